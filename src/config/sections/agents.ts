@@ -1,0 +1,47 @@
+import { z } from "zod";
+
+export const QUEUE_MODES = ["steer", "followup", "collect", "interrupt"] as const;
+export const queueModeSchema = z.enum(QUEUE_MODES);
+
+export const modelChainSchema = z.strictObject({
+  primary: z.string().regex(/^[^/\s]+\/\S+$/, "expected a model ref like openai/gpt-4.1-mini").optional(),
+  fallbacks: z.array(z.string().regex(/^[^/\s]+\/\S+$/, "expected a model ref like anthropic/claude-x"))
+    .default([]),
+});
+
+export const agentSchema = z.strictObject({
+  id: z.string().regex(/^[a-z0-9][a-z0-9_-]*$/, "lowercase letters, digits, - and _"),
+  name: z.string().optional(),
+  model: modelChainSchema.optional(),
+  workspace: z.string().optional().describe("Workspace directory; default <home>/workspace/<id>."),
+  dailyBudgetUsd: z.number().min(0).optional(),
+  maxSteps: z.number().int().min(1).optional(),
+  tools: z.strictObject({
+    profile: z.enum(["minimal", "messaging", "coding", "full"]).optional(),
+    allow: z.array(z.string()).optional(),
+    deny: z.array(z.string()).optional(),
+  }).optional(),
+});
+
+export const agentsSchema = z.strictObject({
+  defaults: z.strictObject({
+    model: modelChainSchema.prefault({}),
+    maxSteps: z.number().int().min(1).default(16),
+    runTimeoutMs: z.number().int().min(1000).default(600_000),
+    idleTimeoutMs: z.number().int().min(1000).default(120_000)
+      .describe("Abort an attempt when the model stream is silent this long."),
+    queueMode: queueModeSchema.default("followup"),
+    debounceMs: z.number().int().min(0).default(0),
+    queueCap: z.number().int().min(1).default(20),
+    queueDrop: z.enum(["old", "new", "summarize"]).default("old"),
+  }).prefault({}),
+  list: z.array(agentSchema).default([{ id: "main" }]),
+  defaultAgent: z.string().default("main"),
+  maxConcurrent: z.number().int().min(1).default(8).describe("Global cap of runs in parallel."),
+  shards: z.number().int().min(1).max(64).optional().describe("Number of shard workers; default CPU count."),
+  perShardConcurrent: z.number().int().min(1).default(8),
+}).prefault({});
+
+export type AgentConfig = z.infer<typeof agentSchema>;
+export type AgentsConfig = z.infer<typeof agentsSchema>;
+export type QueueMode = z.infer<typeof queueModeSchema>;

@@ -1,0 +1,53 @@
+import { z } from "zod";
+import { queueModeSchema } from "./agents.ts";
+
+export const accessSchema = {
+  dmPolicy: z.enum(["pairing", "allowlist", "open", "disabled"]).default("pairing"),
+  allowFrom: z.array(z.string()).default([]).describe("Sender ids allowed to DM (allowlist policy)."),
+  groupPolicy: z.enum(["allowlist", "open", "disabled"]).default("allowlist"),
+  groups: z.record(
+    z.string(),
+    z.strictObject({
+      requireMention: z.boolean().default(true),
+      allowFrom: z.array(z.string()).optional(),
+      tools: z.strictObject({ deny: z.array(z.string()).default([]) }).optional(),
+    }),
+  ).default({}).describe("Allowed groups by id ('*' for any) with per-group settings."),
+  queueMode: queueModeSchema.optional(),
+};
+
+export const telegramAccountSchema = z.strictObject({
+  botToken: z.string().min(1).describe("Bot token. Use ${TELEGRAM_BOT_TOKEN}."),
+  apiRoot: z.string().url().optional().describe("Bot API root (for tests or a local Bot API server)."),
+  mode: z.enum(["polling", "webhook"]).default("polling"),
+  webhookSecret: z.string().min(16).optional(),
+  webhookUrl: z.string().url().optional(),
+  mediaMaxBytes: z.number().int().min(1).default(20 * 1024 * 1024),
+  ...accessSchema,
+});
+
+export const discordAccountSchema = z.strictObject({
+  botToken: z.string().min(1).describe("Bot token. Use ${DISCORD_BOT_TOKEN}."),
+  apiRoot: z.string().url().optional(),
+  gatewayUrl: z.string().optional(),
+  guilds: z.record(
+    z.string(),
+    z.strictObject({
+      channels: z.array(z.string()).optional(),
+      roles: z.array(z.string()).optional(),
+      requireMention: z.boolean().default(true),
+    }),
+  ).default({}),
+  ...accessSchema,
+});
+
+export const channelsSchema = z.strictObject({
+  telegram: z.strictObject({ accounts: z.record(z.string(), telegramAccountSchema).default({}) }).optional(),
+  discord: z.strictObject({ accounts: z.record(z.string(), discordAccountSchema).default({}) }).optional(),
+  webchat: z.strictObject({ enabled: z.boolean().default(true), queueMode: queueModeSchema.optional() })
+    .prefault({}),
+}).prefault({});
+
+export type ChannelsConfig = z.infer<typeof channelsSchema>;
+export type TelegramAccountConfig = z.infer<typeof telegramAccountSchema>;
+export type DiscordAccountConfig = z.infer<typeof discordAccountSchema>;

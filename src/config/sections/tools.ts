@@ -1,0 +1,30 @@
+import { z } from "zod";
+
+export const toolsSchema = z.strictObject({
+  profile: z.enum(["minimal", "messaging", "coding", "full"]).default("coding"),
+  allow: z.array(z.string()).default([]).describe("Tools or groups (group:fs…) added to the profile; '*' for all."),
+  deny: z.array(z.string()).default([]).describe("Tools or groups removed; deny wins over allow."),
+  exec: z.strictObject({
+    allowPrograms: z.array(z.string()).default([]).describe("Programs the exec tool may run."),
+    allowShell: z.boolean().default(false).describe("Allow `sh -c` (a shell)."),
+    ask: z.enum(["off", "on-miss", "always"]).default("on-miss"),
+    approvals: z.array(z.string()).default([]).describe("Pre-approved 'program arg-pattern…' entries."),
+    approvalTimeoutMs: z.number().int().min(1000).default(300_000),
+    timeoutMs: z.number().int().min(100).default(60_000),
+    maxOutputBytes: z.number().int().min(1024).default(200_000),
+    envAllow: z.array(z.string()).default(["PATH", "HOME", "LANG"]),
+  }).prefault({}),
+  web: z.strictObject({
+    allowHosts: z.array(z.string()).default(["*"]),
+    maxBytes: z.number().int().min(1024).default(2 * 1024 * 1024),
+    timeoutMs: z.number().int().min(100).default(20_000),
+    testAllowLoopback: z.boolean().default(false)
+      .describe("TEST ONLY: let web_fetch reach loopback. Reported by doctor and security audit."),
+  }).prefault({}),
+  browser: z.strictObject({
+    executablePath: z.string().optional(),
+    idleMs: z.number().int().min(1000).default(300_000),
+  }).prefault({}),
+}).prefault({});
+
+export type ToolsConfig = z.infer<typeof toolsSchema>;

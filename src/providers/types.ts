@@ -1,0 +1,97 @@
+/**
+ * The one streaming interface every model provider implements (OpenAI Chat, OpenAI Responses,
+ * Anthropic Messages, echo). The agent runtime only sees these types.
+ */
+import { TalonError, type TalonErrorOptions } from "../core/errors.ts";
+
+export interface ToolCall {
+  id: string;
+  name: string;
+  /** Parsed JSON arguments. */
+  arguments: Record<string, unknown>;
+}
+
+export type ChatMessage =
+  | { role: "user"; content: string }
+  | { role: "assistant"; content: string; toolCalls?: ToolCall[] }
+  | { role: "tool"; toolCallId: string; name: string; content: string; isError?: boolean };
+
+/** A tool as offered to the model. `parameters` is JSON Schema. */
+export interface ToolSpec {
+  name: string;
+  description: string;
+  parameters: Record<string, unknown>;
+}
+
+export interface ModelRequest {
+  /** Model name within the provider, e.g. `gpt-4.1-mini` (not the `provider/` ref). */
+  model: string;
+  system: string;
+  messages: ChatMessage[];
+  tools: ToolSpec[];
+  maxTokens?: number;
+  /** Extended thinking budget (Anthropic); ignored where unsupported. */
+  thinkingBudget?: number;
+  signal: AbortSignal;
+}
+
+export type StopReason = "end" | "tool_use" | "max_tokens" | "refusal" | "other";
+
+/** What a provider stream yields, in order. Exactly one `stop` ends a successful stream. */
+export type StreamEvent =
+  | { type: "text"; delta: string }
+  | { type: "thinking"; delta: string }
+  | { type: "tool_call"; call: ToolCall }
+  | { type: "usage"; inputTokens: number; outputTokens: number }
+  | { type: "stop"; reason: StopReason };
+
+export interface Provider {
+  readonly id: string;
+  /** Streams one model call. Throws ProviderError (classified) on failure. */
+  stream(request: ModelRequest): AsyncIterable<StreamEvent>;
+  /** Models this provider offers, when it can list them. */
+  listModels?(signal?: AbortSignal): Promise<string[]>;
+}
+
+/** Why a provider call failed; decides retry and failover. */
+export type ProviderErrorKind =
+  | "auth"
+  | "rate_limit"
+  | "overload"
+  | "timeout"
+  | "network"
+  | "bad_request"
+  | "context_overflow"
+  | "aborted"
+  | "unknown";
+
+/** The provider answered "no" or could not be reached; `kind` says which. */
+export class ProviderError extends TalonError {
+  override name = "ProviderError";
+  readonly kind: ProviderErrorKind;
+  readonly status?: number;
+  readonly provider: string;
+
+  constructor(
+    kind: ProviderErrorKind,
+    message: string,
+    options: TalonErrorOptions & { status?: number; provider: string },
+  ) {
+    super(kind === "aborted" ? "ABORTED" : "PROVIDER_ERROR", message, {
+      ...options,
+      retryable: ["rate_limit", "overload", "timeout", "network"].includes(kind),
+    });
+    this.kind = kind;
+    this.status = options.status;
+    this.provider = options.provider;
+  }
+}
+
+/** Splits `provider/model` (the model part may itself contain `/`). Throws TypeError when malformed. */
+export function parseModelRef(ref: string): { provider: string; model: string } {
+  const i = ref.indexOf("/");
+  if (i <= 0 || i === ref.length - 1) {
+    throw new TypeError(`Invalid model ref "${ref}": expected provider/model, e.g. openai/gpt-4.1-mini`);
+  }
+  return { provider: ref.slice(0, i), model: ref.slice(i + 1) };
+}

@@ -1,0 +1,7 @@
+import { coreMigrations } from "./core_tables.ts";
+import type { Migration } from "./migrate.ts";
+
+/** Every table family's migrations. Each family adds one line here. */
+export const allMigrations: readonly Migration[] = [
+  ...coreMigrations,
+];

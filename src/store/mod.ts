@@ -1,0 +1,55 @@
+/**
+ * The store: libSQL behind small repository interfaces. Other code depends on the interfaces
+ * (KvRepo, AuditRepo, …), never on libSQL.
+ */
+import { type Db, openDb } from "./db.ts";
+import { migrate } from "./migrate.ts";
+import { allMigrations } from "./migrations.ts";
+import { createKvRepo, type KvRepo } from "./kv.ts";
+import { type AuditRepo, createAuditRepo } from "./audit.ts";
+import { createMilestoneRepo, type MilestoneRepo } from "./milestones.ts";
+import { createCredentialRepo, type CredentialRepo } from "./credentials.ts";
+
+export type { Db } from "./db.ts";
+export type { KvRepo } from "./kv.ts";
+export type { AuditEntry, AuditRepo, AuditRow } from "./audit.ts";
+export type { Milestone, MilestoneRepo } from "./milestones.ts";
+export type { Credential, CredentialRepo, Scope } from "./credentials.ts";
+export { SCOPES } from "./credentials.ts";
+
+export interface Store {
+  db: Db;
+  kv: KvRepo;
+  audit: AuditRepo;
+  milestones: MilestoneRepo;
+  credentials: CredentialRepo;
+  /** True once open and migrated, until closed. */
+  ready(): boolean;
+  close(): void;
+}
+
+/** Opens the store at `url` (file:…, libsql://…, :memory:) and applies pending migrations. */
+export async function openStore(options: { url: string; authToken?: string; now?: () => number }): Promise<Store> {
+  const db = await openDb(options);
+  try {
+    await migrate(db, allMigrations, options.now);
+  } catch (err) {
+    db.close();
+    throw err;
+  }
+  const now = options.now ?? Date.now;
+  return {
+    db,
+    kv: createKvRepo(db, now),
+    audit: createAuditRepo(db, now),
+    milestones: createMilestoneRepo(db, now),
+    credentials: createCredentialRepo(db, now),
+    ready: () => !db.closed,
+    close: () => db.close(),
+  };
+}
+
+/** The libSQL URL for a local database file. */
+export function fileUrl(path: string): string {
+  return `file:${path}`;
+}
