@@ -8,6 +8,7 @@ import { sessionSchema } from "./sections/session.ts";
 import { channelsSchema } from "./sections/channels.ts";
 import { toolsSchema } from "./sections/tools.ts";
 import { cronSchema, hooksSchema } from "./sections/hooks.ts";
+import { bindingsSchema } from "./sections/bindings.ts";
 
 /** The whole of talon.json. Every section has defaults, so `{}` is a valid config. */
 export const configSchema = z.strictObject({
@@ -23,6 +24,7 @@ export const configSchema = z.strictObject({
   tools: toolsSchema,
   hooks: hooksSchema,
   cron: cronSchema,
+  bindings: bindingsSchema,
 });
 
 export type Config = z.infer<typeof configSchema>;
