@@ -1,0 +1,50 @@
+import type { Migration } from "./migrate.ts";
+
+/** Agent tables (versions 100–199): sessions, append-only transcript entries, per-run usage. */
+export const agentMigrations: Migration[] = [
+  {
+    version: 100,
+    name: "agent_sessions_transcripts_usage",
+    sql: [
+      `CREATE TABLE sessions (
+        session_key TEXT PRIMARY KEY,
+        session_id TEXT NOT NULL UNIQUE,
+        agent_id TEXT NOT NULL,
+        model TEXT,
+        settings TEXT NOT NULL DEFAULT '{}',
+        input_tokens INTEGER NOT NULL DEFAULT 0,
+        output_tokens INTEGER NOT NULL DEFAULT 0,
+        cost_usd REAL NOT NULL DEFAULT 0,
+        last_channel TEXT,
+        created_at INTEGER NOT NULL,
+        updated_at INTEGER NOT NULL
+      )`,
+      "CREATE INDEX sessions_agent ON sessions (agent_id, updated_at)",
+      `CREATE TABLE transcript_entries (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        session_id TEXT NOT NULL,
+        seq INTEGER NOT NULL,
+        kind TEXT NOT NULL,
+        run_id TEXT,
+        content TEXT NOT NULL,
+        tokens INTEGER NOT NULL DEFAULT 0,
+        ts INTEGER NOT NULL,
+        UNIQUE (session_id, seq)
+      )`,
+      "CREATE INDEX transcript_run ON transcript_entries (run_id)",
+      `CREATE TABLE usage (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        run_id TEXT NOT NULL,
+        agent_id TEXT NOT NULL,
+        session_key TEXT,
+        day TEXT NOT NULL,
+        model TEXT,
+        input_tokens INTEGER NOT NULL DEFAULT 0,
+        output_tokens INTEGER NOT NULL DEFAULT 0,
+        cost_usd REAL NOT NULL DEFAULT 0,
+        ts INTEGER NOT NULL
+      )`,
+      "CREATE INDEX usage_agent_day ON usage (agent_id, day)",
+    ],
+  },
+];

@@ -1,0 +1,230 @@
+import { newId } from "../core/ids.ts";
+import type { Db } from "./db.ts";
+
+/** Per-session settings kept as JSON (queue mode and similar switches set by commands or the UI). */
+export interface SessionSettings {
+  queueMode?: "steer" | "followup" | "collect" | "interrupt";
+  [key: string]: unknown;
+}
+
+/** Where a session last heard from, so replies and notices can go back there. */
+export interface SessionChannel {
+  channel: string;
+  [key: string]: unknown;
+}
+
+/** A session: a stable key (routing) pointing at the current transcript (`sessionId`). */
+export interface Session {
+  sessionKey: string;
+  sessionId: string;
+  agentId: string;
+  /** Model ref override set with `/model`, when any. */
+  model?: string;
+  settings: SessionSettings;
+  inputTokens: number;
+  outputTokens: number;
+  costUsd: number;
+  lastChannel?: SessionChannel;
+  createdAt: number;
+  updatedAt: number;
+}
+
+/** Sessions by key. Resetting a session starts a new transcript (new sessionId) and zeroes its counters. */
+export interface SessionRepo {
+  get(sessionKey: string): Promise<Session | undefined>;
+  /** Returns the session, creating it (with a new sessionId) for `agentId` when missing. */
+  ensure(sessionKey: string, agentId: string): Promise<Session>;
+  /** Newest first. */
+  list(filter?: { agentId?: string; limit?: number }): Promise<Session[]>;
+  /** New sessionId, counters zeroed, model override and settings kept. Creates the session when missing. */
+  reset(sessionKey: string, agentId: string): Promise<Session>;
+  /** Sets (or clears with `undefined`) the model override. */
+  setModel(sessionKey: string, model: string | undefined): Promise<void>;
+  /** Merges `patch` into the settings (a key set to `null` is removed). */
+  updateSettings(sessionKey: string, patch: Record<string, unknown>): Promise<SessionSettings>;
+  setLastChannel(sessionKey: string, channel: SessionChannel): Promise<void>;
+  /** Adds one run's tokens and cost to the counters. */
+  addUsage(
+    sessionKey: string,
+    u: { inputTokens: number; outputTokens: number; costUsd: number },
+  ): Promise<void>;
+  delete(sessionKey: string): Promise<boolean>;
+}
+
+export function createSessionRepo(db: Db, now = Date.now): SessionRepo {
+  const get = async (key: string) => {
+    const rows = await db.query<Record<string, unknown>>("SELECT * FROM sessions WHERE session_key = ?", [
+      key,
+    ]);
+    return rows[0] ? toSession(rows[0]) : undefined;
+  };
+  const touch = async (sql: string, args: (string | number | null)[]) => {
+    await db.run(sql, args);
+  };
+  return {
+    get,
+    async ensure(key, agentId) {
+      const t = now();
+      await db.run(
+        `INSERT INTO sessions (session_key, session_id, agent_id, created_at, updated_at) VALUES (?, ?, ?, ?, ?)
+         ON CONFLICT(session_key) DO NOTHING`,
+        [key, newId("ses"), agentId, t, t],
+      );
+      return (await get(key))!;
+    },
+    async list(filter = {}) {
+      const args: (string | number)[] = [];
+      let where = "";
+      if (filter.agentId) {
+        where = "WHERE agent_id = ?";
+        args.push(filter.agentId);
+      }
+      args.push(filter.limit ?? 1000);
+      const rows = await db.query<Record<string, unknown>>(
+        `SELECT * FROM sessions ${where} ORDER BY updated_at DESC, session_key LIMIT ?`,
+        args,
+      );
+      return rows.map(toSession);
+    },
+    async reset(key, agentId) {
+      const t = now();
+      await db.run(
+        `INSERT INTO sessions (session_key, session_id, agent_id, created_at, updated_at) VALUES (?, ?, ?, ?, ?)
+         ON CONFLICT(session_key) DO UPDATE SET session_id = excluded.session_id, input_tokens = 0,
+           output_tokens = 0, cost_usd = 0, updated_at = excluded.updated_at`,
+        [key, newId("ses"), agentId, t, t],
+      );
+      return (await get(key))!;
+    },
+    async setModel(key, model) {
+      await touch("UPDATE sessions SET model = ?, updated_at = ? WHERE session_key = ?", [
+        model ?? null,
+        now(),
+        key,
+      ]);
+    },
+    async updateSettings(key, patch) {
+      const current = (await get(key))?.settings ?? {};
+      const next: Record<string, unknown> = { ...current };
+      for (const [k, v] of Object.entries(patch)) {
+        if (v === null) delete next[k];
+        else next[k] = v;
+      }
+      await touch("UPDATE sessions SET settings = ?, updated_at = ? WHERE session_key = ?", [
+        JSON.stringify(next),
+        now(),
+        key,
+      ]);
+      return next as SessionSettings;
+    },
+    async setLastChannel(key, channel) {
+      await touch("UPDATE sessions SET last_channel = ?, updated_at = ? WHERE session_key = ?", [
+        JSON.stringify(channel),
+        now(),
+        key,
+      ]);
+    },
+    async addUsage(key, u) {
+      await touch(
+        `UPDATE sessions SET input_tokens = input_tokens + ?, output_tokens = output_tokens + ?,
+           cost_usd = cost_usd + ?, updated_at = ? WHERE session_key = ?`,
+        [u.inputTokens, u.outputTokens, u.costUsd, now(), key],
+      );
+    },
+    async delete(key) {
+      const r = await db.run("DELETE FROM sessions WHERE session_key = ?", [key]);
+      return r.rowsAffected > 0;
+    },
+  };
+}
+
+function toSession(r: Record<string, unknown>): Session {
+  return {
+    sessionKey: String(r.session_key),
+    sessionId: String(r.session_id),
+    agentId: String(r.agent_id),
+    model: r.model == null ? undefined : String(r.model),
+    settings: JSON.parse(String(r.settings ?? "{}")),
+    inputTokens: Number(r.input_tokens),
+    outputTokens: Number(r.output_tokens),
+    costUsd: Number(r.cost_usd),
+    lastChannel: r.last_channel == null ? undefined : JSON.parse(String(r.last_channel)),
+    createdAt: Number(r.created_at),
+    updatedAt: Number(r.updated_at),
+  };
+}
+
+/** One run's usage, kept for daily budgets and reports. */
+export interface UsageRow {
+  runId: string;
+  agentId: string;
+  sessionKey?: string;
+  /** UTC day, `YYYY-MM-DD`. */
+  day: string;
+  model?: string;
+  inputTokens: number;
+  outputTokens: number;
+  costUsd: number;
+}
+
+export interface UsageRepo {
+  record(row: UsageRow): Promise<void>;
+  /** Sum over one agent and UTC day. */
+  totalForDay(
+    agentId: string,
+    day: string,
+  ): Promise<{ inputTokens: number; outputTokens: number; costUsd: number }>;
+  forRun(runId: string): Promise<UsageRow[]>;
+}
+
+/** The UTC day (`YYYY-MM-DD`) of a timestamp. */
+export function utcDay(ms: number): string {
+  return new Date(ms).toISOString().slice(0, 10);
+}
+
+export function createUsageRepo(db: Db, now = Date.now): UsageRepo {
+  return {
+    async record(u) {
+      await db.run(
+        `INSERT INTO usage (run_id, agent_id, session_key, day, model, input_tokens, output_tokens, cost_usd, ts)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+        [
+          u.runId,
+          u.agentId,
+          u.sessionKey ?? null,
+          u.day,
+          u.model ?? null,
+          u.inputTokens,
+          u.outputTokens,
+          u.costUsd,
+          now(),
+        ],
+      );
+    },
+    async totalForDay(agentId, day) {
+      const rows = await db.query<Record<string, unknown>>(
+        `SELECT COALESCE(SUM(input_tokens), 0) AS i, COALESCE(SUM(output_tokens), 0) AS o,
+           COALESCE(SUM(cost_usd), 0) AS c FROM usage WHERE agent_id = ? AND day = ?`,
+        [agentId, day],
+      );
+      const r = rows[0] ?? {};
+      return { inputTokens: Number(r.i ?? 0), outputTokens: Number(r.o ?? 0), costUsd: Number(r.c ?? 0) };
+    },
+    async forRun(runId) {
+      const rows = await db.query<Record<string, unknown>>(
+        "SELECT * FROM usage WHERE run_id = ? ORDER BY id",
+        [runId],
+      );
+      return rows.map((r) => ({
+        runId: String(r.run_id),
+        agentId: String(r.agent_id),
+        sessionKey: r.session_key == null ? undefined : String(r.session_key),
+        day: String(r.day),
+        model: r.model == null ? undefined : String(r.model),
+        inputTokens: Number(r.input_tokens),
+        outputTokens: Number(r.output_tokens),
+        costUsd: Number(r.cost_usd),
+      }));
+    },
+  };
+}
