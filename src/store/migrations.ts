@@ -1,5 +1,6 @@
 import { coreMigrations } from "./core_tables.ts";
 import { agentMigrations } from "./agent_tables.ts";
+import { channelMigrations } from "./channel_tables.ts";
 import type { Migration } from "./migrate.ts";
 import { laneMigrations } from "./lane_tables.ts";
 
@@ -8,4 +9,5 @@ export const allMigrations: readonly Migration[] = [
   ...coreMigrations,
   ...laneMigrations,
   ...agentMigrations,
+  ...channelMigrations,
 ];
