@@ -24,6 +24,8 @@ export interface CredentialRepo {
   findByToken(token: string): Promise<Credential | undefined>;
   list(): Promise<Credential[]>;
   revoke(id: string): Promise<boolean>;
+  /** Every live credential with the stored SHA-256 (hex) of its token. */
+  listHashes(): Promise<{ credential: Credential; hash: string }[]>;
   touch(id: string): Promise<void>;
 }
 
@@ -66,6 +68,10 @@ export function createCredentialRepo(db: Db, now = Date.now): CredentialRepo {
     async revoke(id) {
       const r = await db.run("UPDATE credentials SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL", [now(), id]);
       return r.rowsAffected > 0;
+    },
+    async listHashes() {
+      const rows = await db.query<Record<string, unknown>>("SELECT * FROM credentials WHERE revoked_at IS NULL");
+      return rows.map((r) => ({ credential: toCredential(r), hash: String(r.token_hash) }));
     },
     async touch(id) {
       await db.run("UPDATE credentials SET last_used_at = ? WHERE id = ?", [now(), id]);

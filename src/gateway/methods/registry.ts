@@ -24,6 +24,18 @@ export interface MethodContext {
   ack(payload: unknown): void;
   /** Subscribes this connection to bus events for a session (used by chat/agent methods). */
   subscribeSession(sessionKey: string): void;
+  /** Adds event filters to this connection; returns the filters now in force. */
+  subscribe(filter: SubscriptionFilter): Required<SubscriptionFilter>;
+  /** Removes event filters from this connection. */
+  unsubscribe(filter: SubscriptionFilter): void;
+}
+
+/** Which bus events a connection receives: all, by event name, by session key or by run id. */
+export interface SubscriptionFilter {
+  all?: boolean;
+  events?: string[];
+  sessionKeys?: string[];
+  runIds?: string[];
 }
 
 export interface MethodDef<P = unknown> {

@@ -1,0 +1,159 @@
+/**
+ * The composition root of the gateway process: the one place that wires concrete parts together.
+ */
+import type { LoadedConfig } from "../config/load.ts";
+import { displayPath } from "../config/paths.ts";
+import { type Clock, systemClock } from "../core/clock.ts";
+import { TalonError } from "../core/errors.ts";
+import { createEventBus } from "../core/event_bus.ts";
+import type { Logger } from "../core/logger.ts";
+import { VERSION } from "../core/version.ts";
+import { createGatewayApp } from "../gateway/app.ts";
+import { createAuthenticator } from "../gateway/auth.ts";
+import { createGatewayMetrics } from "../gateway/metrics.ts";
+import { registerCoreMethods } from "../gateway/methods/core_methods.ts";
+import { MethodRegistry } from "../gateway/methods/registry.ts";
+import { createFailureLimiter } from "../gateway/rate_limit.ts";
+import { createPresenceTracker } from "../gateway/ws_connection.ts";
+import { fileUrl, openStore, type Store } from "../store/mod.ts";
+import { createProcessLogger } from "./logging.ts";
+import { ensureGatewayToken, type GatewayToken } from "./token.ts";
+
+export interface RunningGateway {
+  url: string;
+  port: number;
+  hostname: string;
+  token: GatewayToken;
+  store: Store;
+  logger: Logger;
+  /** Stops accepting, closes sockets with a reason, flushes and closes the store. */
+  shutdown(reason?: string): Promise<void>;
+  /** Resolves when the server has stopped. */
+  finished: Promise<void>;
+}
+
+export interface StartGatewayOptions {
+  loaded: LoadedConfig;
+  env: Readonly<Record<string, string | undefined>>;
+  clock?: Clock;
+  /** Prints user-facing lines (token location, listen address). */
+  print?: (line: string) => void;
+  webRoot?: URL;
+}
+
+const LOOPBACK = new Set(["127.0.0.1", "localhost", "::1", "[::1]"]);
+
+/** Starts the gateway: state dir, logger, store, token, methods, HTTP/WS server. */
+export async function startGateway(opts: StartGatewayOptions): Promise<RunningGateway> {
+  const { config, paths } = opts.loaded;
+  const clock = opts.clock ?? systemClock;
+  const print = opts.print ?? ((l: string) => console.log(l));
+  const startedAt = clock.now();
+
+  if (!LOOPBACK.has(config.gateway.bind) && (!config.gateway.auth.token || config.gateway.auth.token.length < 24)) {
+    throw new TalonError(
+      "INVALID_REQUEST",
+      `Refusing to bind ${config.gateway.bind}: a non-loopback gateway needs an explicit token of at least 24 ` +
+        "characters (gateway.auth.token or TALON_TOKEN).",
+    );
+  }
+
+  await Deno.mkdir(paths.home, { recursive: true, mode: 0o700 });
+  const logging = createProcessLogger(config, paths);
+  const logger = logging.logger;
+  const store = await openStore({
+    url: config.store.url ?? fileUrl(paths.dbFile),
+    authToken: config.store.authToken,
+  });
+  if (!config.store.url) await restrictDbFiles(paths.dbFile);
+  const token = await ensureGatewayToken({ config, paths, credentials: store.credentials });
+  if (token.source === "generated") {
+    print(`Generated a gateway token (shown once): ${token.token}`);
+    print(`It is stored in ${displayPath(paths.tokenFile, opts.env)} (mode 0600).`);
+  }
+
+  const bus = createEventBus((err) => logger.error(`event listener failed: ${String(err)}`));
+  const metrics = createGatewayMetrics({ version: VERSION, startedAt, now: () => clock.now() });
+  const limiter = createFailureLimiter({
+    maxFailures: config.gateway.auth.maxFailures,
+    windowMs: config.gateway.auth.failureWindowMs,
+    lockoutMs: config.gateway.auth.lockoutMs,
+    clock,
+  });
+  const auth = await createAuthenticator({ credentials: store.credentials, limiter, audit: store.audit });
+  const presence = createPresenceTracker();
+  const registry = new MethodRegistry();
+  registerCoreMethods(registry, {
+    config,
+    store,
+    metrics,
+    presence,
+    startedAt,
+    now: () => clock.now(),
+    logFile: logging.logFile,
+    hostname: Deno.hostname(),
+  });
+
+  const gateway = createGatewayApp({
+    config,
+    store,
+    auth,
+    metrics,
+    logger,
+    webRoot: opts.webRoot ?? new URL("../../web/", import.meta.url),
+    connection: {
+      registry,
+      auth,
+      bus,
+      metrics,
+      logger,
+      clock,
+      presence,
+      limits: { ...config.gateway.limits, tickIntervalMs: config.gateway.tickIntervalMs },
+      events: ["connect.challenge", "tick", "agent", "chat", "approval.requested", "approval.resolved", "error"],
+      snapshot: () => ({
+        uptimeMs: clock.now() - startedAt,
+        defaultAgentId: config.agents.defaultAgent,
+        agents: config.agents.list.map((a) => a.id),
+      }),
+    },
+  });
+
+  const listening = Promise.withResolvers<Deno.NetAddr>();
+  const server = Deno.serve({
+    hostname: config.gateway.bind,
+    port: config.gateway.port,
+    onListen: (addr) => listening.resolve(addr as Deno.NetAddr),
+    onError: (err) => {
+      logger.error(`request failed: ${String(err)}`);
+      return new Response("Internal error", { status: 500 });
+    },
+  }, (req, info) => gateway.app.fetch(req, { remoteAddr: (info.remoteAddr as Deno.NetAddr).hostname }));
+  const addr = await listening.promise;
+  const host = addr.hostname.includes(":") ? `[${addr.hostname}]` : addr.hostname;
+  const url = `http://${host}:${addr.port}`;
+  logger.info("gateway listening", { url, version: VERSION, pid: Deno.pid });
+  await store.audit.record({ kind: "gateway.start", outcome: "ok", detail: { url, version: VERSION } });
+
+  let stopping: Promise<void> | undefined;
+  const shutdown = (reason = "server shutting down") => {
+    stopping ??= (async () => {
+      logger.info("gateway stopping", { reason });
+      gateway.closeAll(1001, reason);
+      await server.shutdown();
+      await store.audit.record({ kind: "gateway.stop", outcome: "ok", detail: { reason } }).catch(() => {});
+      store.close();
+      logging.close();
+    })();
+    return stopping;
+  };
+
+  return { url, port: addr.port, hostname: addr.hostname, token, store, logger, shutdown, finished: server.finished };
+}
+
+/** The database and its WAL/SHM files hold transcripts and credentials: owner-only. */
+async function restrictDbFiles(dbFile: string): Promise<void> {
+  for (const f of [dbFile, `${dbFile}-wal`, `${dbFile}-shm`]) {
+    await Deno.chmod(f, 0o600).catch(() => {});
+  }
+}

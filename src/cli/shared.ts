@@ -1,0 +1,40 @@
+/** Helpers shared by CLI commands: config loading, gateway connection, output. */
+import { type LoadedConfig, loadConfig } from "../config/load.ts";
+import { readTokenFile } from "../app/token.ts";
+import { connectGateway, type GatewayClient } from "../gateway/client.ts";
+import type { CliIo } from "./io.ts";
+
+/** Loads config honouring a `--config` flag value. */
+export function loadCliConfig(io: CliIo, configFile?: string): Promise<LoadedConfig> {
+  return loadConfig({ env: io.env, configFile });
+}
+
+/** Connects to the running gateway of this config with the gateway token (TALON_TOKEN, config, token file). */
+export async function connectLocalGateway(
+  io: CliIo,
+  opts: { config?: string; url?: string; token?: string; timeoutMs?: number },
+): Promise<GatewayClient> {
+  const loaded = await loadCliConfig(io, opts.config);
+  const { gateway } = loaded.config;
+  const host = gateway.bind === "0.0.0.0" ? "127.0.0.1" : gateway.bind.includes(":") ? `[${gateway.bind}]` : gateway.bind;
+  const url = opts.url ?? `ws://${host}:${gateway.port}/ws`;
+  const token = opts.token ?? gateway.auth.token ?? await readTokenFile(loaded.paths.tokenFile);
+  return await connectGateway({ url, token, timeoutMs: opts.timeoutMs ?? 10_000, client: { id: "talon-cli", mode: "cli" } });
+}
+
+/** Options every gateway-talking command accepts. */
+export const gatewayClientOptions = {
+  config: { type: "string" },
+  url: { type: "string" },
+  json: { type: "boolean", default: false },
+  timeout: { type: "string" },
+} as const;
+
+export function formatDuration(ms: number): string {
+  const s = Math.floor(ms / 1000);
+  if (s < 60) return `${s}s`;
+  const m = Math.floor(s / 60);
+  if (m < 60) return `${m}m ${s % 60}s`;
+  const h = Math.floor(m / 60);
+  return h < 48 ? `${h}h ${m % 60}m` : `${Math.floor(h / 24)}d ${h % 24}h`;
+}

@@ -1,0 +1,116 @@
+/**
+ * The gateway's Hono app: health/ready/metrics, the WebSocket protocol at /ws (and / for OpenClaw
+ * clients), the static Control UI, and feature routes mounted by the composition.
+ */
+import { Hono } from "hono";
+import { bodyLimit } from "hono/body-limit";
+import type { Config } from "../config/schema.ts";
+import type { Logger } from "../core/logger.ts";
+import type { Store } from "../store/mod.ts";
+import type { Authenticator } from "./auth.ts";
+import { checkOrigin, type GatewayEnv, refuseTokensInUrl, remoteAddr, requireAuth } from "./http_security.ts";
+import type { GatewayMetrics } from "./metrics.ts";
+import { staticFiles } from "./static_files.ts";
+import { attachConnection, type ConnectionDeps } from "./ws_connection.ts";
+
+export interface GatewayAppDeps {
+  config: Readonly<Config>;
+  store: Store;
+  auth: Authenticator;
+  metrics: GatewayMetrics;
+  logger: Logger;
+  connection: ConnectionDeps;
+  /** Directory URL of the Control UI files. */
+  webRoot: URL;
+  /** Feature routes (OpenAI-compatible API, hooks, channel webhooks) mounted before the static UI. */
+  mount?: (app: Hono<GatewayEnv>) => void;
+}
+
+export interface GatewayApp {
+  app: Hono<GatewayEnv>;
+  /** Closes every open WebSocket with a reason (graceful shutdown). */
+  closeAll(code: number, reason: string): void;
+}
+
+export function createGatewayApp(deps: GatewayAppDeps): GatewayApp {
+  const { config } = deps;
+  const app = new Hono<GatewayEnv>();
+  const sockets = new Map<string, { close(code: number, reason: string): void }>();
+
+  app.use("*", async (c, next) => {
+    await next();
+    deps.metrics.http(c.res.status);
+  });
+  app.use("*", refuseTokensInUrl());
+  app.use(
+    "*",
+    bodyLimit({
+      maxSize: config.gateway.limits.maxBodyBytes,
+      onError: (c) =>
+        c.json({
+          error: {
+            code: "PAYLOAD_TOO_LARGE",
+            message: `Request body exceeds the limit of ${config.gateway.limits.maxBodyBytes} bytes`,
+          },
+        }, 413),
+    }),
+  );
+
+  app.get("/healthz", (c) => c.json({ ok: true }));
+  app.get("/readyz", (c) =>
+    deps.store.ready()
+      ? c.json({ ok: true, store: "ready" })
+      : c.json({ ok: false, store: "not ready" }, 503));
+  app.get("/metrics", requireAuth(deps.auth, "read"), (c) =>
+    c.body(deps.metrics.render(), 200, { "content-type": "text/plain; version=0.0.4; charset=utf-8" }));
+
+  const upgrade = (c: import("hono").Context<GatewayEnv>) => {
+    const req = c.req.raw;
+    const origin = checkOrigin(c.req.header("origin"), c.req.header("host"), {
+      bind: config.gateway.bind,
+      allowedOrigins: config.gateway.allowedOrigins,
+    });
+    if (!origin.ok) {
+      deps.logger.warn("ws upgrade refused", { reason: origin.reason, remoteAddr: remoteAddr(c) });
+      return c.json({ error: { code: "FORBIDDEN", message: `Forbidden: ${origin.reason}` } }, 403);
+    }
+    if (sockets.size >= config.gateway.limits.maxConnections) {
+      c.header("Retry-After", "5");
+      return c.json({
+        error: { code: "UNAVAILABLE", message: "Too many connections; try again later", retryable: true },
+      }, 503);
+    }
+    const { socket, response } = Deno.upgradeWebSocket(req, { idleTimeout: 120 });
+    const conn = attachConnection(socket, remoteAddr(c), deps.connection);
+    sockets.set(conn.connId, conn);
+    socket.addEventListener("close", () => sockets.delete(conn.connId));
+    return response;
+  };
+  const isUpgrade = (c: import("hono").Context<GatewayEnv>) =>
+    c.req.header("upgrade")?.toLowerCase() === "websocket";
+
+  app.get("/ws", (c) =>
+    isUpgrade(c)
+      ? upgrade(c)
+      : c.json({ error: { code: "INVALID_REQUEST", message: "Expected a WebSocket upgrade" } }, 426));
+  app.get("/", async (c, next) => {
+    if (isUpgrade(c)) return upgrade(c);
+    await next();
+  });
+
+  deps.mount?.(app);
+  app.get("*", staticFiles(deps.webRoot));
+  app.notFound((c) => c.json({ error: { code: "NOT_FOUND", message: `Not found: ${c.req.path}` } }, 404));
+  app.onError((err, c) => {
+    deps.logger.error(`http ${c.req.method} ${c.req.path} failed: ${err.message}`);
+    return c.json({ error: { code: "INTERNAL", message: "Internal error; see the gateway log" } }, 500);
+  });
+
+  return {
+    app,
+    closeAll(code, reason) {
+      for (const s of sockets.values()) s.close(code, reason);
+      sockets.clear();
+    },
+  };
+}

@@ -1,0 +1,84 @@
+import { sha256Hex } from "../core/ids.ts";
+import type { AuditRepo } from "../store/audit.ts";
+import type { Credential, CredentialRepo } from "../store/credentials.ts";
+import type { FailureLimiter } from "./rate_limit.ts";
+
+export type AuthResult =
+  | { ok: true; credential: Credential }
+  | { ok: false; reason: "missing" | "mismatch" | "rate_limited"; retryAfterMs?: number };
+
+export interface Authenticator {
+  /** Checks a presented token for a remote address: rate limit → constant-time match → audit on failure. */
+  authenticate(token: string | undefined, remoteAddr: string, via: "http" | "ws"): Promise<AuthResult>;
+  /** Re-reads credentials from the store (after a token was created or revoked). */
+  reload(): Promise<void>;
+}
+
+/**
+ * Authenticates gateway tokens. Credentials are kept in memory as SHA-256 hashes and every presented
+ * token's hash is compared against all of them in constant time; a miss re-reads the store once.
+ */
+export async function createAuthenticator(deps: {
+  credentials: CredentialRepo;
+  limiter: FailureLimiter;
+  audit: AuditRepo;
+}): Promise<Authenticator> {
+  let known: { hash: Uint8Array; credential: Credential }[] = [];
+  const reload = async () => {
+    const rows = await deps.credentials.listHashes();
+    known = rows.map((r) => ({ credential: r.credential, hash: hexToBytes(r.hash) }));
+  };
+  await reload();
+
+  const match = (hash: Uint8Array): Credential | undefined => {
+    let found: Credential | undefined;
+    for (const k of known) if (timingSafeEqual(k.hash, hash)) found ??= k.credential;
+    return found;
+  };
+
+  const fail = async (remoteAddr: string, via: string, reason: "missing" | "mismatch") => {
+    deps.limiter.fail(remoteAddr);
+    await deps.audit.record({ kind: "auth.failure", outcome: reason, actor: remoteAddr, detail: { via } })
+      .catch(() => {});
+    return { ok: false as const, reason };
+  };
+
+  return {
+    reload,
+    async authenticate(token, remoteAddr, via) {
+      const limit = deps.limiter.check(remoteAddr);
+      if (!limit.allowed) return { ok: false, reason: "rate_limited", retryAfterMs: limit.retryAfterMs };
+      if (!token) return await fail(remoteAddr, via, "missing");
+      const hash = hexToBytes(await sha256Hex(token));
+      let credential = match(hash);
+      if (!credential) {
+        await reload();
+        credential = match(hash);
+      }
+      if (!credential) return await fail(remoteAddr, via, "mismatch");
+      deps.limiter.succeed(remoteAddr);
+      return { ok: true, credential };
+    },
+  };
+}
+
+/** Compares two byte arrays in time independent of where they differ. */
+export function timingSafeEqual(a: Uint8Array, b: Uint8Array): boolean {
+  if (a.length !== b.length) return false;
+  let diff = 0;
+  for (let i = 0; i < a.length; i++) diff |= a[i]! ^ b[i]!;
+  return diff === 0;
+}
+
+function hexToBytes(hex: string): Uint8Array {
+  const out = new Uint8Array(hex.length / 2);
+  for (let i = 0; i < out.length; i++) out[i] = parseInt(hex.slice(i * 2, i * 2 + 2), 16);
+  return out;
+}
+
+/** Reads a bearer token from an Authorization header value. */
+export function bearerToken(header: string | null | undefined): string | undefined {
+  if (!header) return undefined;
+  const m = /^Bearer\s+(\S+)\s*$/i.exec(header);
+  return m?.[1];
+}

@@ -1,0 +1,94 @@
+/** HTTP-level guards: auth middleware, tokens-in-URL refusal, Origin and Host checks. */
+import type { Context, MiddlewareHandler } from "hono";
+import type { Scope } from "../store/credentials.ts";
+import { type Authenticator, bearerToken } from "./auth.ts";
+import { hasScope } from "./methods/registry.ts";
+import type { Credential } from "../store/credentials.ts";
+
+export interface GatewayEnv {
+  Bindings: { remoteAddr: string };
+  Variables: { credential: Credential };
+}
+
+/** Query parameters that look like credentials. A request carrying one is refused. */
+const SECRET_QUERY = /^(token|access_token|auth|authorization|api_key|apikey|key|password|secret)$/i;
+
+/** Refuses any request whose URL carries a credential-looking query parameter. */
+export function refuseTokensInUrl(): MiddlewareHandler<GatewayEnv> {
+  return async (c, next) => {
+    const url = new URL(c.req.url);
+    for (const name of url.searchParams.keys()) {
+      if (SECRET_QUERY.test(name)) {
+        return c.json({
+          error: {
+            code: "INVALID_REQUEST",
+            message: `Refused: credentials are never accepted in a URL (query parameter "${name}"). ` +
+              "Send them in the Authorization header or the WebSocket connect frame.",
+          },
+        }, 400);
+      }
+    }
+    await next();
+  };
+}
+
+/** Requires `Authorization: Bearer <token>` with at least `scope`. */
+export function requireAuth(auth: Authenticator, scope: Scope): MiddlewareHandler<GatewayEnv> {
+  return async (c, next) => {
+    const result = await auth.authenticate(bearerToken(c.req.header("authorization")), remoteAddr(c), "http");
+    if (!result.ok) {
+      if (result.reason === "rate_limited") {
+        c.header("Retry-After", String(Math.ceil((result.retryAfterMs ?? 1000) / 1000)));
+        return c.json({ error: { code: "RATE_LIMITED", message: "Too many failed attempts", retryable: true } }, 429);
+      }
+      c.header("WWW-Authenticate", 'Bearer realm="talon"');
+      return c.json({
+        error: {
+          code: "UNAUTHORIZED",
+          message: result.reason === "missing"
+            ? "Unauthorized: send Authorization: Bearer <gateway token>"
+            : "Unauthorized: gateway token mismatch",
+        },
+      }, 401);
+    }
+    if (!hasScope(new Set(result.credential.scopes), scope)) {
+      return c.json({ error: { code: "FORBIDDEN", message: `This endpoint requires the ${scope} scope` } }, 403);
+    }
+    c.set("credential", result.credential);
+    await next();
+  };
+}
+
+export function remoteAddr(c: Context<GatewayEnv>): string {
+  return c.env?.remoteAddr ?? "unknown";
+}
+
+const LOOPBACK_HOSTS = new Set(["localhost", "127.0.0.1", "[::1]", "::1"]);
+
+/**
+ * A browser (a request with Origin) may open the WebSocket only from the gateway's own origin or an
+ * allowed origin, and only through a Host that is loopback, the bind address or an allowed origin's
+ * host (so DNS rebinding cannot make a foreign page same-origin). Clients without Origin are not browsers.
+ */
+export function checkOrigin(
+  origin: string | undefined,
+  host: string | undefined,
+  opts: { bind: string; allowedOrigins: readonly string[] },
+): { ok: true } | { ok: false; reason: string } {
+  if (origin === undefined) return { ok: true };
+  const allowed = opts.allowedOrigins.map((o) => new URL(o).origin);
+  if (allowed.includes(origin)) return { ok: true };
+  if (!host) return { ok: false, reason: "missing Host header" };
+  const hostname = host.replace(/:\d+$/, "").toLowerCase();
+  const hostOk = LOOPBACK_HOSTS.has(hostname) || hostname === opts.bind.toLowerCase() ||
+    allowed.some((o) => new URL(o).host === host);
+  if (!hostOk) return { ok: false, reason: `Host ${host} is not this gateway` };
+  let parsed: URL;
+  try {
+    parsed = new URL(origin);
+  } catch {
+    return { ok: false, reason: "malformed Origin" };
+  }
+  if (parsed.host === host && (parsed.protocol === "http:" || parsed.protocol === "https:")) return { ok: true };
+  return { ok: false, reason: `Origin ${origin} is not allowed` };
+}
