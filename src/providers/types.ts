@@ -13,8 +13,20 @@ export interface ToolCall {
 
 export type ChatMessage =
   | { role: "user"; content: string }
-  | { role: "assistant"; content: string; toolCalls?: ToolCall[] }
+  | {
+    role: "assistant";
+    content: string;
+    toolCalls?: ToolCall[];
+    /** Signed thinking blocks (Anthropic) to hand back unchanged on the next call of a tool loop. */
+    thinking?: ThinkingBlock[];
+  }
   | { role: "tool"; toolCallId: string; name: string; content: string; isError?: boolean };
+
+/** A model's thinking as returned by Anthropic; `signature` proves it came from the model. */
+export interface ThinkingBlock {
+  text: string;
+  signature: string;
+}
 
 /** A tool as offered to the model. `parameters` is JSON Schema. */
 export interface ToolSpec {
@@ -40,7 +52,8 @@ export type StopReason = "end" | "tool_use" | "max_tokens" | "refusal" | "other"
 /** What a provider stream yields, in order. Exactly one `stop` ends a successful stream. */
 export type StreamEvent =
   | { type: "text"; delta: string }
-  | { type: "thinking"; delta: string }
+  /** Thinking text. A final event of a block may carry `signature` (Anthropic) with an empty delta. */
+  | { type: "thinking"; delta: string; signature?: string }
   | { type: "tool_call"; call: ToolCall }
   | { type: "usage"; inputTokens: number; outputTokens: number }
   | { type: "stop"; reason: StopReason };

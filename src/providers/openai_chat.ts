@@ -1,0 +1,175 @@
+/**
+ * OpenAI Chat Completions provider (streaming, tool calls, usage). Works with any OpenAI-compatible
+ * endpoint by `baseUrl`: Ollama, vLLM, LM Studio, OpenRouter…
+ */
+import OpenAI from "openai";
+import { classifyError } from "./classify.ts";
+import { parseToolArguments, streamCutError, throwIfAborted } from "./tool_args.ts";
+import type {
+  ChatMessage,
+  ModelRequest,
+  Provider,
+  StopReason,
+  StreamEvent,
+  ToolCall,
+  ToolSpec,
+} from "./types.ts";
+
+export const OPENAI_DEFAULT_BASE_URL = "https://api.openai.com/v1";
+
+/** Settings shared by the OpenAI adapters. */
+export interface OpenAIProviderOptions {
+  id: string;
+  apiKey?: string;
+  baseUrl?: string;
+  headers?: Record<string, string>;
+  /** Per-request timeout of the HTTP client. */
+  timeoutMs?: number;
+}
+
+/** Builds an SDK client with our retry policy (none: failover.ts retries) and no env reads. */
+export function createOpenAIClient(options: OpenAIProviderOptions): OpenAI {
+  return new OpenAI({
+    // Keyless local servers (Ollama, vLLM) accept any bearer; the SDK insists on one.
+    apiKey: options.apiKey || "no-key",
+    baseURL: options.baseUrl ?? OPENAI_DEFAULT_BASE_URL,
+    organization: null,
+    project: null,
+    webhookSecret: null,
+    maxRetries: 0,
+    timeout: options.timeoutMs ?? 600_000,
+    defaultHeaders: options.headers,
+    logLevel: "off",
+  });
+}
+
+type ChatParam = OpenAI.Chat.Completions.ChatCompletionMessageParam;
+
+/** Converts our transcript into Chat Completions messages. */
+export function toChatMessages(system: string, messages: ChatMessage[]): ChatParam[] {
+  const out: ChatParam[] = [];
+  if (system) out.push({ role: "system", content: system });
+  for (const m of messages) {
+    if (m.role === "user") out.push({ role: "user", content: m.content });
+    else if (m.role === "tool") out.push({ role: "tool", tool_call_id: m.toolCallId, content: m.content });
+    else {
+      const calls = m.toolCalls ?? [];
+      out.push({
+        role: "assistant",
+        content: m.content || (calls.length ? null : ""),
+        ...(calls.length
+          ? {
+            tool_calls: calls.map((c) => ({
+              id: c.id,
+              type: "function" as const,
+              function: { name: c.name, arguments: JSON.stringify(c.arguments) },
+            })),
+          }
+          : {}),
+      });
+    }
+  }
+  return out;
+}
+
+function toChatTools(tools: ToolSpec[]): OpenAI.Chat.Completions.ChatCompletionTool[] {
+  return tools.map((t) => ({
+    type: "function",
+    function: { name: t.name, description: t.description, parameters: t.parameters },
+  }));
+}
+
+/** Maps a Chat Completions `finish_reason`. */
+export function mapChatFinish(reason: string | null | undefined, hadToolCalls: boolean): StopReason {
+  if (reason === "tool_calls" || reason === "function_call" || (hadToolCalls && reason === "stop")) {
+    return "tool_use";
+  }
+  if (reason === "stop") return "end";
+  if (reason === "length") return "max_tokens";
+  if (reason === "content_filter") return "refusal";
+  return "other";
+}
+
+interface PartialCall {
+  id: string;
+  name: string;
+  args: string;
+}
+
+/** Creates a Chat Completions provider. */
+export function createOpenAIChatProvider(options: OpenAIProviderOptions): Provider {
+  const client = createOpenAIClient(options);
+  const id = options.id;
+  const officialApi = !options.baseUrl || options.baseUrl.includes("api.openai.com");
+
+  async function* stream(request: ModelRequest): AsyncGenerator<StreamEvent> {
+    const { signal } = request;
+    const params: OpenAI.Chat.Completions.ChatCompletionCreateParamsStreaming = {
+      model: request.model,
+      messages: toChatMessages(request.system, request.messages),
+      stream: true,
+      stream_options: { include_usage: true },
+      ...(request.tools.length ? { tools: toChatTools(request.tools) } : {}),
+      ...(request.maxTokens
+        ? officialApi ? { max_completion_tokens: request.maxTokens } : { max_tokens: request.maxTokens }
+        : {}),
+    };
+    const calls = new Map<number, PartialCall>();
+    let finish: string | null | undefined;
+    let usage: { inputTokens: number; outputTokens: number } | undefined;
+    try {
+      const chunks = await client.chat.completions.create(params, { signal });
+      for await (const chunk of chunks) {
+        if (chunk.usage) {
+          usage = {
+            inputTokens: chunk.usage.prompt_tokens ?? 0,
+            outputTokens: chunk.usage.completion_tokens ?? 0,
+          };
+        }
+        const choice = chunk.choices?.[0];
+        if (!choice) continue;
+        const delta = choice.delta ?? {};
+        if (delta.content) yield { type: "text", delta: delta.content };
+        const reasoning = (delta as { reasoning_content?: unknown; reasoning?: unknown }).reasoning_content ??
+          (delta as { reasoning?: unknown }).reasoning;
+        if (typeof reasoning === "string" && reasoning) yield { type: "thinking", delta: reasoning };
+        for (const tc of delta.tool_calls ?? []) {
+          const index = tc.index ?? calls.size;
+          const call = calls.get(index) ?? { id: "", name: "", args: "" };
+          if (tc.id) call.id = tc.id;
+          if (tc.function?.name) call.name += tc.function.name;
+          if (tc.function?.arguments) call.args += tc.function.arguments;
+          calls.set(index, call);
+        }
+        if (choice.finish_reason) finish = choice.finish_reason;
+      }
+    } catch (err) {
+      throw classifyError(err, { provider: id, signal });
+    }
+    throwIfAborted(signal, id);
+    if (!finish) throw streamCutError(id);
+    const ordered = [...calls.entries()].sort((a, b) => a[0] - b[0]).map(([, c]) => c);
+    const parsed: ToolCall[] = ordered.map((c, i) => ({
+      id: c.id || `call_${i}`,
+      name: c.name,
+      arguments: parseToolArguments(c.args, c.name, id),
+    }));
+    for (const call of parsed) yield { type: "tool_call", call };
+    if (usage) yield { type: "usage", ...usage };
+    yield { type: "stop", reason: mapChatFinish(finish, parsed.length > 0) };
+  }
+
+  return {
+    id,
+    stream,
+    async listModels(signal?: AbortSignal): Promise<string[]> {
+      try {
+        const out: string[] = [];
+        for await (const m of client.models.list({ signal })) out.push(m.id);
+        return out;
+      } catch (err) {
+        throw classifyError(err, { provider: id, signal });
+      }
+    },
+  };
+}
