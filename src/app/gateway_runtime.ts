@@ -5,7 +5,7 @@ import type { LoadedConfig } from "../config/load.ts";
 import { displayPath } from "../config/paths.ts";
 import { type Clock, systemClock } from "../core/clock.ts";
 import { TalonError } from "../core/errors.ts";
-import { createEventBus } from "../core/event_bus.ts";
+import { createEventBus, type EventBus } from "../core/event_bus.ts";
 import type { Logger } from "../core/logger.ts";
 import { VERSION } from "../core/version.ts";
 import { createGatewayApp } from "../gateway/app.ts";
@@ -26,6 +26,8 @@ export interface RunningGateway {
   token: GatewayToken;
   store: Store;
   logger: Logger;
+  bus: EventBus;
+  registry: MethodRegistry;
   /** Stops accepting, closes sockets with a reason, flushes and closes the store. */
   shutdown(reason?: string): Promise<void>;
   /** Resolves when the server has stopped. */
@@ -148,7 +150,18 @@ export async function startGateway(opts: StartGatewayOptions): Promise<RunningGa
     return stopping;
   };
 
-  return { url, port: addr.port, hostname: addr.hostname, token, store, logger, shutdown, finished: server.finished };
+  return {
+    url,
+    port: addr.port,
+    hostname: addr.hostname,
+    token,
+    store,
+    logger,
+    bus,
+    registry,
+    shutdown,
+    finished: server.finished,
+  };
 }
 
 /** The database and its WAL/SHM files hold transcripts and credentials: owner-only. */
