@@ -3,6 +3,7 @@ import { gatewayCommand } from "./gateway.ts";
 import { healthCommand, statusCommand } from "./status.ts";
 import { configCommand } from "./config.ts";
 import { versionCommand } from "./version.ts";
+import { importCommand } from "./import.ts";
 
 /** Every CLI command. Each command lives in its own file and adds one line here. */
 export const commands: Command[] = [
@@ -11,4 +12,5 @@ export const commands: Command[] = [
   healthCommand,
   configCommand,
   versionCommand,
+  importCommand,
 ];
