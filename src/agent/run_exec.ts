@@ -1,0 +1,446 @@
+/**
+ * One run, start to end: load the session, build the prompt, then model call → tools → model call …
+ * until a final answer, `maxSteps`, an abort or the timeout. Every step is appended to the transcript,
+ * streamed on the bus and recorded as a milestone.
+ */
+import type { Config } from "../config/schema.ts";
+import type { Clock } from "../core/clock.ts";
+import { describeError, TalonError } from "../core/errors.ts";
+import type { EventBus } from "../core/event_bus.ts";
+import type { Logger } from "../core/logger.ts";
+import { ProviderError } from "../providers/types.ts";
+import type { AuditRepo } from "../store/audit.ts";
+import type { MilestoneRepo } from "../store/milestones.ts";
+import { type SessionRepo, type UsageRepo, utcDay } from "../store/sessions.ts";
+import type { NewTranscriptEntry, TranscriptRepo } from "../store/transcripts.ts";
+import type { ToolExecutor } from "../tools/types.ts";
+import {
+  compactSession,
+  contextWindowOf,
+  entriesTokens,
+  estimateEntryTokens,
+  estimateTokens,
+  needsCompaction,
+} from "./compaction.ts";
+import { type ActiveContext, loadActiveContext, toMessages } from "./history.ts";
+import { findAgent, noProviderMessage, resolveChain } from "./model_chain.ts";
+import { buildSystemPrompt, ensureWorkspace, measureRequestBytes, readWorkspaceFiles } from "./prompt.ts";
+import { createRunEmitter, type RunEmitter } from "./run_events.ts";
+import {
+  answeringRef,
+  newStepState,
+  runToolCall,
+  skippedCall,
+  type StepState,
+  streamStep,
+  type ToolRunRecord,
+} from "./run_step.ts";
+import { findOrphanCalls, orphanResults, repairMessages } from "./transcript_repair.ts";
+import type { ModelStreamer, RunResult, RunSource, RunStatus, RunUsage } from "./types.ts";
+import { costUsd } from "./usage.ts";
+
+/** The repositories the runtime uses. `agentStoreFrom(store)` in mod.ts builds it from an open Store. */
+export interface AgentStore {
+  sessions: SessionRepo;
+  transcripts: TranscriptRepo;
+  usage: UsageRepo;
+  milestones: MilestoneRepo;
+  audit: AuditRepo;
+}
+
+export interface RunDeps {
+  config: () => Readonly<Config>;
+  store: AgentStore;
+  models: ModelStreamer;
+  tools: ToolExecutor;
+  bus: EventBus;
+  clock: Clock;
+  logger: Logger;
+  paths: { workspaceDir: string };
+}
+
+/** The live state of a run that the runtime (abort, steer) shares with the executing loop. */
+export interface RunControl {
+  runId: string;
+  agentId: string;
+  sessionKey: string;
+  text: string;
+  source?: RunSource;
+  controller: AbortController;
+  /** Steering messages waiting for the next model call. */
+  steer: string[];
+  /** False once the run can no longer take steering messages. */
+  acceptingSteer: boolean;
+}
+
+/** The notice added when a run hits its step limit. */
+export function maxStepsNotice(maxSteps: number): string {
+  return `Stopped after ${maxSteps} model steps (the limit for this agent) before a final answer. ` +
+    `Send a message to continue, or raise agents.defaults.maxSteps.`;
+}
+
+/** The agent's workspace directory: agents.list[].workspace, else <workspaceDir>/<agentId>. */
+export function workspaceFor(
+  config: Pick<Config, "agents">,
+  paths: { workspaceDir: string },
+  agentId: string,
+): string {
+  return findAgent(config, agentId)?.workspace ?? `${paths.workspaceDir}/${agentId}`;
+}
+
+/** Executes a run. Never throws: every failure ends as a RunResult with status error or aborted. */
+export async function executeRun(deps: RunDeps, rc: RunControl): Promise<RunResult> {
+  const config = deps.config();
+  const { clock, store } = deps;
+  const { runId, agentId, sessionKey } = rc;
+  const signal = rc.controller.signal;
+  const log = deps.logger.child({ runId, sessionKey });
+  const ev = createRunEmitter({ bus: deps.bus, clock, runId, sessionKey });
+  const startedAt = clock.now();
+  const agent = findAgent(config, agentId);
+  const maxSteps = agent?.maxSteps ?? config.agents.defaults.maxSteps;
+  const usage: RunUsage = { inputTokens: 0, outputTokens: 0, costUsd: 0, requestBytes: 0, estimated: false };
+  let sessionId = "";
+  let steps = 0;
+  let attempts = 0;
+  let model: string | undefined;
+  let reply = "";
+  let status: RunStatus = "ok";
+  let error: RunResult["error"];
+  const timer = clock.setTimeout(() => {
+    const secs = Math.round(config.agents.defaults.runTimeoutMs / 1000);
+    rc.controller.abort(new TalonError("TIMEOUT", `The run took longer than ${secs} s and was stopped.`));
+  }, config.agents.defaults.runTimeoutMs);
+
+  const append = async (entries: NewTranscriptEntry[]) => await store.transcripts.append(sessionId, entries);
+  const entry = <K extends NewTranscriptEntry["kind"]>(
+    kind: K,
+    content: Extract<NewTranscriptEntry, { kind: K }>["content"],
+  ) => ({ kind, content, runId, tokens: estimateEntryTokens(content) }) as NewTranscriptEntry;
+
+  try {
+    const session = await store.sessions.ensure(sessionKey, agentId);
+    sessionId = session.sessionId;
+    if (rc.source) await store.sessions.setLastChannel(sessionKey, rc.source);
+    const chain = resolveChain(config, agentId, session.model);
+    ev.emit("lifecycle", { phase: "start", agentId, sessionId, model: chain[0] ?? null, startedAt });
+    await store.milestones.add({
+      runId,
+      sessionKey,
+      kind: "run.start",
+      data: { agentId, sessionId, model: chain[0] ?? null, channel: rc.source?.channel ?? null },
+    });
+    log.info("run started", { agentId, model: chain[0] });
+    if (!chain.length) {
+      reply = noProviderMessage(agentId);
+      status = "error";
+      error = { code: "UNAVAILABLE", message: reply };
+      return await finish();
+    }
+
+    const workspace = workspaceFor(config, deps.paths, agentId);
+    await ensureWorkspace(workspace);
+    const files = await readWorkspaceFiles(workspace);
+    let context: ActiveContext = await loadActiveContext(store.transcripts, sessionId);
+    const orphans = findOrphanCalls(context.entries);
+    if (orphans.length) {
+      log.warn("repairing orphaned tool calls", { count: orphans.length });
+      context.entries.push(...await append(orphanResults(orphans, runId, estimateTokens)));
+    }
+    context.entries.push(
+      ...await append([entry("user", { text: rc.text, ...(rc.source ? { source: rc.source } : {}) })]),
+    );
+    const toolCtx = { sessionKey, agentId, workspace, channel: rc.source?.channel };
+    const toolSpecs = deps.tools.specs(toolCtx);
+    const toolTokens = estimateTokens(JSON.stringify(toolSpecs));
+    const window = contextWindowOf(config, chain[0]);
+    let overflowRetried = false;
+
+    const compact = async (aggressive: boolean) => {
+      const out = await compactSession(
+        { models: deps.models, transcripts: store.transcripts },
+        { sessionId, context, chain, window, signal, runId, aggressive },
+      );
+      if (out.compacted) {
+        context = out.context;
+        ev.emit("lifecycle", {
+          phase: "compaction",
+          tokensBefore: out.tokensBefore,
+          tokensAfter: out.tokensAfter,
+        });
+        log.info("compacted", { tokensBefore: out.tokensBefore, tokensAfter: out.tokensAfter });
+      }
+      return out.compacted;
+    };
+
+    while (true) {
+      if (signal.aborted) throw signal.reason;
+      if (rc.steer.length) {
+        const texts = rc.steer.splice(0);
+        context.entries.push(...await append(texts.map((text) => entry("user", { text, steer: true }))));
+      }
+      let system = buildSystemPrompt({
+        agentId,
+        agentName: agent?.name,
+        files,
+        now: clock.now(),
+        summary: context.summary,
+      });
+      if (needsCompaction(estimateTokens(system) + toolTokens + entriesTokens(context.entries), window)) {
+        if (await compact(false)) {
+          system = buildSystemPrompt({
+            agentId,
+            agentName: agent?.name,
+            files,
+            now: clock.now(),
+            summary: context.summary,
+          });
+        }
+      }
+      const req = {
+        system,
+        messages: repairMessages(toMessages(context.entries)).messages,
+        tools: toolSpecs,
+        signal,
+      };
+      const bytes = measureRequestBytes(req);
+      usage.requestBytes = Math.max(usage.requestBytes, bytes);
+      steps++;
+      const state = newStepState();
+      const prefix = reply ? reply + "\n\n" : "";
+      try {
+        await streamStep({
+          models: deps.models,
+          chain,
+          req,
+          state,
+          onText: (delta) => {
+            ev.emit("assistant", { delta, text: state.text });
+            ev.chat("delta", prefix + state.text);
+          },
+          onThinking: (delta) => ev.emit("assistant", { thinking: delta }),
+        });
+      } catch (err) {
+        await recordAttempts(state, bytes, steps);
+        const overflow = err instanceof ProviderError && err.kind === "context_overflow";
+        if (overflow && !overflowRetried && !state.text && !state.toolCalls.length && !signal.aborted) {
+          overflowRetried = true;
+          log.warn("context overflow: compacting and retrying once");
+          if (await compact(true)) {
+            steps--;
+            continue;
+          }
+        }
+        if (state.text) {
+          reply = prefix + state.text;
+          await append([entry("assistant", { text: state.text, stop: "interrupted" })]);
+        }
+        throw err;
+      }
+      await recordAttempts(state, bytes, steps);
+      const stepText = state.text;
+      if (stepText) reply = prefix + stepText;
+      const stepEntries: NewTranscriptEntry[] = [];
+      if (stepText || !state.toolCalls.length) {
+        stepEntries.push(
+          entry("assistant", { text: stepText, model, ...(state.stop ? { stop: state.stop } : {}) }),
+        );
+      }
+      for (const call of state.toolCalls) {
+        stepEntries.push(entry("tool_call", { id: call.id, name: call.name, arguments: call.arguments }));
+      }
+      context.entries.push(...await append(stepEntries));
+
+      if (!state.toolCalls.length) {
+        // A steering message that arrived during the final answer still gets an answer.
+        if (rc.steer.length && steps < maxSteps) continue;
+        break;
+      }
+      for (const call of state.toolCalls) {
+        let rec: ToolRunRecord;
+        if (signal.aborted) {
+          rec = await runToolCall({ tools: deps.tools, call, ctx: { ...toolCtx, runId, signal }, clock });
+        } else if (rc.steer.length) rec = skippedCall(call);
+        else {
+          ev.emit("tool", { phase: "start", toolCallId: call.id, name: call.name, args: call.arguments });
+          rec = await runToolCall({ tools: deps.tools, call, ctx: { ...toolCtx, runId, signal }, clock });
+        }
+        ev.emit("tool", {
+          phase: "end",
+          toolCallId: call.id,
+          name: call.name,
+          outcome: rec.outcome,
+          ms: rec.ms,
+          isError: rec.result.isError ?? false,
+          result: rec.result.content.length > 2000
+            ? rec.result.content.slice(0, 2000) + "…"
+            : rec.result.content,
+        });
+        await store.milestones.add({
+          runId,
+          sessionKey,
+          kind: "tool.call",
+          data: { tool: call.name, toolCallId: call.id, ms: rec.ms, outcome: rec.outcome },
+        });
+        context.entries.push(
+          ...await append([
+            entry("tool_result", {
+              toolCallId: call.id,
+              name: call.name,
+              content: rec.result.content,
+              ...(rec.result.isError ? { isError: true } : {}),
+            }),
+          ]),
+        );
+      }
+      if (signal.aborted) throw signal.reason;
+      if (steps >= maxSteps) {
+        const notice = maxStepsNotice(maxSteps);
+        await append([entry("notice", { text: notice, code: "MAX_STEPS" })]);
+        ev.emit("lifecycle", { phase: "notice", code: "MAX_STEPS", text: notice });
+        reply = reply ? `${reply}\n\n${notice}` : notice;
+        break;
+      }
+    }
+    return await finish();
+  } catch (err) {
+    const reason = signal.aborted ? signal.reason : err;
+    if (reason instanceof TalonError && reason.code === "ABORTED" && signal.aborted) {
+      status = "aborted";
+      error = { code: "ABORTED", message: reason.message };
+    } else {
+      status = "error";
+      const code = reason instanceof TalonError ? reason.code : "INTERNAL";
+      const message = reason instanceof TalonError ? reason.message : describeError(reason);
+      error = { code, message };
+      if (code === "INTERNAL") log.error("run failed", { error: message });
+      else log.warn("run failed", { code, error: message });
+      const text = code === "TIMEOUT" ? message : `Sorry, the model could not answer: ${message}`;
+      reply = reply ? `${reply}\n\n${text}` : text;
+    }
+    if (sessionId) {
+      await append([entry("notice", { text: error.message, code: error.code })]).catch(() => {});
+    }
+    return await finish();
+  } finally {
+    clock.clearTimeout(timer);
+  }
+
+  async function recordAttempts(state: StepState, bytes: number, step: number) {
+    attempts += state.attempts.length;
+    const ref = answeringRef(state);
+    if (!state.sawUsage && (state.text || state.toolCalls.length)) {
+      state.inputTokens = Math.ceil(bytes / 4);
+      state.outputTokens = estimateTokens(state.text + JSON.stringify(state.toolCalls));
+      usage.estimated = true;
+    }
+    if (state.text || state.toolCalls.length || state.sawUsage) {
+      model = ref ?? model;
+      usage.inputTokens += state.inputTokens;
+      usage.outputTokens += state.outputTokens;
+      usage.costUsd += costUsd(config, ref, state.inputTokens, state.outputTokens);
+    }
+    for (const a of state.attempts) {
+      ev.emit("lifecycle", {
+        phase: "attempt",
+        provider: a.provider,
+        model: a.model,
+        ok: a.ok,
+        errorKind: a.errorKind,
+        ms: a.ms,
+      });
+      await store.milestones.add({
+        runId,
+        sessionKey,
+        kind: "model.attempt",
+        data: {
+          provider: a.provider,
+          model: a.model,
+          ok: a.ok,
+          ms: a.ms,
+          step,
+          requestBytes: bytes,
+          ...(a.errorKind ? { failoverReason: a.errorKind } : {}),
+          ...(a.ok ? { inputTokens: state.inputTokens, outputTokens: state.outputTokens } : {}),
+        },
+      });
+    }
+  }
+
+  async function finish(): Promise<RunResult> {
+    rc.acceptingSteer = false;
+    const endedAt = clock.now();
+    const result: RunResult = {
+      runId,
+      agentId,
+      sessionKey,
+      sessionId,
+      status,
+      text: reply,
+      ...(error ? { error } : {}),
+      usage,
+      steps,
+      attempts,
+      ...(model ? { model } : {}),
+      startedAt,
+      endedAt,
+    };
+    const safe = async (what: string, f: () => Promise<unknown>) => {
+      try {
+        await f();
+      } catch (err) {
+        log.error(`cannot record ${what}`, { error: describeError(err) });
+      }
+    };
+    if (usage.inputTokens || usage.outputTokens) {
+      await safe("usage", () =>
+        store.usage.record({
+          runId,
+          agentId,
+          sessionKey,
+          day: utcDay(startedAt),
+          model,
+          inputTokens: usage.inputTokens,
+          outputTokens: usage.outputTokens,
+          costUsd: usage.costUsd,
+        }));
+      await safe("session usage", () => store.sessions.addUsage(sessionKey, usage));
+    }
+    const summary = {
+      agentId,
+      sessionId,
+      model: model ?? null,
+      steps,
+      attempts,
+      inputTokens: usage.inputTokens,
+      outputTokens: usage.outputTokens,
+      costUsd: usage.costUsd,
+      requestBytes: usage.requestBytes,
+      ms: endedAt - startedAt,
+      ...(error ? { error: error.code } : {}),
+    };
+    await safe(
+      "run.end",
+      () => store.milestones.add({ runId, sessionKey, kind: "run.end", data: { status, ...summary } }),
+    );
+    await safe("audit", () =>
+      store.audit.record({
+        kind: "agent.run",
+        outcome: status,
+        actor: rc.source?.channel,
+        runId,
+        sessionKey,
+        detail: summary,
+      }));
+    ev.emit("lifecycle", { phase: "end", status, ...summary, ...(error ? { error } : {}) });
+    emitChatEnd(ev, status, reply, error?.message);
+    log.info("run ended", { status, steps, ms: endedAt - startedAt });
+    return result;
+  }
+}
+
+function emitChatEnd(ev: RunEmitter, status: RunStatus, reply: string, message?: string): void {
+  if (status === "ok") ev.chat("final", reply);
+  else if (status === "aborted") ev.chat("aborted", reply, message);
+  else ev.chat("error", reply, message);
+}
