@@ -1,0 +1,130 @@
+/** Shared set-up for agent runtime tests: a :memory: store, a temp home, a manual clock, a bus recorder. */
+import { agentStoreFrom, createAgentRuntime, createStaticToolExecutor } from "../../src/agent/mod.ts";
+import type { AgentRuntime } from "../../src/agent/run.ts";
+import type { AgentEvent, ChatEvent } from "../../src/agent/types.ts";
+import { type Config, type ConfigInput, configSchema } from "../../src/config/schema.ts";
+import type { Clock } from "../../src/core/clock.ts";
+import { createEventBus } from "../../src/core/event_bus.ts";
+import type { BusEvent } from "../../src/core/types.ts";
+import { openStore, type Store } from "../../src/store/mod.ts";
+import type { ToolDefinition, ToolExecutor } from "../../src/tools/types.ts";
+import { createScriptedModel, type ScriptedModel, type ScriptStep } from "../fakes/scripted_model.ts";
+
+/** A clock whose timers fire only on `tick`. */
+export interface ManualClock extends Clock {
+  tick(ms: number): void;
+  readonly pending: number;
+}
+
+export function manualClock(start = Date.UTC(2025, 4, 6, 12, 0, 0)): ManualClock {
+  let t = start;
+  let nextId = 1;
+  const timers = new Map<number, { at: number; fn: () => void; every?: number }>();
+  return {
+    now: () => t,
+    setTimeout(fn, ms) {
+      const id = nextId++;
+      timers.set(id, { at: t + ms, fn });
+      return id;
+    },
+    clearTimeout: (id) => void timers.delete(id),
+    setInterval(fn, ms) {
+      const id = nextId++;
+      timers.set(id, { at: t + ms, fn, every: ms });
+      return id;
+    },
+    clearInterval: (id) => void timers.delete(id),
+    get pending() {
+      return timers.size;
+    },
+    tick(ms) {
+      const end = t + ms;
+      while (true) {
+        const due = [...timers.entries()].filter(([, v]) => v.at <= end).sort((a, b) => a[1].at - b[1].at)[0];
+        if (!due) break;
+        const [id, timer] = due;
+        t = Math.max(t, timer.at);
+        if (timer.every) timer.at += timer.every;
+        else timers.delete(id);
+        timer.fn();
+      }
+      t = end;
+    },
+  };
+}
+
+export interface Harness {
+  runtime: AgentRuntime;
+  store: Store;
+  model: ScriptedModel;
+  clock: ManualClock;
+  config: Config;
+  events: BusEvent[];
+  home: string;
+  agentEvents(runId: string): AgentEvent[];
+  chatEvents(runId: string): ChatEvent[];
+  close(): Promise<void>;
+}
+
+export interface HarnessOptions {
+  config?: ConfigInput;
+  steps?: ScriptStep[];
+  // deno-lint-ignore no-explicit-any
+  tools?: ToolDefinition<any>[];
+  executor?: ToolExecutor;
+  storeUrl?: string;
+  home?: string;
+}
+
+/** Default config: one agent "main" on echo/echo unless overridden. */
+export async function harness(opts: HarnessOptions = {}): Promise<Harness> {
+  const config = configSchema.parse(
+    opts.config ?? { agents: { defaults: { model: { primary: "test/model-a" } } } },
+  );
+  const clock = manualClock();
+  const store = await openStore({ url: opts.storeUrl ?? ":memory:", now: clock.now });
+  const ownHome = !opts.home;
+  const home = opts.home ?? await Deno.makeTempDir({ prefix: "talon-agent-" });
+  const model = createScriptedModel(opts.steps ?? []);
+  const bus = createEventBus((err) => {
+    throw err;
+  });
+  const events: BusEvent[] = [];
+  bus.subscribe((e) => events.push(e));
+  const runtime = createAgentRuntime({
+    config,
+    store: agentStoreFrom(store, clock.now),
+    models: model,
+    tools: opts.executor ?? createStaticToolExecutor(opts.tools ?? []),
+    bus,
+    clock,
+    paths: { workspaceDir: `${home}/workspace` },
+  });
+  return {
+    runtime,
+    store,
+    model,
+    clock,
+    config,
+    events,
+    home,
+    agentEvents: (runId) =>
+      events.filter((e) => e.event === "agent" && e.runId === runId).map((e) => e.payload as AgentEvent),
+    chatEvents: (runId) =>
+      events.filter((e) => e.event === "chat" && e.runId === runId).map((e) => e.payload as ChatEvent),
+    async close() {
+      await runtime.close();
+      store.close();
+      if (ownHome) await Deno.remove(home, { recursive: true });
+    },
+  };
+}
+
+/** Resolves once `cond()` is true, checking after each macrotask (no wall-clock timing). */
+export async function until(cond: () => boolean, what = "condition", maxTurns = 5000): Promise<void> {
+  for (let i = 0; i < maxTurns; i++) {
+    if (cond()) return;
+    await new Promise((r) => setTimeout(r, 0));
+  }
+  throw new Error(`timed out waiting for ${what}`);
+}
