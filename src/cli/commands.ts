@@ -4,6 +4,7 @@ import { healthCommand, statusCommand } from "./status.ts";
 import { configCommand } from "./config.ts";
 import { versionCommand } from "./version.ts";
 import { importCommand } from "./import.ts";
+import { securityCommand } from "./security.ts";
 
 /** Every CLI command. Each command lives in its own file and adds one line here. */
 export const commands: Command[] = [
@@ -13,4 +14,5 @@ export const commands: Command[] = [
   configCommand,
   versionCommand,
   importCommand,
+  securityCommand,
 ];
