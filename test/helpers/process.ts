@@ -1,0 +1,68 @@
+/** Spawns the real `talon` process (deno run main.ts …) for end-to-end tests. */
+const MAIN = new URL("../../main.ts", import.meta.url).pathname;
+
+export interface TalonProcess {
+  child: Deno.ChildProcess;
+  /** Resolves with the first stdout line matching `re`. */
+  waitForLine(re: RegExp, timeoutMs?: number): Promise<RegExpMatchArray>;
+  output(): string;
+  [Symbol.asyncDispose](): Promise<void>;
+}
+
+export function spawnTalon(args: string[], env: Record<string, string>): TalonProcess {
+  const child = new Deno.Command(Deno.execPath(), {
+    args: ["run", "--allow-all", "--unstable-worker-options", MAIN, ...args],
+    env: { ...cleanEnv(), ...env, NO_COLOR: "1" },
+    clearEnv: true,
+    stdout: "piped",
+    stderr: "piped",
+  }).spawn();
+  let text = "";
+  const waiters: { re: RegExp; resolve(m: RegExpMatchArray): void }[] = [];
+  const pump = async (stream: ReadableStream<Uint8Array>) => {
+    for await (const chunk of stream.pipeThrough(new TextDecoderStream())) {
+      text += chunk;
+      for (const w of [...waiters]) {
+        const m = text.match(w.re);
+        if (m) {
+          waiters.splice(waiters.indexOf(w), 1);
+          w.resolve(m);
+        }
+      }
+    }
+  };
+  const pumps = Promise.all([pump(child.stdout), pump(child.stderr)]);
+  return {
+    child,
+    output: () => text,
+    waitForLine(re, timeoutMs = 30_000) {
+      const m = text.match(re);
+      if (m) return Promise.resolve(m);
+      return new Promise((resolve, reject) => {
+        const timer = setTimeout(() => reject(new Error(`Timed out waiting for ${re}; output:\n${text}`)), timeoutMs);
+        waiters.push({ re, resolve: (m) => (clearTimeout(timer), resolve(m)) });
+        child.status.then(() => setTimeout(() => reject(new Error(`Process exited before ${re}; output:\n${text}`)), 100));
+      });
+    },
+    async [Symbol.asyncDispose]() {
+      try {
+        child.kill("SIGKILL");
+      } catch { /* already exited */ }
+      await child.status;
+      await pumps;
+    },
+  };
+}
+
+/**
+ * The parent's environment minus anything that would change Talon's behaviour (TALON_*, provider keys);
+ * HOME and Deno's cache settings stay so the child finds the module cache.
+ */
+function cleanEnv(): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [k, v] of Object.entries(Deno.env.toObject())) {
+    if (/^(TALON_|OPENAI_|ANTHROPIC_|TELEGRAM_|DISCORD_)/.test(k)) continue;
+    out[k] = v;
+  }
+  return out;
+}
