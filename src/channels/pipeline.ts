@@ -1,5 +1,5 @@
 /**
- * The inbound pipeline: a chain of small middleware steps (normalise → access → route → sink), in the
+ * The inbound pipeline: a chain of small middleware steps (access → normalise → route → sink), in the
  * style of Hono and grammY's Composer, with an error boundary so one bad update never stops an adapter.
  */
 import type { InboundMessage } from "../core/types.ts";
@@ -131,17 +131,20 @@ export function sinkStep(sink: InboundSink, logger?: Logger): PipelineStep {
 export interface ChannelPipelineDeps {
   policy: AccessPolicy;
   pairing: PairingRepo;
-  config: () => RouteConfig;
+  routeConfig: () => RouteConfig;
   sink: InboundSink;
   logger?: Logger;
+  /** Steps run after access and before normalise, e.g. downloading media only for admitted messages. */
+  enrich?: PipelineStep[];
 }
 
-/** The standard chain every adapter uses: normalise → access → route → sink. */
+/** The standard chain every adapter uses: access → (enrich) → normalise → route → sink. */
 export function createChannelPipeline(deps: ChannelPipelineDeps): Pipeline {
   return createPipeline([
-    normaliseStep(),
     accessStep({ policy: deps.policy, pairing: deps.pairing, logger: deps.logger }),
-    routeStep(deps.config),
+    ...(deps.enrich ?? []),
+    normaliseStep(),
+    routeStep(deps.routeConfig),
     sinkStep(deps.sink, deps.logger),
   ], deps.logger);
 }

@@ -30,7 +30,7 @@ async function setup(sink: InboundSink) {
       groupRule: groupRuleFromGroups({}),
     },
     pairing,
-    config: () => config,
+    routeConfig: () => config,
     sink,
   });
   return { store, pairing, pipeline };

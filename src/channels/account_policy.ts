@@ -1,0 +1,33 @@
+import type { DiscordAccountConfig, TelegramAccountConfig } from "../config/sections/channels.ts";
+import { type AccessPolicy, type GroupRule, groupRuleFromGroups } from "./access.ts";
+
+/** The access policy of a Telegram account: DM policy, allowFrom, groups by chat id. */
+export function telegramAccessPolicy(config: TelegramAccountConfig): AccessPolicy {
+  return {
+    dmPolicy: config.dmPolicy,
+    allowFrom: config.allowFrom,
+    groupPolicy: config.groupPolicy,
+    groupRule: groupRuleFromGroups(config.groups),
+  };
+}
+
+/**
+ * The access policy of a Discord account. Guild messages are allowed by `guilds.<id>` (optionally
+ * limited to `channels` and sender `roles`), else by `groups.<channelId>`; '*' matches any guild.
+ */
+export function discordAccessPolicy(config: DiscordAccountConfig): AccessPolicy {
+  const byChannel = groupRuleFromGroups(config.groups);
+  return {
+    dmPolicy: config.dmPolicy,
+    allowFrom: config.allowFrom,
+    groupPolicy: config.groupPolicy,
+    groupRule(inbound): GroupRule | undefined {
+      const guild = inbound.guildId ? config.guilds[inbound.guildId] ?? config.guilds["*"] : undefined;
+      if (!guild) return byChannel(inbound);
+      // Threads carry their parent channel as peer, so a thread inherits its channel's permission.
+      const channelOk = !guild.channels || guild.channels.includes(inbound.peer.id);
+      const roleOk = !guild.roles || (inbound.roles ?? []).some((r) => guild.roles!.includes(r));
+      return { allowed: channelOk && roleOk, requireMention: guild.requireMention };
+    },
+  };
+}
