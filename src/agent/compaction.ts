@@ -136,7 +136,7 @@ export async function compactSession(deps: CompactDeps, opts: CompactOptions): P
   const keepTokens = opts.aggressive ? 0 : Math.floor(opts.window * KEEP_FRACTION);
   const plan = planCompaction(opts.context.entries, keepTokens);
   if (!plan) return { compacted: false, reason: "nothing to compact: the conversation is a single turn" };
-  const text = renderForSummary(opts.context.summary, plan.summarise, Math.floor(opts.window * 4 * 0.5));
+  const text = renderForSummary(opts.context.summary, plan.summarise, Math.floor(opts.window * 4 * 0.6));
   let summary = "";
   const events: AsyncIterable<StreamEvent> = deps.models.stream(opts.chain, {
     system: SUMMARY_SYSTEM,
