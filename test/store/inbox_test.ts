@@ -43,8 +43,7 @@ Deno.test("inbox: bad input is refused", async () => {
     assert.throws(() => inboxDedupeKey("telegram", "", "1"), TypeError);
     await assert.rejects(inbox.accept({ ...msg("1"), dedupeKey: "" }), TypeError);
     await assert.rejects(inbox.accept({ ...msg("1"), runId: "" }), TypeError);
-    // deno-lint-ignore no-explicit-any
-    await assert.rejects(inbox.mark([1], "bogus" as any), RangeError);
+    await assert.rejects(inbox.mark([1], "bogus" as never), RangeError);
   } finally {
     store.close();
   }

@@ -30,8 +30,7 @@ Deno.test("outbox: a chunk is stored once per idempotency key", async () => {
       outbox.enqueue({ runId: "r1", chunkIndex: 0, target: { ...chat, to: "" }, payload: 1 }),
       TypeError,
     );
-    // deno-lint-ignore no-explicit-any
-    await assert.rejects(outbox.list({ state: "nope" as any }), RangeError);
+    await assert.rejects(outbox.list({ state: "nope" as never }), RangeError);
   } finally {
     store.close();
   }
