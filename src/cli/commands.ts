@@ -5,6 +5,7 @@ import { configCommand } from "./config.ts";
 import { versionCommand } from "./version.ts";
 import { importCommand } from "./import.ts";
 import { securityCommand } from "./security.ts";
+import { serviceCommand } from "./service.ts";
 
 /** Every CLI command. Each command lives in its own file and adds one line here. */
 export const commands: Command[] = [
@@ -15,4 +16,5 @@ export const commands: Command[] = [
   versionCommand,
   importCommand,
   securityCommand,
+  serviceCommand,
 ];

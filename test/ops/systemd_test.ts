@@ -1,0 +1,221 @@
+import assert from "node:assert/strict";
+import { createServiceCommand } from "../../src/cli/service.ts";
+import { EXIT } from "../../src/cli/io.ts";
+import type { CommandRunner } from "../../src/ops/command_runner.ts";
+import { gatewayExecStart, renderUnit, systemdQuote } from "../../src/ops/systemd.ts";
+
+const MAIN = new URL("../../main.ts", import.meta.url).href;
+
+function fakeRunner(codes: Record<string, number> = {}) {
+  const calls: string[] = [];
+  const runner: CommandRunner = (cmd, args) => {
+    const line = [cmd, ...args].join(" ");
+    calls.push(line);
+    const code = Object.entries(codes).find(([k]) => line.includes(k))?.[1] ?? 0;
+    return Promise.resolve({
+      code,
+      stdout: code ? "" : `ran ${line}`,
+      stderr: code ? `${args[1] ?? ""} failed` : "",
+    });
+  };
+  return { runner, calls };
+}
+
+async function withDir(fn: (dir: string) => Promise<void>) {
+  const dir = await Deno.makeTempDir({ prefix: "talon-svc-" });
+  try {
+    await fn(dir);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+}
+
+function io(env: Record<string, string>) {
+  const out: string[] = [];
+  const err: string[] = [];
+  return {
+    out,
+    err,
+    io: { out: (t: string) => out.push(t), err: (t: string) => err.push(t), env, interactive: false },
+  };
+}
+
+Deno.test("the unit has the hardening, restart policy and TALON_HOME", () => {
+  const text = renderUnit({
+    scope: "system",
+    home: "/var/lib/talon",
+    execStart: ["/usr/local/bin/talon", "gateway"],
+    user: "talon",
+    memoryMax: "512M",
+  });
+  for (
+    const line of [
+      "ExecStart=/usr/local/bin/talon gateway",
+      "Environment=TALON_HOME=/var/lib/talon",
+      "User=talon",
+      "Restart=on-failure",
+      "RestartPreventExitStatus=78",
+      "MemoryMax=512M",
+      "NoNewPrivileges=yes",
+      "ProtectSystem=strict",
+      "ReadWritePaths=/var/lib/talon",
+      "PrivateTmp=yes",
+      "WantedBy=multi-user.target",
+    ]
+  ) assert.ok(text.split("\n").includes(line), `missing ${line}\n${text}`);
+});
+
+Deno.test("ExecStart: compiled binary runs itself; deno runs main.ts with permission flags", () => {
+  assert.deepEqual(gatewayExecStart({ execPath: "/opt/talon/talon", mainModule: MAIN, home: "/h" }), [
+    "/opt/talon/talon",
+    "gateway",
+  ]);
+  const dev = gatewayExecStart({
+    execPath: "/usr/bin/deno",
+    mainModule: "file:///src/talon/main.ts",
+    home: "/h",
+  });
+  assert.equal(dev[0], "/usr/bin/deno");
+  assert.equal(dev[1], "run");
+  assert.ok(dev.includes("--allow-write=/h,/tmp"));
+  assert.ok(!dev.includes("--allow-all"));
+  assert.deepEqual(dev.slice(-2), ["/src/talon/main.ts", "gateway"]);
+  assert.equal(systemdQuote("50%"), "50%%");
+  assert.equal(systemdQuote('a b"c'), '"a b\\"c"');
+});
+
+Deno.test("systemd-analyze verify accepts the generated unit (user and system)", async (t) => {
+  let version: Deno.CommandOutput | undefined;
+  try {
+    version = await new Deno.Command("systemd-analyze", {
+      args: ["--version"],
+      stdout: "null",
+      stderr: "null",
+    }).output();
+  } catch {
+    // Not installed.
+  }
+  if (!version?.success) {
+    console.warn("SKIP systemd-analyze verify: systemd-analyze is not installed (apt-get install systemd)");
+    return;
+  }
+  await withDir(async (dir) => {
+    const home = `${dir}/talon home`;
+    await Deno.mkdir(home);
+    for (const scope of ["user", "system"] as const) {
+      await t.step(scope, async () => {
+        const execStart = gatewayExecStart({ execPath: Deno.execPath(), mainModule: MAIN, home });
+        const unit = `${dir}/talon.service`;
+        await Deno.writeTextFile(
+          unit,
+          renderUnit({
+            scope,
+            home,
+            execStart,
+            extraWritablePaths: [`${dir}/deno-dir`],
+            user: "root",
+            environmentFile: `${home}/talon.env`,
+          }),
+        );
+        const out = await new Deno.Command("systemd-analyze", {
+          args: ["verify", "--man=no", unit],
+          stdout: "piped",
+          stderr: "piped",
+        }).output();
+        const msg = new TextDecoder().decode(out.stderr) + new TextDecoder().decode(out.stdout);
+        assert.equal(out.code, 0, msg);
+        assert.equal(msg.trim(), "", "no warnings (unknown keys, bad values)");
+      });
+    }
+    // The check can fail: a unit with a bad key and a missing binary is rejected.
+    const bad = `${dir}/bad.service`;
+    await Deno.writeTextFile(
+      bad,
+      renderUnit({ scope: "user", home, execStart: [`${dir}/missing-binary`, "gateway"] }) + "\n",
+    );
+    const out = await new Deno.Command("systemd-analyze", {
+      args: ["verify", "--man=no", bad],
+      stdout: "piped",
+      stderr: "piped",
+    }).output();
+    assert.notEqual(out.code, 0);
+  });
+});
+
+Deno.test("talon service install --print prints the unit and runs nothing", async () => {
+  await withDir(async (dir) => {
+    const { runner, calls } = fakeRunner();
+    const cmd = createServiceCommand({ runner, execPath: "/opt/talon/talon", mainModule: MAIN });
+    const t = io({ HOME: dir, TALON_HOME: `${dir}/.talon` });
+    assert.equal(await cmd.run(["install", "--system", "--print"], t.io), EXIT.ok);
+    assert.match(t.out.join("\n"), /ExecStart=\/opt\/talon\/talon gateway/);
+    assert.match(t.out.join("\n"), /WantedBy=multi-user\.target/);
+    assert.deepEqual(calls, []);
+    await assert.rejects(Deno.stat(`${dir}/.config`), Deno.errors.NotFound);
+  });
+});
+
+Deno.test("talon service install --user writes the unit, then daemon-reload, enable, start", async () => {
+  await withDir(async (dir) => {
+    const { runner, calls } = fakeRunner();
+    const cmd = createServiceCommand({ runner, execPath: "/opt/talon/talon", mainModule: MAIN });
+    const t = io({ HOME: dir, TALON_HOME: `${dir}/.talon` });
+    assert.equal(await cmd.run(["install", "--user"], t.io), EXIT.ok);
+    const unit = await Deno.readTextFile(`${dir}/.config/systemd/user/talon.service`);
+    assert.match(unit, new RegExp(`Environment=TALON_HOME=${dir}/.talon`));
+    assert.match(unit, /WantedBy=default\.target/);
+    assert.deepEqual(calls, [
+      "systemctl --user daemon-reload",
+      "systemctl --user enable talon.service",
+      "systemctl --user start talon.service",
+    ]);
+  });
+});
+
+Deno.test("talon service: a failing systemctl step is reported with exit 1", async () => {
+  await withDir(async (dir) => {
+    const { runner, calls } = fakeRunner({ enable: 1 });
+    const cmd = createServiceCommand({ runner, execPath: "/opt/talon/talon", mainModule: MAIN });
+    const t = io({ HOME: dir, TALON_HOME: `${dir}/.talon` });
+    assert.equal(await cmd.run(["install"], t.io), EXIT.failure);
+    assert.match(t.err.join("\n"), /systemctl enable failed \(exit 1\)/);
+    assert.equal(calls.length, 2, "start is not attempted after enable failed");
+  });
+});
+
+Deno.test("talon service status/stop/restart/logs/uninstall call systemctl and journalctl", async () => {
+  await withDir(async (dir) => {
+    const { runner, calls } = fakeRunner({ "is-active": 3 });
+    const cmd = createServiceCommand({ runner, execPath: "/opt/talon/talon", mainModule: MAIN });
+    const env = { HOME: dir, XDG_CONFIG_HOME: `${dir}/xdg` };
+    await Deno.mkdir(`${dir}/xdg/systemd/user`, { recursive: true });
+    await Deno.writeTextFile(`${dir}/xdg/systemd/user/talon.service`, "[Unit]\n");
+    for (const a of ["status", "stop", "restart"]) assert.equal(await cmd.run([a], io(env).io), EXIT.ok);
+    assert.equal(await cmd.run(["logs", "-n", "50"], io(env).io), EXIT.ok);
+    assert.equal(await cmd.run(["uninstall"], io(env).io), EXIT.ok);
+    await assert.rejects(Deno.stat(`${dir}/xdg/systemd/user/talon.service`), Deno.errors.NotFound);
+    assert.equal(await cmd.run(["status", "--system"], io(env).io), EXIT.ok);
+    assert.deepEqual(calls, [
+      "systemctl --user status --no-pager talon.service",
+      "systemctl --user stop talon.service",
+      "systemctl --user restart talon.service",
+      "journalctl --user -u talon.service -n 50 --no-pager",
+      "systemctl --user stop talon.service",
+      "systemctl --user disable talon.service",
+      "systemctl --user daemon-reload",
+      "systemctl status --no-pager talon.service",
+    ]);
+  });
+});
+
+Deno.test("talon service: bad arguments are usage errors", async () => {
+  const { runner, calls } = fakeRunner();
+  const cmd = createServiceCommand({ runner, execPath: "/opt/talon/talon", mainModule: MAIN });
+  const env = { HOME: "/nonexistent" };
+  assert.equal(await cmd.run([], io(env).io), EXIT.usage);
+  assert.equal(await cmd.run(["explode"], io(env).io), EXIT.usage);
+  assert.equal(await cmd.run(["install", "--user", "--system"], io(env).io), EXIT.usage);
+  assert.equal(await cmd.run(["install", "--memory-max", "lots"], io(env).io), EXIT.usage);
+  assert.equal(await cmd.run(["logs", "-n", "0"], io(env).io), EXIT.usage);
+  assert.deepEqual(calls, []);
+});
