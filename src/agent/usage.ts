@@ -15,10 +15,12 @@ export function costUsd(
   return (inputTokens * price.input + outputTokens * price.output) / 1_000_000;
 }
 
-/** `$0.0123`: enough digits to show small amounts. */
+/** `$1.23`, `$0.015`, `$0.50`, `<$0.0001`: enough digits to tell small amounts apart. */
 export function formatUsd(usd: number): string {
   if (usd === 0) return "$0";
-  return usd < 0.01 ? `$${usd.toFixed(4)}` : `$${usd.toFixed(2)}`;
+  if (usd >= 1) return `$${usd.toFixed(2)}`;
+  if (usd < 0.0001) return "<$0.0001";
+  return `$${usd.toFixed(4).replace(/0{1,2}$/, "")}`;
 }
 
 /**

@@ -169,3 +169,34 @@ Deno.test("run: no provider configured → the reply explains how to add one, wi
     await h.close();
   }
 });
+
+Deno.test("run: transcripts survive closing and reopening a file database (restart)", async () => {
+  const dir = await Deno.makeTempDir({ prefix: "talon-persist-" });
+  try {
+    const url = `file:${dir}/talon.db`;
+    const first = await harness({ storeUrl: url, home: dir, steps: [answer("noted: blue")] });
+    try {
+      await (await first.runtime.start({ agentId: "main", sessionKey: "s", text: "my colour is blue" })).done;
+    } finally {
+      await first.close();
+    }
+    const second = await harness({ storeUrl: url, home: dir, steps: [answer("blue")] });
+    try {
+      const before = await second.runtime.history("s");
+      assert.deepEqual(before.entries.map((e) => e.kind), ["user", "assistant"]);
+      const r = await (await second.runtime.start({ agentId: "main", sessionKey: "s", text: "my colour?" }))
+        .done;
+      assert.equal(r.status, "ok");
+      assert.deepEqual(second.model.calls[0]!.req.messages.slice(0, 2), [
+        { role: "user", content: "my colour is blue" },
+        { role: "assistant", content: "noted: blue" },
+      ]);
+      assert.equal((await second.runtime.listSessions()).length, 1);
+      assert.equal((await second.runtime.history("s", { limit: 1 })).entries[0]!.kind, "assistant");
+    } finally {
+      await second.close();
+    }
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
