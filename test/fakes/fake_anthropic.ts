@@ -162,6 +162,11 @@ export function createFakeAnthropic(options: FakeServerOptions & { models?: stri
     if (req.body.stream !== true) {
       return Response.json(message(reply, model, blocksOf(reply).map((b) => b.final), true));
     }
-    return sseResponse(messageEvents(reply, model), reply, script.live);
+    return sseResponse(
+      messageEvents(reply, model),
+      reply,
+      script.live,
+      (e) => frame({ type: "error", error: { type: e.type, message: e.message } }, "error"),
+    );
   });
 }

@@ -153,7 +153,7 @@ function responseObject(reply: FakeReply, model: string, status: string, output:
 }
 
 /** SSE events of a Responses API stream. */
-export function responsesEvents(reply: FakeReply, model: string): string[] {
+export function responsesEvents(reply: FakeReply, model: string): { frames: string[]; final: unknown } {
   let seq = 0;
   const ev = (type: string, data: Record<string, unknown>) =>
     frame({ type, sequence_number: seq++, ...data }, type);
@@ -224,7 +224,7 @@ export function responsesEvents(reply: FakeReply, model: string): string[] {
   const incomplete = reply.finishReason === "max_output_tokens" || reply.finishReason === "content_filter";
   const final = responseObject(reply, model, incomplete ? "incomplete" : "completed", output);
   out.push(ev(incomplete ? "response.incomplete" : "response.completed", { response: final }));
-  return out;
+  return { frames: out, final };
 }
 
 /** Starts the fake OpenAI server. */
@@ -247,12 +247,22 @@ export function createFakeOpenAI(options: FakeOpenAIOptions = {}): FakeServer {
     const model = String(req.body.model ?? "gpt-fake");
     if (req.body.stream !== true) {
       if (isChat) return chatJson(reply, model);
-      return Response.json(responseObject(reply, model, "completed", []));
+      return Response.json(responsesEvents(reply, model).final);
     }
     const opts = req.body.stream_options as { include_usage?: boolean } | undefined;
-    const frames = isChat
-      ? chatChunks(reply, model, opts?.include_usage === true)
-      : responsesEvents(reply, model);
-    return sseResponse(frames, reply, script.live);
+    if (isChat) {
+      return sseResponse(
+        chatChunks(reply, model, opts?.include_usage === true),
+        reply,
+        script.live,
+        (e) => frame({ error: { message: e.message, type: e.type, param: null, code: e.code ?? null } }),
+      );
+    }
+    return sseResponse(
+      responsesEvents(reply, model).frames,
+      reply,
+      script.live,
+      (e) => frame({ type: "error", code: e.code ?? e.type, message: e.message, param: null }, "error"),
+    );
   });
 }

@@ -50,6 +50,8 @@ export interface FakeReply {
   malformedAfterChunks?: number;
   /** Stop sending after this many chunks but keep the connection open (until the client leaves). */
   hangAfterChunks?: number;
+  /** Send the provider's in-stream error event after `afterChunks` chunks, then end the stream. */
+  streamError?: { afterChunks: number; type: string; message: string; code?: string };
 }
 
 /** A request the fake received. */
@@ -158,7 +160,12 @@ export function pause(ms: number, signal: AbortSignal): Promise<void> {
  * Writes SSE frames (already formatted, `event:`/`data:` lines plus a blank line) honouring the reply's
  * delay, cut, malformed and hang options. `live` tracks stalled streams so `close()` can end them.
  */
-export function sseResponse(frames: string[], reply: FakeReply, live: Set<() => void>): Response {
+export function sseResponse(
+  frames: string[],
+  reply: FakeReply,
+  live: Set<() => void>,
+  errorFrame?: (e: NonNullable<FakeReply["streamError"]>) => string,
+): Response {
   const enc = new TextEncoder();
   const stop = new AbortController();
   const end = () => stop.abort();
@@ -177,6 +184,10 @@ export function sseResponse(frames: string[], reply: FakeReply, live: Set<() => 
               controller.enqueue(
                 enc.encode(`data: {"id":"broken", "choices": [{"delta": {"content": "x"\n\n`),
               );
+              return controller.close();
+            }
+            if (reply.streamError?.afterChunks === i && errorFrame) {
+              controller.enqueue(enc.encode(errorFrame(reply.streamError)));
               return controller.close();
             }
             if (reply.hangAfterChunks === i) {

@@ -160,3 +160,19 @@ Deno.test("anthropic: max_tokens and end_turn stop reasons; lists models", async
     await fake.close();
   }
 });
+
+Deno.test("anthropic: an error event inside the stream is classified (overloaded mid-stream)", async () => {
+  const { fake, provider } = setup();
+  try {
+    fake.enqueue({
+      text: "a b",
+      streamError: { afterChunks: 2, type: "overloaded_error", message: "Overloaded" },
+    });
+    const { events, error } = await collect(provider.stream(request()));
+    assert.deepEqual(events, []);
+    assert.equal(error?.kind, "overload");
+    assert.match(error!.message, /Overloaded/);
+  } finally {
+    await fake.close();
+  }
+});

@@ -253,3 +253,18 @@ Deno.test("openai chat: lists models", async () => {
     await fake.close();
   }
 });
+
+Deno.test("openai chat: an error object inside the stream is classified", async () => {
+  const { fake, provider } = setup();
+  try {
+    fake.enqueue({
+      text: "a b",
+      streamError: { afterChunks: 1, type: "server_error", message: "The server had an error" },
+    });
+    const { error } = await collect(provider.stream(request()));
+    assert.equal(error?.kind, "overload");
+    assert.match(error!.message, /The server had an error/);
+  } finally {
+    await fake.close();
+  }
+});

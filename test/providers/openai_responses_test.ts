@@ -110,3 +110,17 @@ Deno.test("openai responses: incomplete maps to max_tokens; cut and errors are c
     await fake.close();
   }
 });
+
+Deno.test("openai responses: an error event inside the stream is classified", async () => {
+  const { fake, provider } = setup();
+  try {
+    fake.enqueue({
+      text: "a b",
+      streamError: { afterChunks: 1, type: "rate_limit_exceeded", message: "Slow down" },
+    });
+    const { error } = await collect(provider.stream(request()));
+    assert.equal(error?.kind, "rate_limit");
+  } finally {
+    await fake.close();
+  }
+});
