@@ -268,3 +268,15 @@ Deno.test("openai chat: an error object inside the stream is classified", async 
     await fake.close();
   }
 });
+
+Deno.test("openai chat: the configured request timeout surfaces as a timeout error", async () => {
+  const fake = createFakeOpenAI();
+  const provider = createOpenAIChatProvider({ id: "oai", baseUrl: fake.url, apiKey: "k", timeoutMs: 50 });
+  try {
+    fake.enqueue({ text: "too late", delayMs: 30_000 });
+    const { error } = await collect(provider.stream(request()));
+    assert.equal(error?.kind, "timeout");
+  } finally {
+    await fake.close();
+  }
+});
