@@ -1,20 +1,60 @@
 import type { Command } from "./io.ts";
-import { gatewayCommand } from "./gateway.ts";
-import { healthCommand, statusCommand } from "./status.ts";
-import { configCommand } from "./config.ts";
-import { versionCommand } from "./version.ts";
-import { importCommand } from "./import.ts";
-import { securityCommand } from "./security.ts";
-import { serviceCommand } from "./service.ts";
 
-/** Every CLI command. Each command lives in its own file and adds one line here. */
-export const commands: Command[] = [
-  gatewayCommand,
-  statusCommand,
-  healthCommand,
-  configCommand,
-  versionCommand,
-  importCommand,
-  securityCommand,
-  serviceCommand,
+/** A command in the table: name and summary up front, the module loaded only when it runs. */
+export interface CommandEntry {
+  name: string;
+  summary: string;
+  load(): Promise<Command>;
+}
+
+/**
+ * Every CLI command. Each lives in its own file and adds one line here; modules are imported lazily so
+ * `talon gateway` never loads the code of the other commands.
+ */
+export const commands: CommandEntry[] = [
+  {
+    name: "gateway",
+    summary: "Run the gateway in the foreground",
+    load: async () => (await import("./gateway.ts")).gatewayCommand,
+  },
+  {
+    name: "status",
+    summary: "Show the running gateway's status",
+    load: async () => (await import("./status.ts")).statusCommand,
+  },
+  {
+    name: "health",
+    summary: "Check the running gateway's health",
+    load: async () => (await import("./status.ts")).healthCommand,
+  },
+  {
+    name: "config",
+    summary: "Get, set, validate talon.json or print its JSON Schema",
+    load: async () => (await import("./config.ts")).configCommand,
+  },
+  {
+    name: "version",
+    summary: "Print the Talon version",
+    load: async () => (await import("./version.ts")).versionCommand,
+  },
+  {
+    name: "import",
+    summary: "Import an OpenClaw setup (config, agents, channels, pairings, cron, workspaces)",
+    load: async () => (await import("./import.ts")).importCommand,
+  },
+  {
+    name: "security",
+    summary: "Security audit of the config and state dir",
+    load: async () => (await import("./security.ts")).securityCommand,
+  },
+  {
+    name: "service",
+    summary: "Install and control the systemd service",
+    load: async () => (await import("./service.ts")).serviceCommand,
+  },
+  {
+    name: "doctor",
+    summary: "Check that Talon can run here (--fix applies safe fixes)",
+    load: async () => (await import("./doctor.ts")).doctorCommand,
+  },
 ];

@@ -8,19 +8,20 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
   const [name, ...rest] = argv;
   if (!name || name === "--help" || name === "-h" || name === "help") {
     const sub = name === "help" ? rest[0] : undefined;
-    const cmd = sub ? commands.find((c) => c.name === sub) : undefined;
-    io.out(cmd ? cmd.usage : usage());
+    const entry = sub ? commands.find((c) => c.name === sub) : undefined;
+    io.out(entry ? (await entry.load()).usage : usage());
     return name ? EXIT.ok : (argv.length === 0 ? EXIT.usage : EXIT.ok);
   }
   if (name === "--version" || name === "-v") {
     io.out(`talon ${VERSION}`);
     return EXIT.ok;
   }
-  const cmd = commands.find((c) => c.name === name);
-  if (!cmd) {
+  const entry = commands.find((c) => c.name === name);
+  if (!entry) {
     io.err(`talon: unknown command "${name}". Run "talon --help" for the list.`);
     return EXIT.usage;
   }
+  const cmd = await entry.load();
   if (rest.includes("--help") || rest.includes("-h")) {
     io.out(cmd.usage);
     return EXIT.ok;
