@@ -11,7 +11,7 @@ import type { Logger } from "../core/logger.ts";
 import { ProviderError } from "../providers/types.ts";
 import type { AuditRepo } from "../store/audit.ts";
 import type { MilestoneRepo } from "../store/milestones.ts";
-import { type SessionRepo, type UsageRepo, utcDay } from "../store/sessions.ts";
+import type { SessionRepo, UsageRepo } from "../store/sessions.ts";
 import type { NewTranscriptEntry, TranscriptRepo } from "../store/transcripts.ts";
 import type { ToolExecutor } from "../tools/types.ts";
 import {
@@ -25,7 +25,8 @@ import {
 import { type ActiveContext, loadActiveContext, toMessages } from "./history.ts";
 import { findAgent, noProviderMessage, resolveChain } from "./model_chain.ts";
 import { buildSystemPrompt, ensureWorkspace, measureRequestBytes, readWorkspaceFiles } from "./prompt.ts";
-import { createRunEmitter, type RunEmitter } from "./run_events.ts";
+import { createRunEmitter } from "./run_events.ts";
+import { recordRunEnd } from "./run_record.ts";
 import {
   answeringRef,
   newStepState,
@@ -101,6 +102,7 @@ export async function executeRun(deps: RunDeps, rc: RunControl): Promise<RunResu
   const maxSteps = agent?.maxSteps ?? config.agents.defaults.maxSteps;
   const usage: RunUsage = { inputTokens: 0, outputTokens: 0, costUsd: 0, requestBytes: 0, estimated: false };
   let sessionId = "";
+  let userAppended = false;
   let steps = 0;
   let attempts = 0;
   let model: string | undefined;
@@ -138,6 +140,7 @@ export async function executeRun(deps: RunDeps, rc: RunControl): Promise<RunResu
       return await finish();
     }
 
+    if (signal.aborted) throw signal.reason; // stopped while queued: leave the transcript alone
     const workspace = workspaceFor(config, deps.paths, agentId);
     await ensureWorkspace(workspace);
     const files = await readWorkspaceFiles(workspace);
@@ -150,6 +153,7 @@ export async function executeRun(deps: RunDeps, rc: RunControl): Promise<RunResu
     context.entries.push(
       ...await append([entry("user", { text: rc.text, ...(rc.source ? { source: rc.source } : {}) })]),
     );
+    userAppended = true;
     const toolCtx = { sessionKey, agentId, workspace, channel: rc.source?.channel };
     const toolSpecs = deps.tools.specs(toolCtx);
     const toolTokens = estimateTokens(JSON.stringify(toolSpecs));
@@ -318,7 +322,7 @@ export async function executeRun(deps: RunDeps, rc: RunControl): Promise<RunResu
       const text = code === "TIMEOUT" ? message : `Sorry, the model could not answer: ${message}`;
       reply = reply ? `${reply}\n\n${text}` : text;
     }
-    if (sessionId) {
+    if (userAppended) {
       await append([entry("notice", { text: error.message, code: error.code })]).catch(() => {});
     }
     return await finish();
@@ -385,62 +389,7 @@ export async function executeRun(deps: RunDeps, rc: RunControl): Promise<RunResu
       startedAt,
       endedAt,
     };
-    const safe = async (what: string, f: () => Promise<unknown>) => {
-      try {
-        await f();
-      } catch (err) {
-        log.error(`cannot record ${what}`, { error: describeError(err) });
-      }
-    };
-    if (usage.inputTokens || usage.outputTokens) {
-      await safe("usage", () =>
-        store.usage.record({
-          runId,
-          agentId,
-          sessionKey,
-          day: utcDay(startedAt),
-          model,
-          inputTokens: usage.inputTokens,
-          outputTokens: usage.outputTokens,
-          costUsd: usage.costUsd,
-        }));
-      await safe("session usage", () => store.sessions.addUsage(sessionKey, usage));
-    }
-    const summary = {
-      agentId,
-      sessionId,
-      model: model ?? null,
-      steps,
-      attempts,
-      inputTokens: usage.inputTokens,
-      outputTokens: usage.outputTokens,
-      costUsd: usage.costUsd,
-      requestBytes: usage.requestBytes,
-      ms: endedAt - startedAt,
-      ...(error ? { error: error.code } : {}),
-    };
-    await safe(
-      "run.end",
-      () => store.milestones.add({ runId, sessionKey, kind: "run.end", data: { status, ...summary } }),
-    );
-    await safe("audit", () =>
-      store.audit.record({
-        kind: "agent.run",
-        outcome: status,
-        actor: rc.source?.channel,
-        runId,
-        sessionKey,
-        detail: summary,
-      }));
-    ev.emit("lifecycle", { phase: "end", status, ...summary, ...(error ? { error } : {}) });
-    emitChatEnd(ev, status, reply, error?.message);
-    log.info("run ended", { status, steps, ms: endedAt - startedAt });
+    await recordRunEnd({ store, log, ev }, result, rc.source);
     return result;
   }
-}
-
-function emitChatEnd(ev: RunEmitter, status: RunStatus, reply: string, message?: string): void {
-  if (status === "ok") ev.chat("final", reply);
-  else if (status === "aborted") ev.chat("aborted", reply, message);
-  else ev.chat("error", reply, message);
 }

@@ -334,3 +334,23 @@ Deno.test("repair: a crash mid-tool leaves an orphaned call; the next run repair
     await h.close();
   }
 });
+
+Deno.test("abort: a run stopped while queued behind another never touches the transcript", async () => {
+  const h = await harness({ steps: [{ hang: true }] });
+  try {
+    const first = await h.runtime.start({ agentId: "main", sessionKey: "s", text: "first" });
+    const second = await h.runtime.start({ agentId: "main", sessionKey: "s", text: "second" });
+    await until(() => h.model.calls.length === 1, "first model call");
+    assert.equal(h.runtime.activeRun("s"), first.runId, "the queued run is not the active one");
+    assert.equal(h.runtime.abort(second.runId), true);
+    h.runtime.abort(first.runId);
+    assert.equal((await second.done).status, "aborted");
+    assert.equal(h.model.calls.length, 1);
+    const texts = (await h.runtime.history("s")).entries.filter((e) => e.kind === "user").map((e) =>
+      e.content
+    );
+    assert.deepEqual(texts, [{ text: "first" }]);
+  } finally {
+    await h.close();
+  }
+});
