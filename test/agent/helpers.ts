@@ -1,7 +1,7 @@
 /** Shared set-up for agent runtime tests: a :memory: store, a temp home, a manual clock, a bus recorder. */
 import { agentStoreFrom, createAgentRuntime, createStaticToolExecutor } from "../../src/agent/mod.ts";
 import type { AgentRuntime } from "../../src/agent/run.ts";
-import type { AgentEvent, ChatEvent } from "../../src/agent/types.ts";
+import type { AgentEvent, ChatEvent, ModelStreamer } from "../../src/agent/types.ts";
 import { type Config, type ConfigInput, configSchema } from "../../src/config/schema.ts";
 import type { Clock } from "../../src/core/clock.ts";
 import { createEventBus } from "../../src/core/event_bus.ts";
@@ -74,6 +74,8 @@ export interface HarnessOptions {
   executor?: ToolExecutor;
   storeUrl?: string;
   home?: string;
+  /** Use this streamer (e.g. the real router) instead of the scripted model. */
+  models?: (clock: ManualClock) => ModelStreamer;
 }
 
 /** Default config: one agent "main" on echo/echo unless overridden. */
@@ -94,7 +96,7 @@ export async function harness(opts: HarnessOptions = {}): Promise<Harness> {
   const runtime = createAgentRuntime({
     config,
     store: agentStoreFrom(store, clock.now),
-    models: model,
+    models: opts.models ? opts.models(clock) : model,
     tools: opts.executor ?? createStaticToolExecutor(opts.tools ?? []),
     bus,
     clock,

@@ -138,6 +138,10 @@ Deno.test("run: unknown agent, duplicate runId and bad input are refused", async
       (e: Error & { code?: string }) => e.code === "NOT_FOUND" && /Unknown agent "ghost"/.test(e.message),
     );
     await assert.rejects(h.runtime.start({ agentId: "main", sessionKey: "", text: "hi" }), TypeError);
+    await assert.rejects(
+      h.runtime.start({ agentId: "main", sessionKey: "s", text: undefined as unknown as string }),
+      TypeError,
+    );
     const r = await (await h.runtime.start({ agentId: "main", sessionKey: "s", text: "hi", runId: "run_1" }))
       .done;
     assert.equal(r.runId, "run_1");

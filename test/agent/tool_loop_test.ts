@@ -256,6 +256,7 @@ Deno.test("steer: the message joins before the next model call; unstarted tool c
     const handle = await h.runtime.start({ agentId: "main", sessionKey: "s", text: "first" });
     runId = handle.runId;
     await until(() => state.started === 1, "tool start");
+    assert.equal(h.runtime.injectSteer(runId, "   "), false, "blank steering text is refused");
     assert.equal(h.runtime.injectSteer(runId, "actually, something else"), true);
     state.release();
     const r = await handle.done;
