@@ -15,7 +15,7 @@ export interface StartupSample {
   rssKiB: number;
 }
 
-async function freePort(): Promise<number> {
+function freePort(): number {
   const l = Deno.listen({ hostname: "127.0.0.1", port: 0 });
   const port = (l.addr as Deno.NetAddr).port;
   l.close();
@@ -29,7 +29,7 @@ function rssKiB(pid: number): number {
 
 /** Spawns one server, measures spawn → /readyz 200, waits idleSeconds, reads RSS, kills it. */
 export async function sample(kind: "talon" | "bare", idleSeconds: number): Promise<StartupSample> {
-  const port = await freePort();
+  const port = freePort();
   const home = await Deno.makeTempDir({ prefix: "talon-bench-" });
   const args = kind === "talon"
     ? ["run", "--allow-all", "--unstable-worker-options", MAIN, "gateway"]
@@ -97,7 +97,9 @@ if (import.meta.main) {
   console.log(`| bare Deno.serve | ${bare.startupMs.toFixed(0)} ms | ${bare.rssMiB.toFixed(1)} MiB |`);
   console.log(`| talon gateway | ${talon.startupMs.toFixed(0)} ms | ${talon.rssMiB.toFixed(1)} MiB |`);
   console.log(
-    `ratios: startup ${ratioStart.toFixed(2)}x (target ≤ 3x and ≤ 300 ms: ${ratioStart <= 3 && talon.startupMs <= 300 ? "met" : "NOT met"}), ` +
+    `ratios: startup ${ratioStart.toFixed(2)}x (target ≤ 3x and ≤ 300 ms: ${
+      ratioStart <= 3 && talon.startupMs <= 300 ? "met" : "NOT met"
+    }), ` +
       `RSS ${ratioRss.toFixed(2)}x (target ≤ 2x: ${ratioRss <= 2 ? "met" : "NOT met"})`,
   );
 }

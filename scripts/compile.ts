@@ -54,11 +54,18 @@ if (import.meta.main) {
     args: Deno.args,
     options: { target: { type: "string" }, output: { type: "string", default: "dist/talon" } },
   });
-  const args = compileArgs({ target: values.target, output: values.output!, workers: findWorkerEntries("src") });
+  const args = compileArgs({
+    target: values.target,
+    output: values.output!,
+    workers: findWorkerEntries("src"),
+  });
   const denort = Deno.env.get("DENORT_BIN");
   console.log(`deno ${args.join(" ")}`);
-  console.log(denort ? `using denort from DENORT_BIN=${denort}` : "denort will be downloaded by deno compile");
-  const { code } = await new Deno.Command(Deno.execPath(), { args, stdout: "inherit", stderr: "inherit" }).output();
+  console.log(
+    denort ? `using denort from DENORT_BIN=${denort}` : "denort will be downloaded by deno compile",
+  );
+  const { code } = await new Deno.Command(Deno.execPath(), { args, stdout: "inherit", stderr: "inherit" })
+    .output();
   if (code !== 0) {
     console.error(
       `deno compile failed (exit ${code}). Without internet access it cannot download denort: set DENORT_BIN ` +

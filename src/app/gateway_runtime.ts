@@ -52,7 +52,10 @@ export async function startGateway(opts: StartGatewayOptions): Promise<RunningGa
   const print = opts.print ?? ((l: string) => console.log(l));
   const startedAt = clock.now();
 
-  if (!LOOPBACK.has(config.gateway.bind) && (!config.gateway.auth.token || config.gateway.auth.token.length < 24)) {
+  if (
+    !LOOPBACK.has(config.gateway.bind) &&
+    (!config.gateway.auth.token || config.gateway.auth.token.length < 24)
+  ) {
     throw new TalonError(
       "INVALID_REQUEST",
       `Refusing to bind ${config.gateway.bind}: a non-loopback gateway needs an explicit token of at least 24 ` +
@@ -112,7 +115,15 @@ export async function startGateway(opts: StartGatewayOptions): Promise<RunningGa
       clock,
       presence,
       limits: { ...config.gateway.limits, tickIntervalMs: config.gateway.tickIntervalMs },
-      events: ["connect.challenge", "tick", "agent", "chat", "approval.requested", "approval.resolved", "error"],
+      events: [
+        "connect.challenge",
+        "tick",
+        "agent",
+        "chat",
+        "approval.requested",
+        "approval.resolved",
+        "error",
+      ],
       snapshot: () => ({
         uptimeMs: clock.now() - startedAt,
         defaultAgentId: config.agents.defaultAgent,

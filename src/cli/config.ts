@@ -4,7 +4,7 @@ import { configJsonSchema } from "../config/schema.ts";
 import { displayPath } from "../config/paths.ts";
 import { getPath, setPath, writeConfigFile } from "../config/write.ts";
 import { redactValue } from "../core/redact.ts";
-import { openStore, fileUrl } from "../store/mod.ts";
+import { fileUrl, openStore } from "../store/mod.ts";
 import { type Command, EXIT } from "./io.ts";
 
 export const configCommand: Command = {
@@ -53,7 +53,11 @@ Writes are validated first, atomic, and keep the previous file as talon.json.bak
           io.err(`talon config: no key ${key}`);
           return EXIT.failure;
         }
-        io.out(typeof value === "string" ? String(redactValue({ [key!]: value })[key!]) : JSON.stringify(redactValue(value), null, 2));
+        io.out(
+          typeof value === "string"
+            ? String(redactValue({ [key!]: value })[key!])
+            : JSON.stringify(redactValue(value), null, 2),
+        );
         return EXIT.ok;
       }
       case "set":
@@ -70,11 +74,17 @@ Writes are validated first, atomic, and keep the previous file as talon.json.bak
         validateConfig(next, { env: io.env, file: displayPath(file, io.env) });
         await writeConfigFile(file, next, io.env);
         await auditChange(loaded, key, sub);
-        io.out(`${sub === "set" ? "Set" : "Removed"} ${key} in ${displayPath(file, io.env)} (previous version kept as talon.json.bak)`);
+        io.out(
+          `${sub === "set" ? "Set" : "Removed"} ${key} in ${
+            displayPath(file, io.env)
+          } (previous version kept as talon.json.bak)`,
+        );
         return EXIT.ok;
       }
       default:
-        io.err(sub ? `talon config: unknown subcommand "${sub}"\n\n${configCommand.usage}` : configCommand.usage);
+        io.err(
+          sub ? `talon config: unknown subcommand "${sub}"\n\n${configCommand.usage}` : configCommand.usage,
+        );
         return EXIT.usage;
     }
   },
@@ -94,7 +104,12 @@ async function auditChange(loaded: Awaited<ReturnType<typeof loadConfig>>, key: 
     await Deno.mkdir(loaded.paths.home, { recursive: true, mode: 0o700 });
     const store = await openStore({ url: loaded.config.store.url ?? fileUrl(loaded.paths.dbFile) });
     try {
-      await store.audit.record({ kind: "config.change", outcome: "ok", actor: "cli", detail: { key, action } });
+      await store.audit.record({
+        kind: "config.change",
+        outcome: "ok",
+        actor: "cli",
+        detail: { key, action },
+      });
     } finally {
       store.close();
     }

@@ -28,7 +28,9 @@ Exit codes: 0 clean stop, 78 invalid config, 1 other failure.`,
       loaded = await loadCliConfig({ ...io, env }, values.config);
     } catch (err) {
       if (err instanceof ConfigError) {
-        io.err(`talon gateway: ${err.message}\nThe gateway did not start. Fix the file or run "talon config validate".`);
+        io.err(
+          `talon gateway: ${err.message}\nThe gateway did not start. Fix the file or run "talon config validate".`,
+        );
         return EXIT.config;
       }
       throw err;

@@ -1,5 +1,5 @@
 /** Helpers shared by CLI commands: config loading, gateway connection, output. */
-import { type LoadedConfig, loadConfig } from "../config/load.ts";
+import { loadConfig, type LoadedConfig } from "../config/load.ts";
 import { readTokenFile } from "../app/token.ts";
 import { connectGateway, type GatewayClient } from "../gateway/client.ts";
 import type { CliIo } from "./io.ts";
@@ -16,10 +16,19 @@ export async function connectLocalGateway(
 ): Promise<GatewayClient> {
   const loaded = await loadCliConfig(io, opts.config);
   const { gateway } = loaded.config;
-  const host = gateway.bind === "0.0.0.0" ? "127.0.0.1" : gateway.bind.includes(":") ? `[${gateway.bind}]` : gateway.bind;
+  const host = gateway.bind === "0.0.0.0"
+    ? "127.0.0.1"
+    : gateway.bind.includes(":")
+    ? `[${gateway.bind}]`
+    : gateway.bind;
   const url = opts.url ?? `ws://${host}:${gateway.port}/ws`;
   const token = opts.token ?? gateway.auth.token ?? await readTokenFile(loaded.paths.tokenFile);
-  return await connectGateway({ url, token, timeoutMs: opts.timeoutMs ?? 10_000, client: { id: "talon-cli", mode: "cli" } });
+  return await connectGateway({
+    url,
+    token,
+    timeoutMs: opts.timeoutMs ?? 10_000,
+    client: { id: "talon-cli", mode: "cli" },
+  });
 }
 
 /** Options every gateway-talking command accepts. */

@@ -40,14 +40,18 @@ Exit codes: 0 ok, 69 gateway unreachable or unhealthy, 2 usage error.`,
 
 function render(name: string, p: Record<string, unknown>): string {
   if (name === "health") {
-    return `${p.ok ? "healthy" : "UNHEALTHY"} · talon ${p.version} · up ${formatDuration(Number(p.uptimeMs))} · ` +
+    return `${p.ok ? "healthy" : "UNHEALTHY"} · talon ${p.version} · up ${
+      formatDuration(Number(p.uptimeMs))
+    } · ` +
       `default agent ${p.defaultAgentId}`;
   }
   const gw = p.gateway as { bind: string; port: number; connections: number };
   const lines = [
     `talon ${p.version}, up ${formatDuration(Number(p.uptimeMs))} (since ${p.startedAt})`,
     `gateway   ${gw.bind}:${gw.port}, ${gw.connections} connection(s)`,
-    `store     ${(p.store as { ready: boolean }).ready ? "ready" : "NOT READY"} (${(p.store as { url: string }).url})`,
+    `store     ${(p.store as { ready: boolean }).ready ? "ready" : "NOT READY"} (${
+      (p.store as { url: string }).url
+    })`,
     `agents    ${(p.agents as string[]).join(", ")} (default ${p.defaultAgentId})`,
   ];
   for (const [k, v] of Object.entries(p)) {

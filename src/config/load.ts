@@ -88,7 +88,9 @@ function formatIssues(file: string, issues: readonly z.core.$ZodIssue[]): string
   const lines = issues.slice(0, 10).map((issue) => {
     const path = formatPath(issue.path);
     if (issue.code === "unrecognized_keys") {
-      return `${path}: unknown key${issue.keys.length > 1 ? "s" : ""} ${issue.keys.map((k) => `"${k}"`).join(", ")}`;
+      return `${path}: unknown key${issue.keys.length > 1 ? "s" : ""} ${
+        issue.keys.map((k) => `"${k}"`).join(", ")
+      }`;
     }
     return `${path}: ${issue.message.replace(/^Invalid input: /, "")}`;
   });
@@ -111,7 +113,9 @@ function applyEnvOverrides(
   if (env.TALON_PORT !== undefined) {
     const port = Number(env.TALON_PORT);
     if (!Number.isInteger(port) || port < 0 || port > 65535) {
-      throw new ConfigError(`Invalid config ${file}: TALON_PORT: expected a port number 0-65535, got "${env.TALON_PORT}"`);
+      throw new ConfigError(
+        `Invalid config ${file}: TALON_PORT: expected a port number 0-65535, got "${env.TALON_PORT}"`,
+      );
     }
     gateway.port = port;
   }

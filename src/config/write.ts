@@ -37,7 +37,11 @@ export function getPath(obj: unknown, dotted: string): unknown {
 }
 
 /** Returns a copy of `obj` with the dotted path set to `value` (objects created on the way). */
-export function setPath(obj: Record<string, unknown>, dotted: string, value: unknown): Record<string, unknown> {
+export function setPath(
+  obj: Record<string, unknown>,
+  dotted: string,
+  value: unknown,
+): Record<string, unknown> {
   const parts = splitPath(dotted);
   const out = structuredClone(obj);
   let cur: Record<string, unknown> = out;

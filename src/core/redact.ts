@@ -1,8 +1,10 @@
 /** Secret redaction for logs, config views and audit rows. */
 
-const SECRET_KEY = /(token|secret|password|passwd|api[-_]?key|authorization|cookie|private[-_]?key|credential)/i;
+const SECRET_KEY =
+  /(token|secret|password|passwd|api[-_]?key|authorization|cookie|private[-_]?key|credential)/i;
 const BEARER = /\b(Bearer\s+)[A-Za-z0-9._~+\/=-]{6,}/gi;
-const KNOWN_PREFIXES = /\b(sk-[A-Za-z0-9_-]{8,}|sk-ant-[A-Za-z0-9_-]{8,}|xox[abp]-[A-Za-z0-9-]{8,}|\d{6,}:[A-Za-z0-9_-]{30,})/g;
+const KNOWN_PREFIXES =
+  /\b(sk-[A-Za-z0-9_-]{8,}|sk-ant-[A-Za-z0-9_-]{8,}|xox[abp]-[A-Za-z0-9-]{8,}|\d{6,}:[A-Za-z0-9_-]{30,})/g;
 
 export const REDACTED = "[redacted]";
 

@@ -57,12 +57,18 @@ export function createGatewayApp(deps: GatewayAppDeps): GatewayApp {
   );
 
   app.get("/healthz", (c) => c.json({ ok: true }));
-  app.get("/readyz", (c) =>
-    deps.store.ready()
-      ? c.json({ ok: true, store: "ready" })
-      : c.json({ ok: false, store: "not ready" }, 503));
-  app.get("/metrics", requireAuth(deps.auth, "read"), (c) =>
-    c.body(deps.metrics.render(), 200, { "content-type": "text/plain; version=0.0.4; charset=utf-8" }));
+  app.get(
+    "/readyz",
+    (c) =>
+      deps.store.ready()
+        ? c.json({ ok: true, store: "ready" })
+        : c.json({ ok: false, store: "not ready" }, 503),
+  );
+  app.get(
+    "/metrics",
+    requireAuth(deps.auth, "read"),
+    (c) => c.body(deps.metrics.render(), 200, { "content-type": "text/plain; version=0.0.4; charset=utf-8" }),
+  );
 
   const upgrade = (c: import("hono").Context<GatewayEnv>) => {
     const req = c.req.raw;
@@ -89,10 +95,13 @@ export function createGatewayApp(deps: GatewayAppDeps): GatewayApp {
   const isUpgrade = (c: import("hono").Context<GatewayEnv>) =>
     c.req.header("upgrade")?.toLowerCase() === "websocket";
 
-  app.get("/ws", (c) =>
-    isUpgrade(c)
-      ? upgrade(c)
-      : c.json({ error: { code: "INVALID_REQUEST", message: "Expected a WebSocket upgrade" } }, 426));
+  app.get(
+    "/ws",
+    (c) =>
+      isUpgrade(c)
+        ? upgrade(c)
+        : c.json({ error: { code: "INVALID_REQUEST", message: "Expected a WebSocket upgrade" } }, 426),
+  );
   app.get("/", async (c, next) => {
     if (isUpgrade(c)) return upgrade(c);
     await next();

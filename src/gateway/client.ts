@@ -19,7 +19,11 @@ export interface GatewayClientOptions {
 
 export interface GatewayClient {
   hello: Record<string, unknown>;
-  request<T = unknown>(method: string, params?: unknown, opts?: { timeoutMs?: number; onAck?: (p: unknown) => void }): Promise<T>;
+  request<T = unknown>(
+    method: string,
+    params?: unknown,
+    opts?: { timeoutMs?: number; onAck?: (p: unknown) => void },
+  ): Promise<T>;
   onEvent(fn: (event: string, payload: unknown) => void): () => void;
   close(): Promise<void>;
 }
@@ -37,7 +41,10 @@ export async function connectGateway(opts: GatewayClientOptions): Promise<Gatewa
   const ws = opts.origin
     ? new WebSocket(opts.url, { headers: { origin: opts.origin } } as unknown as string[])
     : new WebSocket(opts.url);
-  const pending = new Map<string, { resolve(v: unknown): void; reject(e: unknown): void; onAck?: (p: unknown) => void; acked: boolean }>();
+  const pending = new Map<
+    string,
+    { resolve(v: unknown): void; reject(e: unknown): void; onAck?: (p: unknown) => void; acked: boolean }
+  >();
   const listeners = new Set<(event: string, payload: unknown) => void>();
   let nextId = 1;
   let closedError: Error | undefined;
@@ -52,7 +59,9 @@ export async function connectGateway(opts: GatewayClientOptions): Promise<Gatewa
       return;
     }
     if (frame.type === "event") {
-      if (frame.event === "connect.challenge") challenge.resolve(frame.payload as { nonce: string; ts: number });
+      if (frame.event === "connect.challenge") {
+        challenge.resolve(frame.payload as { nonce: string; ts: number });
+      }
       for (const l of listeners) l(String(frame.event), frame.payload);
       return;
     }
@@ -75,7 +84,10 @@ export async function connectGateway(opts: GatewayClientOptions): Promise<Gatewa
     }
   };
   ws.onclose = (ev) => {
-    closedError = new TalonError("UNAVAILABLE", `Connection closed (${ev.code}${ev.reason ? ": " + ev.reason : ""})`);
+    closedError = new TalonError(
+      "UNAVAILABLE",
+      `Connection closed (${ev.code}${ev.reason ? ": " + ev.reason : ""})`,
+    );
     for (const p of pending.values()) p.reject(closedError);
     pending.clear();
     challenge.reject(closedError);
@@ -83,7 +95,11 @@ export async function connectGateway(opts: GatewayClientOptions): Promise<Gatewa
   };
   ws.onerror = () => {};
 
-  const request = <T>(method: string, params?: unknown, ropts: { timeoutMs?: number; onAck?: (p: unknown) => void } = {}) => {
+  const request = <T>(
+    method: string,
+    params?: unknown,
+    ropts: { timeoutMs?: number; onAck?: (p: unknown) => void } = {},
+  ) => {
     if (closedError) return Promise.reject(closedError);
     const id = `${nextId++}:${crypto.randomUUID()}`;
     const { promise, resolve, reject } = Promise.withResolvers<T>();
@@ -112,7 +128,10 @@ export async function connectGateway(opts: GatewayClientOptions): Promise<Gatewa
     await closed.promise;
   };
 
-  const timer = setTimeout(() => challenge.reject(new TalonError("TIMEOUT", "No connect.challenge from the gateway")), timeoutMs);
+  const timer = setTimeout(
+    () => challenge.reject(new TalonError("TIMEOUT", "No connect.challenge from the gateway")),
+    timeoutMs,
+  );
   try {
     await challenge.promise;
     clearTimeout(timer);

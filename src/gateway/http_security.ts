@@ -39,7 +39,9 @@ export function requireAuth(auth: Authenticator, scope: Scope): MiddlewareHandle
     if (!result.ok) {
       if (result.reason === "rate_limited") {
         c.header("Retry-After", String(Math.ceil((result.retryAfterMs ?? 1000) / 1000)));
-        return c.json({ error: { code: "RATE_LIMITED", message: "Too many failed attempts", retryable: true } }, 429);
+        return c.json({
+          error: { code: "RATE_LIMITED", message: "Too many failed attempts", retryable: true },
+        }, 429);
       }
       c.header("WWW-Authenticate", 'Bearer realm="talon"');
       return c.json({
@@ -52,7 +54,10 @@ export function requireAuth(auth: Authenticator, scope: Scope): MiddlewareHandle
       }, 401);
     }
     if (!hasScope(new Set(result.credential.scopes), scope)) {
-      return c.json({ error: { code: "FORBIDDEN", message: `This endpoint requires the ${scope} scope` } }, 403);
+      return c.json(
+        { error: { code: "FORBIDDEN", message: `This endpoint requires the ${scope} scope` } },
+        403,
+      );
     }
     c.set("credential", result.credential);
     await next();
@@ -89,6 +94,8 @@ export function checkOrigin(
   } catch {
     return { ok: false, reason: "malformed Origin" };
   }
-  if (parsed.host === host && (parsed.protocol === "http:" || parsed.protocol === "https:")) return { ok: true };
+  if (parsed.host === host && (parsed.protocol === "http:" || parsed.protocol === "https:")) {
+    return { ok: true };
+  }
   return { ok: false, reason: `Origin ${origin} is not allowed` };
 }

@@ -12,7 +12,9 @@ export interface GatewayMetrics {
   readonly connections: number;
 }
 
-export function createGatewayMetrics(opts: { version: string; startedAt: number; now?: () => number }): GatewayMetrics {
+export function createGatewayMetrics(
+  opts: { version: string; startedAt: number; now?: () => number },
+): GatewayMetrics {
   const now = opts.now ?? Date.now;
   let connections = 0;
   let connectionsTotal = 0;

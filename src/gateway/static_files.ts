@@ -19,11 +19,15 @@ export function staticFiles(root: URL): (c: Context) => Promise<Response> {
   return async (c) => {
     const pathname = decodeURIComponent(new URL(c.req.url).pathname);
     const rel = pathname === "/" ? "index.html" : pathname.replace(/^\/+/, "");
-    if (rel.split("/").some((seg) => seg === ".." || seg === "." || seg.startsWith(".")) || rel.includes("\\")) {
+    if (
+      rel.split("/").some((seg) => seg === ".." || seg === "." || seg.startsWith(".")) || rel.includes("\\")
+    ) {
       return c.json({ error: { code: "NOT_FOUND", message: "Not found" } }, 404);
     }
     const file = new URL(rel, root);
-    if (!file.href.startsWith(root.href)) return c.json({ error: { code: "NOT_FOUND", message: "Not found" } }, 404);
+    if (!file.href.startsWith(root.href)) {
+      return c.json({ error: { code: "NOT_FOUND", message: "Not found" } }, 404);
+    }
     let body: Uint8Array;
     try {
       body = await Deno.readFile(file);

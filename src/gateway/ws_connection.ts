@@ -11,7 +11,7 @@ import { newId, randomToken } from "../core/ids.ts";
 import type { Logger } from "../core/logger.ts";
 import type { BusEvent } from "../core/types.ts";
 import { VERSION } from "../core/version.ts";
-import { SCOPES, type Scope } from "../store/credentials.ts";
+import { type Scope, SCOPES } from "../store/credentials.ts";
 import type { Authenticator } from "./auth.ts";
 import type { GatewayMetrics } from "./metrics.ts";
 import { hasScope, type MethodContext, type MethodRegistry } from "./methods/registry.ts";
@@ -91,7 +91,12 @@ export function attachConnection(
   let scopes = new Set<Scope>();
   let client: MethodContext["client"] = {};
   let credentialId = "";
-  const subs = { all: false, events: new Set<string>(), sessions: new Set<string>(), runs: new Set<string>() };
+  const subs = {
+    all: false,
+    events: new Set<string>(),
+    sessions: new Set<string>(),
+    runs: new Set<string>(),
+  };
   let unsubscribe: (() => void) | undefined;
   let tickTimer: number | undefined;
 
@@ -146,11 +151,16 @@ export function attachConnection(
     deps.metrics.frameIn();
     if (phase === "closed") return;
     if (typeof ev.data !== "string") {
-      sendEvent("error", { code: "INVALID_REQUEST", message: "Binary frames are not supported; send JSON text" });
+      sendEvent("error", {
+        code: "INVALID_REQUEST",
+        message: "Binary frames are not supported; send JSON text",
+      });
       close(CLOSE.unsupported, "binary frame");
       return;
     }
-    const size = ev.data.length > deps.limits.maxFrameBytes / 3 ? encoder.encode(ev.data).length : ev.data.length;
+    const size = ev.data.length > deps.limits.maxFrameBytes / 3
+      ? encoder.encode(ev.data).length
+      : ev.data.length;
     if (size > deps.limits.maxFrameBytes) {
       sendEvent("error", {
         code: "PAYLOAD_TOO_LARGE",
@@ -170,7 +180,10 @@ export function attachConnection(
     const parsed = requestFrameSchema.safeParse(json);
     if (!parsed.success) {
       const id = typeof (json as { id?: unknown })?.id === "string" ? (json as { id: string }).id : undefined;
-      const error = { code: "INVALID_REQUEST" as const, message: `Invalid frame: ${summarise(parsed.error)}` };
+      const error = {
+        code: "INVALID_REQUEST" as const,
+        message: `Invalid frame: ${summarise(parsed.error)}`,
+      };
       if (id) sendError(id, error);
       else sendEvent("error", error);
       if (phase !== "open") close(CLOSE.policy, "invalid frame");
@@ -188,7 +201,10 @@ export function attachConnection(
       return;
     }
     if (phase !== "open") {
-      sendError(frame.id, { code: "UNAUTHORIZED", message: "Wait for the connect response before sending requests" });
+      sendError(frame.id, {
+        code: "UNAUTHORIZED",
+        message: "Wait for the connect response before sending requests",
+      });
       return;
     }
     void handleRequest(frame.id, frame.method, frame.params);
@@ -197,7 +213,10 @@ export function attachConnection(
   async function handleConnect(id: string, rawParams: unknown) {
     const parsed = connectParamsSchema.safeParse(rawParams ?? {});
     if (!parsed.success) {
-      sendError(id, { code: "INVALID_REQUEST", message: `Invalid connect params: ${summarise(parsed.error)}` });
+      sendError(id, {
+        code: "INVALID_REQUEST",
+        message: `Invalid connect params: ${summarise(parsed.error)}`,
+      });
       close(CLOSE.policy, "invalid connect");
       return;
     }
@@ -261,7 +280,10 @@ export function attachConnection(
       connectedAt: deps.clock.now(),
     });
     unsubscribe = deps.bus.subscribe(onBusEvent);
-    tickTimer = deps.clock.setInterval(() => sendEvent("tick", { ts: deps.clock.now() }), deps.limits.tickIntervalMs);
+    tickTimer = deps.clock.setInterval(
+      () => sendEvent("tick", { ts: deps.clock.now() }),
+      deps.limits.tickIntervalMs,
+    );
     const granted = SCOPES.filter((s) => scopes.has(s));
     send({
       type: "res",
@@ -305,7 +327,10 @@ export function attachConnection(
     }
     const params = def.params.safeParse(rawParams ?? {});
     if (!params.success) {
-      sendError(id, { code: "INVALID_REQUEST", message: `Invalid params for ${method}: ${summarise(params.error)}` });
+      sendError(id, {
+        code: "INVALID_REQUEST",
+        message: `Invalid params for ${method}: ${summarise(params.error)}`,
+      });
       return finish("INVALID_REQUEST");
     }
     const ctx: MethodContext = {
@@ -323,7 +348,12 @@ export function attachConnection(
         for (const e of filter.events ?? []) subs.events.add(e);
         for (const k of filter.sessionKeys ?? []) subs.sessions.add(k);
         for (const r of filter.runIds ?? []) subs.runs.add(r);
-        return { all: subs.all, events: [...subs.events], sessionKeys: [...subs.sessions], runIds: [...subs.runs] };
+        return {
+          all: subs.all,
+          events: [...subs.events],
+          sessionKeys: [...subs.sessions],
+          runIds: [...subs.runs],
+        };
       },
       unsubscribe(filter) {
         if (filter.all) subs.all = false;
@@ -355,7 +385,10 @@ const RANK: Record<Scope, number> = { read: 1, write: 2, admin: 3 };
  * The scopes a connection gets: the credential's own, capped by the highest scope the client asked for.
  * OpenClaw's `operator.read|write|admin` map onto read|write|admin; unknown names are ignored.
  */
-export function grantScopes(credential: readonly Scope[], requested: readonly string[] | undefined): Set<Scope> {
+export function grantScopes(
+  credential: readonly Scope[],
+  requested: readonly string[] | undefined,
+): Set<Scope> {
   const credMax = Math.max(0, ...credential.map((s) => RANK[s] ?? 0));
   let max = credMax;
   if (requested && requested.length > 0) {

@@ -8,7 +8,9 @@ Deno.test("talon --help lists commands; unknown commands and options are usage e
   const env = testEnv(home.dir);
   const help = await cli(["--help"], env);
   assert.equal(help.code, 0);
-  for (const name of ["gateway", "status", "health", "config", "version"]) assert.match(help.out, new RegExp(`\\n  ${name}`));
+  for (const name of ["gateway", "status", "health", "config", "version"]) {
+    assert.match(help.out, new RegExp(`\\n  ${name}`));
+  }
   const unknown = await cli(["frobnicate"], env);
   assert.equal(unknown.code, 2);
   assert.match(unknown.err, /unknown command "frobnicate"/);
@@ -35,7 +37,10 @@ Deno.test("talon config set/get/unset edits the file atomically and validates fi
   assert.match(bad.err, /gateway\.port: expected number/);
   assert.equal(JSON.parse(await Deno.readTextFile(`${home.dir}/talon.json`)).gateway.port, 18800);
   assert.equal((await cli(["config", "set", "gateway.auth.token", "${SECRET_TOKEN}"], env)).code, 0);
-  assert.equal(JSON.parse(await Deno.readTextFile(`${home.dir}/talon.json`)).gateway.auth.token, "${SECRET_TOKEN}");
+  assert.equal(
+    JSON.parse(await Deno.readTextFile(`${home.dir}/talon.json`)).gateway.auth.token,
+    "${SECRET_TOKEN}",
+  );
   assert.equal((await cli(["config", "get", "gateway.auth.token"], env)).out.trim(), "[redacted]");
   assert.ok(!(await cli(["config", "get"], env)).out.includes("x".repeat(32)));
   assert.equal((await cli(["config", "unset", "gateway.port"], env)).code, 0);

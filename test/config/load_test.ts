@@ -1,3 +1,4 @@
+// deno-lint-ignore-file no-explicit-any
 import assert from "node:assert/strict";
 import { loadConfig, validateConfig } from "../../src/config/load.ts";
 import { ConfigError } from "../../src/core/errors.ts";
@@ -32,7 +33,9 @@ Deno.test("a missing file means defaults: loopback, port 18790, main agent", asy
 
 Deno.test("${ENV} references are substituted; $${X} stays literal", async () => {
   const loaded = await loadWith(
-    JSON.stringify({ providers: { openai: { api: "openai-chat", apiKey: "${MY_KEY}", headers: { x: "$${LITERAL}" } } } }),
+    JSON.stringify({
+      providers: { openai: { api: "openai-chat", apiKey: "${MY_KEY}", headers: { x: "$${LITERAL}" } } },
+    }),
     { MY_KEY: "sk-from-env" },
   );
   assert.equal(loaded.config.providers.openai!.apiKey, "sk-from-env");
@@ -58,7 +61,11 @@ Deno.test("standard provider env vars and TALON_MODEL set up providers and the d
     ANTHROPIC_API_KEY: "sk-ant-1",
     TALON_MODEL: "openai/gpt-4.1-mini",
   });
-  assert.deepEqual(loaded.config.providers.openai, { api: "openai-chat", apiKey: "sk-1", baseUrl: "http://127.0.0.1:1/v1" });
+  assert.deepEqual(loaded.config.providers.openai, {
+    api: "openai-chat",
+    apiKey: "sk-1",
+    baseUrl: "http://127.0.0.1:1/v1",
+  });
   assert.equal(loaded.config.providers.anthropic!.api, "anthropic");
   assert.equal(loaded.config.agents.defaults.model.primary, "openai/gpt-4.1-mini");
 });
@@ -71,23 +78,40 @@ Deno.test("TALON_HOME moves the state directory; --config picks another file", a
   assert.equal(loaded.paths.dbFile, `${home.dir}/talon.db`);
   await assert.rejects(
     loadConfig({ env: testEnv(home.dir), configFile: `${home.dir}/missing.json` }),
-    (e: Error) => e instanceof ConfigError && /Cannot read config .*missing\.json: file not found/.test(e.message),
+    (e: Error) =>
+      e instanceof ConfigError && /Cannot read config .*missing\.json: file not found/.test(e.message),
   );
 });
 
 // Every kind of invalid config gives an error naming the file, the key path and what was expected.
 const INVALID: [name: string, text: string, expected: RegExp, env?: Record<string, string>][] = [
-  ["syntax error with line", '{\n  "gateway": {\n    "port": 18790,,\n  }\n}', /talon\.json: line 3 column \d+/],
+  [
+    "syntax error with line",
+    '{\n  "gateway": {\n    "port": 18790,,\n  }\n}',
+    /talon\.json: line 3 column \d+/,
+  ],
   ["not an object", "[1,2]", /talon\.json: \(root\): expected an object/],
   ["wrong type", '{"gateway":{"port":"high"}}', /gateway\.port: expected number, received string/],
   ["out of range", '{"gateway":{"port":70000}}', /gateway\.port: Too big/i],
   ["unknown key", '{"gateway":{"prot":1}}', /gateway: unknown key "prot"/],
   ["unknown section", '{"gatewya":{}}', /\(root\): unknown key "gatewya"/],
-  ["bad enum", '{"channels":{"telegram":{"accounts":{"a":{"botToken":"x","dmPolicy":"everyone"}}}}}', /channels\.telegram\.accounts\.a\.dmPolicy: .*"pairing"/],
-  ["bad model ref", '{"agents":{"defaults":{"model":{"primary":"gpt4"}}}}', /agents\.defaults\.model\.primary: expected a model ref/],
+  [
+    "bad enum",
+    '{"channels":{"telegram":{"accounts":{"a":{"botToken":"x","dmPolicy":"everyone"}}}}}',
+    /channels\.telegram\.accounts\.a\.dmPolicy: .*"pairing"/,
+  ],
+  [
+    "bad model ref",
+    '{"agents":{"defaults":{"model":{"primary":"gpt4"}}}}',
+    /agents\.defaults\.model\.primary: expected a model ref/,
+  ],
   ["bad agent id", '{"agents":{"list":[{"id":"Main Agent"}]}}', /agents\.list\[0\]\.id: lowercase/],
   ["short token", '{"gateway":{"auth":{"token":"short"}}}', /gateway\.auth\.token: Too small/i],
-  ["missing env var", '{"gateway":{"auth":{"token":"${NOPE_NOT_SET}"}}}', /gateway\.auth\.token: environment variable NOPE_NOT_SET is not set/],
+  [
+    "missing env var",
+    '{"gateway":{"auth":{"token":"${NOPE_NOT_SET}"}}}',
+    /gateway\.auth\.token: environment variable NOPE_NOT_SET is not set/,
+  ],
   ["bad TALON_PORT", "{}", /TALON_PORT: expected a port number/, { TALON_PORT: "abc" }],
 ];
 

@@ -1,3 +1,4 @@
+// deno-lint-ignore-file no-explicit-any
 import assert from "node:assert/strict";
 import { getPath, setPath, writeConfigFile } from "../../src/config/write.ts";
 import { configJsonSchema } from "../../src/config/schema.ts";

@@ -1,3 +1,4 @@
+// deno-lint-ignore-file no-explicit-any
 import assert from "node:assert/strict";
 import { spawnTalon } from "../helpers/process.ts";
 import { connectGateway } from "../../src/gateway/client.ts";
@@ -47,7 +48,11 @@ Deno.test("e2e: the gateway does not start on a broken config and exits 78 namin
 
 Deno.test("e2e: a non-loopback bind without an explicit token refuses to start", async () => {
   await using home = await tempHome();
-  await using proc = spawnTalon(["gateway"], { TALON_HOME: home.dir, TALON_BIND: "0.0.0.0", TALON_PORT: "0" });
+  await using proc = spawnTalon(["gateway"], {
+    TALON_HOME: home.dir,
+    TALON_BIND: "0.0.0.0",
+    TALON_PORT: "0",
+  });
   const status = await proc.child.status;
   assert.notEqual(status.code, 0);
   assert.match(proc.output(), /Refusing to bind 0\.0\.0\.0/);

@@ -14,7 +14,9 @@ Deno.test("healthz and readyz answer without auth; metrics needs the bearer toke
   assert.equal((await anon.json()).error.code, "UNAUTHORIZED");
   const client = await gw.connect();
   await client.request("health");
-  const metrics = await fetch(`${gw.url}/metrics`, { headers: { authorization: `Bearer ${gw.token.token}` } });
+  const metrics = await fetch(`${gw.url}/metrics`, {
+    headers: { authorization: `Bearer ${gw.token.token}` },
+  });
   assert.equal(metrics.status, 200);
   assert.match(metrics.headers.get("content-type")!, /text\/plain/);
   const text = await metrics.text();
@@ -36,7 +38,9 @@ Deno.test("readyz is 503 once the store is closed", async () => {
 
 Deno.test("a token in the URL query is refused on every path, even when correct", async () => {
   await using gw = await startTestGateway();
-  for (const path of [`/metrics?token=${gw.token.token}`, `/ws?access_token=${gw.token.token}`, "/?api_key=x"]) {
+  for (
+    const path of [`/metrics?token=${gw.token.token}`, `/ws?access_token=${gw.token.token}`, "/?api_key=x"]
+  ) {
     const res = await fetch(`${gw.url}${path}`);
     assert.equal(res.status, 400, path);
     assert.match((await res.json()).error.message, /never accepted in a URL/);

@@ -1,3 +1,4 @@
+// deno-lint-ignore-file no-explicit-any
 import assert from "node:assert/strict";
 import { connectFrame, rawSocket, startTestGateway } from "../helpers/gateway.ts";
 import { GatewayRequestError } from "../../src/gateway/client.ts";
@@ -114,7 +115,10 @@ Deno.test("unknown methods are METHOD_NOT_FOUND; bad params are INVALID_REQUEST"
   await using gw = await startTestGateway();
   const client = await gw.connect();
   try {
-    await assert.rejects(client.request("no.such.method"), (e: GatewayRequestError) => e.code === "METHOD_NOT_FOUND");
+    await assert.rejects(
+      client.request("no.such.method"),
+      (e: GatewayRequestError) => e.code === "METHOD_NOT_FOUND",
+    );
     await assert.rejects(
       client.request("logs.tail", { cursor: "x" }),
       (e: GatewayRequestError) => e.code === "INVALID_REQUEST" && /cursor/.test(e.message),
@@ -126,7 +130,12 @@ Deno.test("unknown methods are METHOD_NOT_FOUND; bad params are INVALID_REQUEST"
 
 Deno.test("a method above the credential's scope is FORBIDDEN; client-asked scopes never exceed the credential", async () => {
   await using gw = await startTestGateway();
-  gw.registry.add({ name: "test.admin", scope: "admin", params: (await import("zod")).z.unknown(), handler: () => "ok" });
+  gw.registry.add({
+    name: "test.admin",
+    scope: "admin",
+    params: (await import("zod")).z.unknown(),
+    handler: () => "ok",
+  });
   const readToken = "read-only-token-read-only-token";
   await gw.store.credentials.put({ name: "viewer", kind: "operator", scopes: ["read"], token: readToken });
   const viewer = await gw.connect({ token: readToken, scopes: ["operator.admin"] });
@@ -186,7 +195,13 @@ Deno.test("repeated auth failures from one address are rate limited, even for th
 Deno.test("a browser Origin must be the gateway's own or allowed; clients without Origin need only the token", async () => {
   await using gw = await startTestGateway({ gateway: { allowedOrigins: ["https://ui.example.test"] } });
   const foreign = await fetch(gw.wsUrl.replace(/^ws/, "http"), {
-    headers: { upgrade: "websocket", connection: "Upgrade", origin: "https://evil.example", "sec-websocket-key": "dGhlIHNhbXBsZSBub25jZQ==", "sec-websocket-version": "13" },
+    headers: {
+      upgrade: "websocket",
+      connection: "Upgrade",
+      origin: "https://evil.example",
+      "sec-websocket-key": "dGhlIHNhbXBsZSBub25jZQ==",
+      "sec-websocket-version": "13",
+    },
   });
   assert.equal(foreign.status, 403);
   assert.match((await foreign.json()).error.message, /Origin/);
@@ -195,7 +210,14 @@ Deno.test("a browser Origin must be the gateway's own or allowed; clients withou
   const allowed = await gw.connect({ origin: "https://ui.example.test" });
   await allowed.close();
   const rebound = await fetch(gw.wsUrl.replace(/^ws/, "http"), {
-    headers: { upgrade: "websocket", connection: "Upgrade", host: "evil.example:80", origin: "http://evil.example:80", "sec-websocket-key": "dGhlIHNhbXBsZSBub25jZQ==", "sec-websocket-version": "13" },
+    headers: {
+      upgrade: "websocket",
+      connection: "Upgrade",
+      host: "evil.example:80",
+      origin: "http://evil.example:80",
+      "sec-websocket-key": "dGhlIHNhbXBsZSBub25jZQ==",
+      "sec-websocket-version": "13",
+    },
   });
   assert.equal(rebound.status, 403);
   await rebound.body?.cancel();
@@ -226,17 +248,25 @@ Deno.test("events.subscribe delivers bus events by name and session; ticks keep 
   const seen: [string, unknown][] = [];
   client.onEvent((e, p) => seen.push([e, p]));
   try {
-    await client.request("events.subscribe", { events: ["approval.requested"], sessionKeys: ["agent:main:main"] });
+    await client.request("events.subscribe", {
+      events: ["approval.requested"],
+      sessionKeys: ["agent:main:main"],
+    });
     gw.bus.publish({ event: "approval.requested", payload: { id: "a1" } });
     gw.bus.publish({ event: "agent", payload: { runId: "r1" }, sessionKey: "agent:main:main" });
     gw.bus.publish({ event: "agent", payload: { runId: "r2" }, sessionKey: "agent:other:main" });
     await client.request("health");
-    assert.deepEqual(seen.filter(([e]) => e !== "tick").map(([e, p]) => [e, (p as any).id ?? (p as any).runId]), [
-      ["approval.requested", "a1"],
-      ["agent", "r1"],
-    ]);
+    assert.deepEqual(
+      seen.filter(([e]) => e !== "tick").map(([e, p]) => [e, (p as any).id ?? (p as any).runId]),
+      [
+        ["approval.requested", "a1"],
+        ["agent", "r1"],
+      ],
+    );
     const deadline = Date.now() + 5000;
-    while (!seen.some(([e]) => e === "tick") && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+    while (!seen.some(([e]) => e === "tick") && Date.now() < deadline) {
+      await new Promise((r) => setTimeout(r, 50));
+    }
     assert.ok(seen.some(([e]) => e === "tick"), "a tick event arrives");
   } finally {
     await client.close();

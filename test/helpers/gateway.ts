@@ -41,9 +41,7 @@ export async function rawSocket(url: string, headers?: Record<string, string>): 
   send(frame: unknown): void;
   closed: Promise<CloseEvent>;
 }> {
-  const ws = headers
-    ? new WebSocket(url, { headers } as unknown as string[])
-    : new WebSocket(url);
+  const ws = headers ? new WebSocket(url, { headers } as unknown as string[]) : new WebSocket(url);
   const queue: Record<string, unknown>[] = [];
   const waiters: ((f: Record<string, unknown>) => void)[] = [];
   const closed = Promise.withResolvers<CloseEvent>();

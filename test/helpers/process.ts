@@ -39,9 +39,14 @@ export function spawnTalon(args: string[], env: Record<string, string>): TalonPr
       const m = text.match(re);
       if (m) return Promise.resolve(m);
       return new Promise((resolve, reject) => {
-        const timer = setTimeout(() => reject(new Error(`Timed out waiting for ${re}; output:\n${text}`)), timeoutMs);
+        const timer = setTimeout(
+          () => reject(new Error(`Timed out waiting for ${re}; output:\n${text}`)),
+          timeoutMs,
+        );
         waiters.push({ re, resolve: (m) => (clearTimeout(timer), resolve(m)) });
-        child.status.then(() => setTimeout(() => reject(new Error(`Process exited before ${re}; output:\n${text}`)), 100));
+        child.status.then(() =>
+          setTimeout(() => reject(new Error(`Process exited before ${re}; output:\n${text}`)), 100)
+        );
       });
     },
     async [Symbol.asyncDispose]() {

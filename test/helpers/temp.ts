@@ -1,5 +1,7 @@
 /** Temporary state directories for tests. */
-export async function tempHome(prefix = "talon-test-"): Promise<{ dir: string; [Symbol.asyncDispose](): Promise<void> }> {
+export async function tempHome(
+  prefix = "talon-test-",
+): Promise<{ dir: string; [Symbol.asyncDispose](): Promise<void> }> {
   const dir = await Deno.makeTempDir({ prefix });
   return {
     dir,

@@ -48,7 +48,9 @@ Deno.test("a failing migration leaves nothing half-applied", async () => {
       migrate(db, [{ version: 1, name: "bad", sql: ["CREATE TABLE ok1 (a)", "CREATE TABLE broken ("] }]),
       StoreError,
     );
-    const tables = await db.query<{ name: string }>("SELECT name FROM sqlite_master WHERE type = 'table' AND name = 'ok1'");
+    const tables = await db.query<{ name: string }>(
+      "SELECT name FROM sqlite_master WHERE type = 'table' AND name = 'ok1'",
+    );
     assert.deepEqual(tables, []);
     assert.equal((await pendingMigrations(db, [{ version: 1, name: "bad", sql: [] }])).length, 1);
   } finally {
@@ -87,7 +89,12 @@ Deno.test("reopen after a crash keeps every committed row", async () => {
 Deno.test("credentials store only a hash and revoked ones stop matching", async () => {
   const store = await openStore({ url: ":memory:" });
   try {
-    const cred = await store.credentials.put({ name: "ci", kind: "operator", scopes: ["read"], token: "secret-token-value" });
+    const cred = await store.credentials.put({
+      name: "ci",
+      kind: "operator",
+      scopes: ["read"],
+      token: "secret-token-value",
+    });
     const dump = JSON.stringify(await store.db.query("SELECT * FROM credentials"));
     assert.ok(!dump.includes("secret-token-value"));
     assert.equal((await store.credentials.findByToken("secret-token-value"))?.id, cred.id);
@@ -102,7 +109,11 @@ Deno.test("credentials store only a hash and revoked ones stop matching", async 
 Deno.test("audit rows redact secrets in their details", async () => {
   const store = await openStore({ url: ":memory:" });
   try {
-    await store.audit.record({ kind: "config.change", outcome: "ok", detail: { key: "x", apiKey: "sk-abcdefghijklmnop" } });
+    await store.audit.record({
+      kind: "config.change",
+      outcome: "ok",
+      detail: { key: "x", apiKey: "sk-abcdefghijklmnop" },
+    });
     const [row] = await store.audit.list({ kind: "config.change" });
     assert.equal(row!.detail!.apiKey, "[redacted]");
   } finally {

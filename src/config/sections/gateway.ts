@@ -6,7 +6,9 @@ export const gatewaySchema = z.strictObject({
   port: z.number().int().min(0).max(65535).default(DEFAULT_PORT)
     .describe("TCP port of the gateway (HTTP + WebSocket). 0 picks a free port."),
   bind: z.string().min(1).default("127.0.0.1")
-    .describe("Address to listen on. Anything but loopback requires auth (always on) and is flagged by audits."),
+    .describe(
+      "Address to listen on. Anything but loopback requires auth (always on) and is flagged by audits.",
+    ),
   auth: z.strictObject({
     token: z.string().min(16).optional()
       .describe("Gateway admin token. Prefer ${TALON_TOKEN}; when unset one is generated on first start."),

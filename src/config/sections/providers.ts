@@ -2,8 +2,12 @@ import { z } from "zod";
 
 export const providerSchema = z.strictObject({
   api: z.enum(["openai-chat", "openai-responses", "anthropic", "echo"])
-    .describe("Wire API: OpenAI Chat Completions, OpenAI Responses, Anthropic Messages, or the echo dev provider."),
-  baseUrl: z.string().url().optional().describe("Endpoint base URL, for OpenAI-compatible servers (Ollama, vLLM…)."),
+    .describe(
+      "Wire API: OpenAI Chat Completions, OpenAI Responses, Anthropic Messages, or the echo dev provider.",
+    ),
+  baseUrl: z.string().url().optional().describe(
+    "Endpoint base URL, for OpenAI-compatible servers (Ollama, vLLM…).",
+  ),
   apiKey: z.string().optional().describe("API key. Use ${ENV_VAR} rather than a literal."),
   headers: z.record(z.string(), z.string()).optional(),
   timeoutMs: z.number().int().min(1000).optional(),

@@ -2,7 +2,9 @@ import { z } from "zod";
 
 export const toolsSchema = z.strictObject({
   profile: z.enum(["minimal", "messaging", "coding", "full"]).default("coding"),
-  allow: z.array(z.string()).default([]).describe("Tools or groups (group:fs…) added to the profile; '*' for all."),
+  allow: z.array(z.string()).default([]).describe(
+    "Tools or groups (group:fs…) added to the profile; '*' for all.",
+  ),
   deny: z.array(z.string()).default([]).describe("Tools or groups removed; deny wins over allow."),
   exec: z.strictObject({
     allowPrograms: z.array(z.string()).default([]).describe("Programs the exec tool may run."),

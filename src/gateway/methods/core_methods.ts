@@ -67,7 +67,11 @@ export function registerCoreMethods(registry: MethodRegistry, deps: CoreMethodDe
         version: VERSION,
         uptimeMs: uptimeMs(),
         startedAt: new Date(deps.startedAt).toISOString(),
-        gateway: { bind: deps.config.gateway.bind, port: deps.config.gateway.port, connections: deps.metrics.connections },
+        gateway: {
+          bind: deps.config.gateway.bind,
+          port: deps.config.gateway.port,
+          connections: deps.metrics.connections,
+        },
         store: { ready: deps.store.ready(), url: redactUrl(deps.store.db.url) },
         agents: deps.config.agents.list.map((a) => a.id),
         defaultAgentId: deps.config.agents.defaultAgent,
