@@ -1,0 +1,423 @@
+/** The individual checks of `talon doctor`. Each returns results; none throws for a broken environment. */
+import type { CheckContext, DoctorResult } from "./doctor.ts";
+import { fileMode, octal } from "./findings.ts";
+import { openDb } from "../store/db.ts";
+import { migrate, pendingMigrations } from "../store/migrate.ts";
+import { allMigrations } from "../store/migrations.ts";
+import { fileUrl } from "../store/mod.ts";
+import { UNIT_NAME, unitPath } from "./systemd.ts";
+
+type Check = (ctx: CheckContext) => Promise<DoctorResult[]>;
+
+/** State dir and credentials 0700, talon.json / talon.db / credential files 0600. --fix chmods. */
+export const checkPermissions: Check = async ({ paths, fix }) => {
+  const credDir = paths.tokenFile.slice(0, paths.tokenFile.lastIndexOf("/"));
+  const targets: [string, number][] = [[paths.home, 0o700], [credDir, 0o700]];
+  for (
+    const f of [
+      paths.configFile,
+      `${paths.configFile}.bak`,
+      paths.dbFile,
+      `${paths.dbFile}-wal`,
+      `${paths.dbFile}-shm`,
+    ]
+  ) {
+    targets.push([f, 0o600]);
+  }
+  try {
+    for await (const e of Deno.readDir(credDir)) if (e.isFile) targets.push([`${credDir}/${e.name}`, 0o600]);
+  } catch {
+    // No credentials dir yet.
+  }
+  const out: DoctorResult[] = [];
+  for (const [path, want] of targets) {
+    const mode = await fileMode(path);
+    if (mode === undefined || (mode & 0o077) === 0) continue;
+    const r: DoctorResult = {
+      id: `permissions:${path}`,
+      status: (mode & 0o007) !== 0 ? "fail" : "warn",
+      what: `${path} is ${octal(mode)}, should be ${octal(want)}`,
+      why: "Other users of this machine could read tokens, keys or conversations",
+      fix: `chmod ${want.toString(8)} ${path}  (talon doctor --fix does it)`,
+    };
+    if (fix) {
+      await Deno.chmod(path, want);
+      r.fixed = true;
+    }
+    out.push(r);
+  }
+  if (out.length === 0) {
+    out.push({ id: "permissions", status: "ok", what: "State dir and files are private (0700/0600)" });
+  }
+  return out;
+};
+
+/** The store opens, its migrations are current (--fix applies them), and PRAGMA integrity_check passes. */
+export const checkStore: Check = async ({ loaded, paths, fix }) => {
+  const store = loaded!.config.store;
+  const url = store.url ?? fileUrl(paths.dbFile);
+  if (url.startsWith("file:")) {
+    try {
+      await Deno.stat(url.slice(5));
+    } catch {
+      return [{
+        id: "store",
+        status: "ok",
+        what: `Store ${url} not created yet (the gateway creates it on first start)`,
+      }];
+    }
+  }
+  let db;
+  try {
+    db = await openDb({ url, authToken: store.authToken });
+  } catch (err) {
+    return [{
+      id: "store.open",
+      status: "fail",
+      what: (err as Error).message,
+      why: "Without the store nothing can be received, queued or answered",
+      fix: "Check store.url and the file's permissions, or restore talon.db from a backup",
+    }];
+  }
+  const out: DoctorResult[] = [];
+  try {
+    const pending = await pendingMigrations(db, allMigrations);
+    if (pending.length === 0) {
+      out.push({ id: "store.migrations", status: "ok", what: "Store schema is current" });
+    } else {
+      const r: DoctorResult = {
+        id: "store.migrations",
+        status: "warn",
+        what: `${pending.length} store migration(s) not applied: ${pending.map((m) => m.version).join(", ")}`,
+        why: "Code expecting the new tables fails until they exist",
+        fix: "Start the gateway (it migrates on start) or run talon doctor --fix",
+      };
+      if (fix) {
+        await migrate(db, allMigrations);
+        r.fixed = true;
+      }
+      out.push(r);
+    }
+    const rows = await db.query<{ integrity_check: string }>("PRAGMA integrity_check");
+    const msg = rows.map((r) => String(Object.values(r)[0])).join("; ");
+    out.push(
+      msg === "ok" ? { id: "store.integrity", status: "ok", what: "Store integrity check passed" } : {
+        id: "store.integrity",
+        status: "fail",
+        what: `Store integrity check failed: ${msg.slice(0, 300)}`,
+        why: "A damaged database can lose or duplicate messages",
+        fix: "Stop the gateway and restore talon.db from a backup (or `sqlite3 talon.db .recover`)",
+      },
+    );
+  } catch (err) {
+    out.push({
+      id: "store.query",
+      status: "fail",
+      what: `Store ${url} cannot be read: ${(err as Error).message}`,
+      why: "Without the store nothing can be received, queued or answered",
+      fix: "Restore talon.db from a backup",
+    });
+  } finally {
+    db.close();
+  }
+  return out;
+};
+
+/** The port is free, or a gateway answers GET /healthz on it. */
+export const checkPort: Check = async ({ loaded, fetch }) => {
+  const { bind, port } = loaded!.config.gateway;
+  if (port === 0) {
+    return [{ id: "port", status: "skip", what: "gateway.port is 0 (a free port is picked at start)" }];
+  }
+  try {
+    const l = Deno.listen({ hostname: bind, port });
+    l.close();
+    return [{ id: "port", status: "ok", what: `Port ${bind}:${port} is free for the gateway` }];
+  } catch (err) {
+    if (!(err instanceof Deno.errors.AddrInUse)) {
+      return [{
+        id: "port",
+        status: "fail",
+        what: `Cannot listen on ${bind}:${port}: ${(err as Error).message}`,
+        why: "The gateway could not start",
+        fix: "Check gateway.bind (an address of this machine) and gateway.port",
+      }];
+    }
+  }
+  const host = bind.includes(":") ? `[${bind}]` : bind === "0.0.0.0" ? "127.0.0.1" : bind;
+  try {
+    const res = await fetch(`http://${host}:${port}/healthz`, { signal: AbortSignal.timeout(3000) });
+    await res.body?.cancel();
+    if (res.ok) {
+      return [{
+        id: "port",
+        status: "ok",
+        what: `A gateway answers on ${bind}:${port} (/healthz ${res.status})`,
+      }];
+    }
+  } catch {
+    // Not an HTTP server, or not answering.
+  }
+  return [{
+    id: "port",
+    status: "fail",
+    what: `Port ${bind}:${port} is taken by something that is not a Talon gateway`,
+    why: "The gateway cannot start on a port another program holds",
+    fix: `Find it with \`ss -ltnp 'sport = :${port}'\`, or set gateway.port to another port`,
+  }];
+};
+
+/** At least one provider; with --online, each answers its model list with the configured key. */
+export const checkProviders: Check = async ({ loaded, online, fetch }) => {
+  const providers = Object.entries(loaded!.config.providers);
+  if (providers.length === 0) {
+    return [{
+      id: "providers",
+      status: "warn",
+      what: "No model provider is configured",
+      why: "Agents cannot answer anything",
+      fix: "Set OPENAI_API_KEY or ANTHROPIC_API_KEY, or add providers to talon.json (talon onboard)",
+    }];
+  }
+  const out: DoctorResult[] = [];
+  for (const [id, p] of providers) {
+    if (!online || p.api === "echo") {
+      out.push({ id: `provider:${id}`, status: "ok", what: `Provider ${id} (${p.api}) configured` });
+      continue;
+    }
+    const anthropic = p.api === "anthropic";
+    const base = (p.baseUrl ?? (anthropic ? "https://api.anthropic.com/v1" : "https://api.openai.com/v1"))
+      .replace(/\/+$/, "");
+    const headers: Record<string, string> = { ...(p.headers ?? {}) };
+    if (p.apiKey) {
+      if (anthropic) Object.assign(headers, { "x-api-key": p.apiKey, "anthropic-version": "2023-06-01" });
+      else headers.authorization = `Bearer ${p.apiKey}`;
+    }
+    try {
+      const res = await fetch(`${base}/models`, { headers, signal: AbortSignal.timeout(10_000) });
+      await res.body?.cancel();
+      out.push(
+        res.ok
+          ? { id: `provider:${id}`, status: "ok", what: `Provider ${id} answers with the configured key` }
+          : {
+            id: `provider:${id}`,
+            status: "fail",
+            what: `Provider ${id} refused the model list: HTTP ${res.status}`,
+            why: "Runs on this provider will fail and fall over to the next model",
+            fix: res.status === 401 || res.status === 403
+              ? "Check the API key"
+              : "Check baseUrl and the provider's status",
+          },
+      );
+    } catch (err) {
+      out.push({
+        id: `provider:${id}`,
+        status: "fail",
+        what: `Provider ${id} is not reachable at ${base}: ${(err as Error).message}`,
+        why: "Runs on this provider will fail and fall over to the next model",
+        fix: "Check baseUrl, DNS and the network",
+      });
+    }
+  }
+  return out;
+};
+
+/** Every channel account has a token; with --online, Telegram tokens are checked with getMe. */
+export const checkChannels: Check = async ({ loaded, online, fetch }) => {
+  const out: DoctorResult[] = [];
+  const { telegram, discord } = loaded!.config.channels;
+  const accounts: [string, string, { botToken: string; apiRoot?: string }][] = [
+    ...Object.entries(telegram?.accounts ?? {}).map(([id, a]) =>
+      ["telegram", id, a] as [string, string, typeof a]
+    ),
+    ...Object.entries(discord?.accounts ?? {}).map(([id, a]) =>
+      ["discord", id, a] as [string, string, typeof a]
+    ),
+  ];
+  for (const [channel, id, acc] of accounts) {
+    const name = `${channel} account ${id}`;
+    const bad = (what: string): DoctorResult => ({
+      id: `channel:${channel}:${id}`,
+      status: "fail",
+      what,
+      why: `The ${channel} adapter cannot log in, so nobody can reach the agent there`,
+      fix:
+        `Set a valid bot token for channels.${channel}.accounts.${id}.botToken (BotFather / Discord developer portal)`,
+    });
+    if (!acc.botToken.trim()) {
+      out.push(bad(`${name} has an empty token`));
+      continue;
+    }
+    if (channel === "telegram" && !/^\d+:[A-Za-z0-9_-]{20,}$/.test(acc.botToken)) {
+      out.push(bad(`${name}: the token does not look like a Telegram bot token (<id>:<secret>)`));
+      continue;
+    }
+    if (online && channel === "telegram") {
+      const root = (acc.apiRoot ?? "https://api.telegram.org").replace(/\/+$/, "");
+      try {
+        const res = await fetch(`${root}/bot${acc.botToken}/getMe`, { signal: AbortSignal.timeout(10_000) });
+        const body = await res.json().catch(() => ({})) as { ok?: boolean; result?: { username?: string } };
+        if (!body.ok) {
+          out.push(bad(`${name}: Telegram rejected the token (HTTP ${res.status})`));
+          continue;
+        }
+        out.push({
+          id: `channel:${channel}:${id}`,
+          status: "ok",
+          what: `${name}: token valid (@${body.result?.username ?? "?"})`,
+        });
+        continue;
+      } catch (err) {
+        out.push(bad(`${name}: cannot reach ${root}: ${(err as Error).message}`));
+        continue;
+      }
+    }
+    out.push({ id: `channel:${channel}:${id}`, status: "ok", what: `${name}: token present` });
+  }
+  return out;
+};
+
+const BROWSERS = [
+  "/usr/bin/chromium",
+  "/usr/bin/chromium-browser",
+  "/usr/bin/google-chrome",
+  "/usr/bin/google-chrome-stable",
+  "/snap/bin/chromium",
+  "/Applications/Google Chrome.app/Contents/MacOS/Google Chrome",
+];
+
+/** A Chromium/Chrome executable for the browser tool. */
+export const checkBrowser: Check = async ({ loaded, browserCandidates }) => {
+  const configured = loaded!.config.tools.browser.executablePath;
+  for (const path of configured ? [configured] : browserCandidates ?? BROWSERS) {
+    try {
+      if ((await Deno.stat(path)).isFile) {
+        return [{ id: "browser", status: "ok", what: `Browser found: ${path}` }];
+      }
+    } catch {
+      // Try the next one.
+    }
+  }
+  return [{
+    id: "browser",
+    status: "warn",
+    what: configured
+      ? `tools.browser.executablePath ${configured} does not exist`
+      : "No Chromium or Chrome found",
+    why: "The browser tool cannot run; agents fall back to web_fetch",
+    fix: "apt-get install chromium (or set tools.browser.executablePath)",
+  }];
+};
+
+/** Test-only switches must be off in real deployments. */
+export const checkTestSwitches: Check = ({ loaded }) => {
+  if (!loaded!.config.tools.web.testAllowLoopback) {
+    return Promise.resolve([{ id: "test-switches", status: "ok", what: "No test-only switches are on" }]);
+  }
+  return Promise.resolve([{
+    id: "test-switches",
+    status: "fail",
+    what: "tools.web.testAllowLoopback is on (a test-only switch)",
+    why: "web_fetch can reach services on this machine",
+    fix: "Remove tools.web.testAllowLoopback from talon.json",
+  }]);
+};
+
+/** The systemd unit is installed and enabled. */
+export const checkService: Check = async ({ env, runner, unitFiles }) => {
+  const candidates = unitFiles ?? [
+    ...(env.HOME || env.XDG_CONFIG_HOME ? [{ scope: "user" as const, path: unitPath("user", env) }] : []),
+    { scope: "system" as const, path: unitPath("system", env) },
+  ];
+  for (const { scope, path } of candidates) {
+    if ((await fileMode(path)) === undefined) continue;
+    try {
+      const r = await runner("systemctl", [...(scope === "user" ? ["--user"] : []), "is-enabled", UNIT_NAME]);
+      if (r.code === 0) {
+        return [{ id: "service", status: "ok", what: `Service installed and enabled (${path})` }];
+      }
+      return [{
+        id: "service",
+        status: "warn",
+        what: `Service unit ${path} is installed but not enabled (${r.stdout.trim() || r.stderr.trim()})`,
+        why: "The gateway will not start after a reboot",
+        fix: `systemctl ${scope === "user" ? "--user " : ""}enable --now ${UNIT_NAME}`,
+      }];
+    } catch {
+      return [{
+        id: "service",
+        status: "ok",
+        what: `Service unit installed (${path}); systemctl not available to check it`,
+      }];
+    }
+  }
+  return [{
+    id: "service",
+    status: "warn",
+    what: "No systemd service is installed",
+    why: "The gateway stops when you log out or the machine reboots",
+    fix: "talon service install",
+  }];
+};
+
+/** Free space on the state dir's file system, via `df -Pk`. */
+export const checkDisk: Check = async ({ paths, runner }) => {
+  let dir = paths.home;
+  if ((await fileMode(dir)) === undefined) dir = dir.slice(0, dir.lastIndexOf("/")) || "/";
+  let stdout: string;
+  try {
+    const r = await runner("df", ["-Pk", dir]);
+    if (r.code !== 0) throw new Error(r.stderr);
+    stdout = r.stdout;
+  } catch {
+    return [{ id: "disk", status: "skip", what: "Disk space not checked (df is not available)" }];
+  }
+  const fields = stdout.trim().split("\n").pop()?.trim().split(/\s+/) ?? [];
+  const availKb = Number(fields[3]);
+  if (!Number.isFinite(availKb)) {
+    return [{ id: "disk", status: "skip", what: "Disk space not checked (df output not understood)" }];
+  }
+  const mb = Math.floor(availKb / 1024);
+  if (mb >= 1024) {
+    return [{ id: "disk", status: "ok", what: `${(mb / 1024).toFixed(1)} GiB free for ${dir}` }];
+  }
+  return [{
+    id: "disk",
+    status: mb < 100 ? "fail" : "warn",
+    what: `Only ${mb} MiB free for ${dir}`,
+    why: "When the disk fills, the store cannot write and messages are refused",
+    fix: "Free space (old logs in <TALON_HOME>/logs, media) or move TALON_HOME to a larger disk",
+  }];
+};
+
+/** The clock is plausible: not before 2025, not behind the state files' modification times. */
+export const checkClock: Check = async ({ now, paths }) => {
+  const t = now();
+  const bad = (what: string): DoctorResult => ({
+    id: "clock",
+    status: "fail",
+    what,
+    why: "Cron schedules, cooldowns, token expiry and TLS certificate checks depend on the time",
+    fix: "Enable time sync: timedatectl set-ntp true",
+  });
+  if (t < Date.UTC(2025, 0, 1)) {
+    return [bad(`The clock says ${new Date(t).toISOString()}, which is in the past`)];
+  }
+  for (const f of [paths.dbFile, paths.configFile]) {
+    try {
+      const m = (await Deno.stat(f)).mtime?.getTime();
+      if (m !== undefined && m > t + 5 * 60_000) {
+        return [
+          bad(
+            `${f} was modified at ${new Date(m).toISOString()}, after the current time ${
+              new Date(t).toISOString()
+            }`,
+          ),
+        ];
+      }
+    } catch {
+      // Not there yet.
+    }
+  }
+  return [{ id: "clock", status: "ok", what: `Clock looks sane (${new Date(t).toISOString()})` }];
+};
