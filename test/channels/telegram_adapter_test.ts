@@ -145,7 +145,7 @@ Deno.test("telegram: pairing end to end — code sent, approved via the CLI, nex
     h.fake.pushMessage({ chat: dmChat(77), from: stranger, text: "hi bot" });
     await h.fake.waitForSent((s) => s.length === 1);
     const code = /pairing code: ([A-Z2-9]{8})/.exec(h.fake.sent[0]!.text!)?.[1];
-    assert.ok(code, h.fake.sent[0]!.text);
+    assert.ok(code, h.fake.sent[0]!.text ?? "no text");
     assert.equal(h.received.length, 0);
     const out: string[] = [];
     const io = {
