@@ -123,7 +123,7 @@ export async function harness(opts: HarnessOptions = {}): Promise<Harness> {
 }
 
 /** Resolves once `cond()` is true, checking after each macrotask (no wall-clock timing). */
-export async function until(cond: () => boolean, what = "condition", maxTurns = 5000): Promise<void> {
+export async function until(cond: () => boolean, what = "condition", maxTurns = 20000): Promise<void> {
   for (let i = 0; i < maxTurns; i++) {
     if (cond()) return;
     await new Promise((r) => setTimeout(r, 0));
