@@ -57,4 +57,9 @@ export const commands: CommandEntry[] = [
     summary: "Check that Talon can run here (--fix applies safe fixes)",
     load: async () => (await import("./doctor.ts")).doctorCommand,
   },
+  {
+    name: "outbox",
+    summary: "List, retry or drop reply chunks waiting to be sent",
+    load: async () => (await import("./outbox.ts")).outboxCommand,
+  },
 ];

@@ -116,7 +116,7 @@ export function createShardPool(options: ShardPoolOptions): ShardPool {
   const defaultTimeout = options.jobTimeoutMs ?? 600_000;
   const backoff = options.restartBackoff ?? { baseMs: 100, maxMs: 10_000 };
   const handlerUrl = String(options.handlerUrl);
-  const workerUrl = new URL("./worker_main.ts", import.meta.url);
+  const workerUrl = new URL("./shard_worker.ts", import.meta.url);
   let closed = false;
 
   const shards: Shard[] = Array.from({ length: size }, (_, index) => ({
