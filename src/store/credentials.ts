@@ -19,7 +19,9 @@ export interface Credential {
  */
 export interface CredentialRepo {
   /** Stores a token's hash with its scopes. Replaces an existing credential with the same id. */
-  put(c: { id?: string; name: string; kind: Credential["kind"]; scopes: Scope[]; token: string }): Promise<Credential>;
+  put(
+    c: { id?: string; name: string; kind: Credential["kind"]; scopes: Scope[]; token: string },
+  ): Promise<Credential>;
   /** Finds the credential of a presented token (by hash; the hash lookup is not timing-sensitive). */
   findByToken(token: string): Promise<Credential | undefined>;
   list(): Promise<Credential[]>;
@@ -45,7 +47,8 @@ export function createCredentialRepo(db: Db, now = Date.now): CredentialRepo {
       await db.batch([
         { sql: "DELETE FROM credentials WHERE id = ? OR token_hash = ?", args: [id, hash] },
         {
-          sql: "INSERT INTO credentials (id, name, kind, token_hash, scopes, created_at) VALUES (?, ?, ?, ?, ?, ?)",
+          sql:
+            "INSERT INTO credentials (id, name, kind, token_hash, scopes, created_at) VALUES (?, ?, ?, ?, ?, ?)",
           args: [id, c.name, c.kind, hash, JSON.stringify(c.scopes), now()],
         },
       ]);
@@ -66,11 +69,16 @@ export function createCredentialRepo(db: Db, now = Date.now): CredentialRepo {
       return rows.map(toCredential);
     },
     async revoke(id) {
-      const r = await db.run("UPDATE credentials SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL", [now(), id]);
+      const r = await db.run("UPDATE credentials SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL", [
+        now(),
+        id,
+      ]);
       return r.rowsAffected > 0;
     },
     async listHashes() {
-      const rows = await db.query<Record<string, unknown>>("SELECT * FROM credentials WHERE revoked_at IS NULL");
+      const rows = await db.query<Record<string, unknown>>(
+        "SELECT * FROM credentials WHERE revoked_at IS NULL",
+      );
       return rows.map((r) => ({ credential: toCredential(r), hash: String(r.token_hash) }));
     },
     async touch(id) {

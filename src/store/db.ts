@@ -45,9 +45,12 @@ export async function openDb(options: OpenDbOptions): Promise<Db> {
 
 function wrap(client: Client, url: string): Db {
   const fail = (sql: string, err: unknown): never => {
-    throw new StoreError(`Store query failed (${sql.trim().split(/\s+/).slice(0, 3).join(" ")}…): ${(err as Error).message}`, {
-      cause: err,
-    });
+    throw new StoreError(
+      `Store query failed (${sql.trim().split(/\s+/).slice(0, 3).join(" ")}…): ${(err as Error).message}`,
+      {
+        cause: err,
+      },
+    );
   };
   return {
     url,

@@ -27,7 +27,10 @@ export async function migrate(db: Db, migrations: readonly Migration[], now = Da
     if (applied.has(m.version)) continue;
     await db.batch([
       ...m.sql,
-      { sql: "INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)", args: [m.version, m.name, now()] },
+      {
+        sql: "INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)",
+        args: [m.version, m.name, now()],
+      },
     ]);
     done.push(m.version);
   }

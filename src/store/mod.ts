@@ -29,7 +29,9 @@ export interface Store {
 }
 
 /** Opens the store at `url` (file:…, libsql://…, :memory:) and applies pending migrations. */
-export async function openStore(options: { url: string; authToken?: string; now?: () => number }): Promise<Store> {
+export async function openStore(
+  options: { url: string; authToken?: string; now?: () => number },
+): Promise<Store> {
   const db = await openDb(options);
   try {
     await migrate(db, allMigrations, options.now);
