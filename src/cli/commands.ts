@@ -62,4 +62,14 @@ export const commands: CommandEntry[] = [
     summary: "List, retry or drop reply chunks waiting to be sent",
     load: async () => (await import("./outbox.ts")).outboxCommand,
   },
+  {
+    name: "pairing",
+    summary: "List, approve or deny people asking to talk to the bot",
+    load: async () => (await import("./pairing.ts")).pairingCommand,
+  },
+  {
+    name: "channels",
+    summary: "Show channel accounts: connected, last event, last error",
+    load: async () => (await import("./channels.ts")).channelsCommand,
+  },
 ];
