@@ -5,7 +5,15 @@
 import type { z } from "zod";
 import type { ToolSpec } from "../providers/types.ts";
 
-export type ToolGroup = "fs" | "runtime" | "web" | "browser" | "messaging" | "sessions" | "automation" | "util";
+export type ToolGroup =
+  | "fs"
+  | "runtime"
+  | "web"
+  | "browser"
+  | "messaging"
+  | "sessions"
+  | "automation"
+  | "util";
 
 /** Deno permissions a tool call needs; each list is the allowed set (empty = none). */
 export interface ToolPermissions {
@@ -26,6 +34,18 @@ export interface ToolContext {
   signal: AbortSignal;
   /** The channel the run came from (for per-channel policy), when any. */
   channel?: string;
+  /** The channel account and group/chat id the run came from (per-group policy), when known. */
+  accountId?: string;
+  groupId?: string;
+  /** Set by the registry: runs sandbox operations with exactly the permissions granted to this call. */
+  sandbox?: ToolSandbox;
+}
+
+/** A permission-scoped executor of sandbox operations, bound to one tool call's permissions. */
+export interface ToolSandbox {
+  readonly permissions: ToolPermissions;
+  /** Runs operation `op` (see sandbox/ops.ts) in a worker holding only `permissions`. */
+  run<T = unknown>(op: string, args: unknown): Promise<T>;
 }
 
 export interface ToolResult {

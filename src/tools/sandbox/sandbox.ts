@@ -1,0 +1,158 @@
+/**
+ * The permission-scoped sandbox. Each operation runs in a fresh Deno `Worker` created with exactly the
+ * permissions granted to the tool call (`deno.permissions`, needs `--unstable-worker-options`), or in a
+ * child `deno run` with exactly those `--allow-*` flags (mode "process"). The process's own permissions
+ * are the outer bound: what the process was not granted is dropped before the worker is created, so a
+ * narrower `--allow-*` on the binary always wins.
+ */
+import type { ToolPermissions, ToolSandbox } from "../types.ts";
+import { ToolError } from "../errors.ts";
+import type { OpName } from "./ops.ts";
+import { runInProcess } from "./process_mode.ts";
+
+export type SandboxMode = "worker" | "process";
+
+export interface SandboxOptions {
+  mode?: SandboxMode;
+  /** Upper bound on one operation (the operation may have its own shorter limit). */
+  timeoutMs?: number;
+}
+
+export interface RunOptions {
+  signal?: AbortSignal;
+  timeoutMs?: number;
+}
+
+export interface Sandbox {
+  /** Runs `op` with `permissions` (intersected with the process's own). Throws ToolError. */
+  run<T = unknown>(op: OpName, args: unknown, permissions: ToolPermissions, options?: RunOptions): Promise<T>;
+  /** A ToolSandbox bound to one call's permissions and abort signal. */
+  bind(permissions: ToolPermissions, signal?: AbortSignal): ToolSandbox;
+}
+
+/** Creates a sandbox. */
+export function createSandbox(options: SandboxOptions = {}): Sandbox {
+  const mode = options.mode ?? "worker";
+  const defaultTimeout = options.timeoutMs ?? 120_000;
+  const sandbox: Sandbox = {
+    async run<T>(op: OpName, args: unknown, permissions: ToolPermissions, opts: RunOptions = {}) {
+      const granted = intersectWithProcess(permissions);
+      const timeoutMs = opts.timeoutMs ?? defaultTimeout;
+      let reply: WorkerReply;
+      try {
+        reply = mode === "worker"
+          ? await runInWorker(op, args, granted, timeoutMs, opts.signal)
+          : await runInProcess(op, args, granted, timeoutMs, opts.signal);
+      } catch (err) {
+        if (err instanceof ToolError) throw err;
+        throw new ToolError("Failed", `sandbox ${op} failed: ${(err as Error).message}`, { cause: err });
+      }
+      if (reply.ok) return reply.value as T;
+      throw toToolError(reply.error, granted);
+    },
+    bind(permissions, signal) {
+      return {
+        permissions,
+        run: <T>(op: string, args: unknown) => sandbox.run<T>(op as OpName, args, permissions, { signal }),
+      };
+    },
+  };
+  return sandbox;
+}
+
+export type WorkerReply = { ok: true; value: unknown } | {
+  ok: false;
+  error: { name: string; message: string };
+};
+
+/** Drops every requested permission the process itself does not hold (the outer bound). */
+export function intersectWithProcess(p: ToolPermissions): ToolPermissions {
+  const keep = (desc: (v: string) => Deno.PermissionDescriptor, list?: string[]) =>
+    (list ?? []).filter((v) => {
+      try {
+        return Deno.permissions.querySync(desc(v)).state === "granted";
+      } catch {
+        return false;
+      }
+    });
+  return {
+    read: keep((path) => ({ name: "read", path }), p.read),
+    write: keep((path) => ({ name: "write", path }), p.write),
+    net: keep((host) => ({ name: "net", host }), p.net),
+    run: keep((command) => ({ name: "run", command }), p.run),
+    env: keep((variable) => ({ name: "env", variable }), p.env),
+  };
+}
+
+function runInWorker(
+  op: OpName,
+  args: unknown,
+  p: ToolPermissions,
+  timeoutMs: number,
+  signal?: AbortSignal,
+): Promise<WorkerReply> {
+  const list = (l?: string[]) => (l && l.length > 0 ? l : false);
+  const worker = new Worker(new URL("./worker.ts", import.meta.url), {
+    type: "module",
+    deno: {
+      permissions: {
+        read: list(p.read),
+        write: list(p.write),
+        net: list(p.net),
+        run: list(p.run),
+        env: list(p.env),
+        sys: false,
+        ffi: false,
+        import: false,
+      },
+    },
+  } as WorkerOptions);
+  return new Promise<WorkerReply>((resolve, reject) => {
+    const done = () => {
+      clearTimeout(timer);
+      signal?.removeEventListener("abort", onAbort);
+      worker.terminate();
+    };
+    const timer = setTimeout(() => {
+      done();
+      reject(new ToolError("Timeout", `${op} did not finish within ${timeoutMs} ms`));
+    }, timeoutMs);
+    const onAbort = () => {
+      done();
+      reject(new ToolError("Failed", `${op} was aborted`));
+    };
+    if (signal?.aborted) return onAbort();
+    signal?.addEventListener("abort", onAbort, { once: true });
+    worker.onmessage = (e: MessageEvent<WorkerReply>) => {
+      done();
+      resolve(e.data);
+    };
+    worker.onerror = (e) => {
+      e.preventDefault();
+      done();
+      resolve({ ok: false, error: { name: "Error", message: e.message } });
+    };
+    worker.postMessage({ op, args });
+  });
+}
+
+const DENIAL = /Requires (\w+) access to "?([^",]*)"?/;
+
+/** Maps an error from inside the sandbox to a ToolError the model can understand. */
+export function toToolError(error: { name: string; message: string }, granted: ToolPermissions): ToolError {
+  if (error.name === "NotCapable" || error.name === "PermissionDenied") {
+    const m = DENIAL.exec(error.message);
+    if (m) {
+      const kind = m[1] as keyof ToolPermissions;
+      const allowed = granted[kind] ?? [];
+      const scope = allowed.length ? `only ${allowed.join(", ")}` : "none";
+      return new ToolError(
+        "NotCapable",
+        `${kind} ${m[2]} is outside this tool call's permissions (${kind}: ${scope})`,
+      );
+    }
+    return new ToolError("NotCapable", error.message);
+  }
+  if (error.name === "NotFound") return new ToolError("NotFound", error.message);
+  return new ToolError("Failed", error.message);
+}
