@@ -3,6 +3,7 @@ import { agentMigrations } from "./agent_tables.ts";
 import { channelMigrations } from "./channel_tables.ts";
 import type { Migration } from "./migrate.ts";
 import { laneMigrations } from "./lane_tables.ts";
+import { toolMigrations } from "./tool_tables.ts";
 
 /** Every table family's migrations. Each family adds one line here. */
 export const allMigrations: readonly Migration[] = [
@@ -10,4 +11,5 @@ export const allMigrations: readonly Migration[] = [
   ...laneMigrations,
   ...agentMigrations,
   ...channelMigrations,
+  ...toolMigrations,
 ];

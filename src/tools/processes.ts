@@ -1,0 +1,182 @@
+/**
+ * Background processes started by `exec` with `background: true`. Each lives in its own worker holding
+ * only the run permission for its program; handles are visible only to the session that started them.
+ */
+import type { ToolPermissions } from "./types.ts";
+import { ToolError } from "./errors.ts";
+import { newId } from "../core/ids.ts";
+import { intersectWithProcess, toToolError, type WorkerReply } from "./sandbox/sandbox.ts";
+
+export interface ProcessState {
+  running: boolean;
+  code: number | null;
+  signal: string | null;
+  stdoutBytes: number;
+  stderrBytes: number;
+}
+
+export interface ProcessInfo extends ProcessState {
+  handle: string;
+  argv: string[];
+  cwd: string;
+  pid: number;
+  startedAt: number;
+}
+
+export interface ProcessTable {
+  start(o: {
+    sessionKey: string;
+    argv: string[];
+    cwd: string;
+    env: Record<string, string>;
+    maxOutputBytes: number;
+    permissions: ToolPermissions;
+  }): Promise<ProcessInfo>;
+  list(sessionKey: string): Promise<ProcessInfo[]>;
+  poll(sessionKey: string, handle: string): Promise<ProcessInfo>;
+  read(
+    sessionKey: string,
+    handle: string,
+    stream: "stdout" | "stderr",
+    offset: number,
+  ): Promise<{ text: string; next: number; info: ProcessInfo }>;
+  kill(sessionKey: string, handle: string): Promise<ProcessInfo>;
+  /** Removes finished entries and terminates their workers. */
+  prune(sessionKey?: string): Promise<number>;
+  /** Kills everything (shutdown). */
+  closeAll(): Promise<void>;
+}
+
+interface Entry {
+  sessionKey: string;
+  info: Omit<ProcessInfo, keyof ProcessState>;
+  worker: Worker;
+  queue: Promise<unknown>;
+}
+
+/** Creates the table of background processes. */
+export function createProcessTable(
+  options: { maxPerSession?: number; now?: () => number } = {},
+): ProcessTable {
+  const entries = new Map<string, Entry>();
+  const max = options.maxPerSession ?? 8;
+  const now = options.now ?? Date.now;
+
+  const ask = <T>(e: Entry, msg: unknown): Promise<T> => {
+    const next = e.queue.then(() =>
+      new Promise<T>((resolve, reject) => {
+        e.worker.onmessage = (m: MessageEvent<WorkerReply>) => {
+          if (m.data.ok) resolve(m.data.value as T);
+          else reject(toToolError(m.data.error, {}));
+        };
+        e.worker.postMessage(msg);
+      })
+    );
+    e.queue = next.catch(() => {});
+    return next;
+  };
+  const find = (sessionKey: string, handle: string) => {
+    const e = entries.get(handle);
+    if (!e || e.sessionKey !== sessionKey) {
+      throw new ToolError("NotFound", `no background process ${handle} in this session`);
+    }
+    return e;
+  };
+  const info = async (e: Entry): Promise<ProcessInfo> => ({
+    ...e.info,
+    ...(await ask<ProcessState>(e, { type: "poll" })),
+  });
+
+  return {
+    async start(o) {
+      const mine = [...entries.values()].filter((e) => e.sessionKey === o.sessionKey);
+      if (mine.length >= max) {
+        throw new ToolError("Denied", `at most ${max} background processes per session; kill one first`);
+      }
+      const granted = intersectWithProcess(o.permissions);
+      const list = (l?: string[]) => (l && l.length ? l : false);
+      const worker = new Worker(new URL("./sandbox/bg_worker.ts", import.meta.url), {
+        type: "module",
+        deno: {
+          permissions: {
+            read: list(granted.read),
+            write: list(granted.write),
+            net: false,
+            run: list(granted.run),
+            env: false,
+            sys: false,
+            ffi: false,
+            import: false,
+          },
+        },
+      } as WorkerOptions);
+      const handle = newId("proc");
+      const e: Entry = {
+        sessionKey: o.sessionKey,
+        worker,
+        queue: Promise.resolve(),
+        info: { handle, argv: o.argv, cwd: o.cwd, pid: 0, startedAt: now() },
+      };
+      try {
+        const r = await ask<{ pid: number }>(e, {
+          type: "start",
+          argv: o.argv,
+          cwd: o.cwd,
+          env: o.env,
+          maxOutputBytes: o.maxOutputBytes,
+        });
+        e.info.pid = r.pid;
+      } catch (err) {
+        worker.terminate();
+        throw err;
+      }
+      entries.set(handle, e);
+      return await info(e);
+    },
+    async list(sessionKey) {
+      const mine = [...entries.values()].filter((e) => e.sessionKey === sessionKey);
+      return await Promise.all(mine.map(info));
+    },
+    poll: (sessionKey, handle) => info(find(sessionKey, handle)),
+    async read(sessionKey, handle, stream, offset) {
+      const e = find(sessionKey, handle);
+      const r = await ask<ProcessState & { text: string; next: number }>(e, { type: "read", stream, offset });
+      const { text, next, ...state } = r;
+      return { text, next, info: { ...e.info, ...state } };
+    },
+    async kill(sessionKey, handle) {
+      const e = find(sessionKey, handle);
+      await ask(e, { type: "kill" });
+      for (let i = 0; i < 50; i++) {
+        const s = await info(e);
+        if (!s.running) return s;
+        await new Promise((r) => setTimeout(r, 20));
+      }
+      await ask(e, { type: "kill", signal: "SIGKILL" });
+      return await info(e);
+    },
+    async prune(sessionKey) {
+      let n = 0;
+      for (const [handle, e] of entries) {
+        if (sessionKey && e.sessionKey !== sessionKey) continue;
+        if (!(await info(e)).running) {
+          e.worker.terminate();
+          entries.delete(handle);
+          n++;
+        }
+      }
+      return n;
+    },
+    async closeAll() {
+      for (const [handle, e] of entries) {
+        try {
+          const s = await info(e);
+          if (s.running) await ask(e, { type: "kill", signal: "SIGKILL" });
+          for (let i = 0; i < 50 && (await info(e)).running; i++) await new Promise((r) => setTimeout(r, 10));
+        } catch { /* the worker may be gone */ }
+        e.worker.terminate();
+        entries.delete(handle);
+      }
+    },
+  };
+}

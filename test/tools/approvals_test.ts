@@ -1,0 +1,171 @@
+import assert from "node:assert/strict";
+import { openStore } from "../../src/store/mod.ts";
+import { createEventBus } from "../../src/core/event_bus.ts";
+import type { BusEvent } from "../../src/core/types.ts";
+import { createApprovalRepo } from "../../src/tools/approval_repo.ts";
+import { createApprovals, matchesPattern } from "../../src/tools/approvals.ts";
+import { approvalMethods } from "../../src/tools/approval_methods.ts";
+import { ToolError } from "../../src/tools/errors.ts";
+import type { MethodContext } from "../../src/gateway/methods/registry.ts";
+import { toolsConfig } from "../fakes/tools_env.ts";
+import { manualClock } from "../fakes/tools_clock.ts";
+
+async function setup(exec: Record<string, unknown> = {}) {
+  const store = await openStore({ url: ":memory:" });
+  const bus = createEventBus();
+  const events: BusEvent[] = [];
+  bus.subscribe((e) => events.push(e));
+  const clock = manualClock();
+  const config = toolsConfig({ tools: { exec: { approvalTimeoutMs: 5000, ...exec } } }).tools;
+  const approvals = createApprovals({
+    config,
+    repo: createApprovalRepo(store.db),
+    bus,
+    audit: store.audit,
+    clock,
+  });
+  return { store, bus, events, clock, approvals, [Symbol.dispose]: () => store.close() };
+}
+
+const q = (argv: string[], cwd = "/ws") => ({
+  runId: "run_1",
+  sessionKey: "agent:main:main",
+  tool: "exec",
+  argv,
+  cwd,
+});
+
+async function requested(events: BusEvent[]) {
+  for (let i = 0; i < 100 && !events.some((e) => e.event === "approval.requested"); i++) {
+    await new Promise((r) => setTimeout(r, 5));
+  }
+  const e = events.find((e) => e.event === "approval.requested");
+  assert.ok(e, "approval.requested was published");
+  return e.payload as {
+    id: string;
+    argv: string[];
+    cwd: string;
+    runId: string;
+    sessionKey: string;
+    tool: string;
+  };
+}
+
+Deno.test("matchesPattern: exact tokens, * inside tokens, trailing **", () => {
+  const table: [string, string[], boolean][] = [
+    ["git status", ["git", "status"], true],
+    ["git status", ["/usr/bin/git", "status"], true],
+    ["git status", ["git", "status", "-s"], false],
+    ["git log *", ["git", "log", "--oneline"], true],
+    ["git **", ["git", "push", "origin", "main"], true],
+    ["git **", ["gitx", "push"], false],
+    ["ls *.txt", ["ls", "a.txt"], true],
+    ["ls *.txt", ["ls", "a.md"], false],
+    ["", ["ls"], false],
+  ];
+  for (const [p, argv, want] of table) {
+    assert.equal(matchesPattern(p, argv), want, `${p} vs ${argv.join(" ")}`);
+  }
+});
+
+Deno.test("approval allow-once: request event, resolve, grant bound to argv+cwd, single use", async () => {
+  using s = await setup();
+  const pending = s.approvals.authorize(q(["rm", "-r", "build"]));
+  const ev = await requested(s.events);
+  assert.deepEqual(
+    { argv: ev.argv, cwd: ev.cwd, runId: ev.runId, sessionKey: ev.sessionKey, tool: ev.tool },
+    { argv: ["rm", "-r", "build"], cwd: "/ws", runId: "run_1", sessionKey: "agent:main:main", tool: "exec" },
+  );
+  assert.equal((await s.approvals.pending()).length, 1);
+  const resolved = await s.approvals.resolve(ev.id, "allow-once", "owner");
+  assert.equal(resolved?.status, "allowed");
+  const grant = await pending;
+  assert.equal(grant.via, "approval");
+  // A changed argv (or cwd) after approval is refused.
+  await assert.rejects(
+    s.approvals.consume(grant, ["rm", "-rf", "/"], "/ws"),
+    /differs from what was approved/,
+  );
+  await assert.rejects(s.approvals.consume(grant, ["rm", "-r", "build"], "/other"), /differs/);
+  await s.approvals.consume(grant, ["rm", "-r", "build"], "/ws");
+  await assert.rejects(s.approvals.consume(grant, ["rm", "-r", "build"], "/ws"), /already used/);
+  // allow-once does not add to the allowlist: the same argv asks again.
+  assert.equal(await s.approvals.isAllowlisted(["rm", "-r", "build"]), false);
+  const audit = await s.store.audit.list({ kind: "approval" });
+  assert.deepEqual(audit.map((a) => a.outcome).sort(), ["allow-once", "mismatch", "mismatch", "requested"]);
+  assert.equal(audit.find((a) => a.outcome === "allow-once")?.actor, "owner");
+});
+
+Deno.test("approval deny and timeout refuse; allow-always adds the exact argv to the stored allowlist", async () => {
+  using s = await setup();
+  const denied = s.approvals.authorize(q(["curl", "x"]));
+  const ev1 = await requested(s.events);
+  await s.approvals.resolve(ev1.id, "deny", "owner");
+  await assert.rejects(
+    denied,
+    (e) => e instanceof ToolError && e.kind === "Denied" && /denied by an approver/.test(e.message),
+  );
+
+  s.events.length = 0;
+  const timed = s.approvals.authorize(q(["curl", "y"]));
+  const ev2 = await requested(s.events);
+  const rejected = assert.rejects(timed, /timed out; nothing was run/);
+  await s.clock.advance(5000);
+  await rejected;
+  assert.equal(
+    await s.approvals.resolve(ev2.id, "allow-once", "late"),
+    undefined,
+    "an expired request cannot be approved",
+  );
+
+  s.events.length = 0;
+  const always = s.approvals.authorize(q(["make", "test"]));
+  const ev3 = await requested(s.events);
+  await s.approvals.resolve(ev3.id, "allow-always", "owner");
+  await always;
+  assert.equal(await s.approvals.isAllowlisted(["make", "test"]), true);
+  assert.equal(await s.approvals.isAllowlisted(["make", "test", "extra"]), false);
+  s.events.length = 0;
+  const again = await s.approvals.authorize(q(["make", "test"]));
+  assert.equal(again.via, "allowlist");
+  assert.equal(s.events.length, 0, "no new request for an allow-always argv");
+});
+
+Deno.test("ask modes: off refuses unlisted programs, allowPrograms and patterns pass, always asks", async () => {
+  {
+    using s = await setup({ ask: "off", allowPrograms: ["ls"], approvals: ["git status"] });
+    assert.equal((await s.approvals.authorize(q(["ls", "-la"]))).via, "allowPrograms");
+    assert.equal((await s.approvals.authorize(q(["git", "status"]))).via, "allowlist");
+    await assert.rejects(
+      s.approvals.authorize(q(["git", "push"])),
+      /Denied: git is not in tools\.exec\.allowPrograms/,
+    );
+    assert.equal(s.events.length, 0);
+  }
+  {
+    using s = await setup({ ask: "always", allowPrograms: ["ls"] });
+    const p = s.approvals.authorize(q(["ls"]));
+    const ev = await requested(s.events);
+    await s.approvals.resolve(ev.id, "allow-once", "owner");
+    assert.equal((await p).via, "approval");
+  }
+});
+
+Deno.test("approval methods: list is read scope, resolve is admin and reports unknown ids", async () => {
+  using s = await setup();
+  const [list, resolve] = approvalMethods(s.approvals);
+  assert.equal(list.scope, "read");
+  assert.equal(resolve.scope, "admin");
+  const pending = s.approvals.authorize(q(["du"]));
+  const ev = await requested(s.events);
+  const ctx = { credentialId: "cred_x" } as MethodContext;
+  const listed = await list.handler(undefined, ctx) as { approvals: { id: string }[] };
+  assert.deepEqual(listed.approvals.map((a) => a.id), [ev.id]);
+  assert.equal(resolve.params.safeParse({ id: ev.id, decision: "maybe" }).success, false);
+  await resolve.handler({ id: ev.id, decision: "allow-once" }, ctx);
+  await pending;
+  await assert.rejects(
+    Promise.resolve(resolve.handler({ id: ev.id, decision: "deny" }, ctx)),
+    /No pending approval/,
+  );
+});
