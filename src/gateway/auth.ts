@@ -70,6 +70,11 @@ export function timingSafeEqual(a: Uint8Array, b: Uint8Array): boolean {
   return diff === 0;
 }
 
+/** Compares two secrets in constant time (by their SHA-256, so lengths leak nothing either). */
+export async function tokensEqual(a: string, b: string): Promise<boolean> {
+  return timingSafeEqual(hexToBytes(await sha256Hex(a)), hexToBytes(await sha256Hex(b)));
+}
+
 function hexToBytes(hex: string): Uint8Array {
   const out = new Uint8Array(hex.length / 2);
   for (let i = 0; i < out.length; i++) out[i] = parseInt(hex.slice(i * 2, i * 2 + 2), 16);

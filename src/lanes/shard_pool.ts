@@ -65,6 +65,8 @@ export interface ShardPoolOptions {
   restartBackoff?: { baseMs: number; maxMs: number };
   /** Extra Worker options, e.g. `{ deno: { permissions } }` (needs --unstable-worker-options). */
   workerOptions?: Record<string, unknown>;
+  /** Start each worker on its shard's first job instead of at once (idle memory, startup time). */
+  lazy?: boolean;
   clock?: Clock;
   logger?: Logger;
 }
@@ -290,7 +292,7 @@ export function createShardPool(options: ShardPoolOptions): ShardPool {
     }
   }, heartbeatMs);
 
-  for (const shard of shards) spawn(shard);
+  if (!options.lazy) for (const shard of shards) spawn(shard);
 
   const shardOf = (sessionKey: string) => fnv1a32(sessionKey) % size;
 
@@ -303,7 +305,8 @@ export function createShardPool(options: ShardPoolOptions): ShardPool {
       if (shard.jobs.has(input.runId)) throw new RangeError(`Job ${input.runId} is already running`);
       const job: Job = { input, callbacks, sent: false, steers: [] };
       shard.jobs.set(input.runId, job);
-      if (shard.worker) {
+      if (!shard.worker && shard.respawnTimer === undefined) spawn(shard);
+      else if (shard.worker) {
         send(shard, { type: "start", job: input });
         job.sent = true;
       }

@@ -1,0 +1,48 @@
+/**
+ * Builds an agent runtime with its providers, model router and tools over an open store. Used in each
+ * shard worker (for runs) and on the main thread (for queries and immediate chat commands).
+ */
+import { agentStoreFrom, type AgentRuntime, createAgentRuntime, createStaticToolExecutor } from "../agent/mod.ts";
+import type { TalonPaths } from "../config/paths.ts";
+import type { Config } from "../config/schema.ts";
+import type { Clock } from "../core/clock.ts";
+import type { EventBus } from "../core/event_bus.ts";
+import type { Logger } from "../core/logger.ts";
+import { createModelRouter } from "../providers/failover.ts";
+import { createProviders } from "../providers/registry.ts";
+import type { Store } from "../store/mod.ts";
+import { createCurrentTimeTool } from "../tools/current_time.ts";
+import type { ToolExecutor } from "../tools/types.ts";
+
+export interface EngineDeps {
+  config: Readonly<Config>;
+  store: Store;
+  bus: EventBus;
+  clock: Clock;
+  logger: Logger;
+  paths: TalonPaths;
+  /** The tool executor; defaults to the harmless built-ins. */
+  tools?: ToolExecutor;
+}
+
+/** The agent runtime wired to real providers (with failover) and the given tools. */
+export function createAgentEngine(deps: EngineDeps): AgentRuntime {
+  const providers = createProviders({ config: deps.config, logger: deps.logger });
+  const router = createModelRouter({
+    providers,
+    clock: deps.clock,
+    logger: deps.logger,
+    idleTimeoutMs: deps.config.agents.defaults.idleTimeoutMs,
+  });
+  const tools = deps.tools ?? createStaticToolExecutor([createCurrentTimeTool({ clock: deps.clock })]);
+  return createAgentRuntime({
+    config: deps.config,
+    store: agentStoreFrom(deps.store),
+    models: router,
+    tools,
+    bus: deps.bus,
+    clock: deps.clock,
+    logger: deps.logger,
+    paths: deps.paths,
+  });
+}

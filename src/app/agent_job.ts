@@ -1,0 +1,34 @@
+/** The payload of an agent turn as it travels through the inbox and the lanes. */
+import type { JobInput } from "../lanes/mod.ts";
+
+export interface AgentJobPayload {
+  agentId: string;
+  text: string;
+  source: {
+    channel: string;
+    accountId?: string;
+    peer?: { kind: "direct" | "group" | "channel"; id: string };
+    threadId?: string;
+    messageId?: string;
+    senderId?: string;
+    clientId?: string;
+    [key: string]: unknown;
+  };
+}
+
+export const INTERRUPTED_NOTE =
+  "[Talon restarted while this message was being answered; the earlier attempt was interrupted. Answering again.]";
+
+/**
+ * The user text of a turn: lines about messages dropped by the queue cap, a note when the turn was
+ * interrupted by a crash, then every merged message (debounce/collect) in order.
+ */
+export function buildTurnText(job: Pick<JobInput, "messages" | "dropped">): string {
+  const parts: string[] = [];
+  if (job.dropped.length > 0) {
+    parts.push(`[Messages that arrived while busy and were condensed:]\n${job.dropped.map((d) => `- ${d}`).join("\n")}`);
+  }
+  if (job.messages.some((m) => m.interrupted)) parts.push(INTERRUPTED_NOTE);
+  for (const m of job.messages) parts.push((m.payload as AgentJobPayload).text);
+  return parts.join("\n\n");
+}

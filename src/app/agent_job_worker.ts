@@ -1,0 +1,72 @@
+/**
+ * The job handler loaded in every shard worker: runs agent turns for the sessions of its shard.
+ * Each worker opens its own connection to the store (libSQL file, WAL) and its own providers; run
+ * events go back to the main thread through the lanes' `ctx.emit` and from there onto the bus.
+ */
+import type { AgentRuntime, RunResult } from "../agent/mod.ts";
+import { validateConfig } from "../config/load.ts";
+import type { TalonPaths } from "../config/paths.ts";
+import { systemClock } from "../core/clock.ts";
+import { createEventBus } from "../core/event_bus.ts";
+import { fileSink } from "../core/log_file.ts";
+import { createLogger, type LogSink } from "../core/logger.ts";
+import type { JobContext, JobInput } from "../lanes/mod.ts";
+import { openStore } from "../store/mod.ts";
+import { createAgentEngine } from "./agent_engine.ts";
+import { type AgentJobPayload, buildTurnText } from "./agent_job.ts";
+
+/** What the main thread passes to every worker (structured-clonable). */
+export interface AgentJobOptions {
+  /** The raw config (as in the file); validated again here with the same env. */
+  rawConfig: Record<string, unknown>;
+  env: Record<string, string>;
+  paths: TalonPaths;
+  storeUrl: string;
+  storeAuthToken?: string;
+  logFile: boolean;
+}
+
+let runtime: AgentRuntime | undefined;
+const contexts = new Map<string, JobContext>();
+
+/** Opens the store and builds the agent runtime once per worker. */
+export async function init(options: AgentJobOptions, shard: number): Promise<void> {
+  const config = validateConfig(options.rawConfig, { env: options.env, file: options.paths.configFile });
+  const sinks: LogSink[] = options.logFile
+    ? [fileSink({ dir: options.paths.logsDir, maxBytes: Number.MAX_SAFE_INTEGER })]
+    : [];
+  const logger = createLogger({ level: config.logging.level, sinks }, { shard });
+  const store = await openStore({ url: options.storeUrl, authToken: options.storeAuthToken });
+  const bus = createEventBus((err) => logger.error(`event listener failed: ${String(err)}`));
+  bus.subscribe((e) => {
+    const ctx = e.runId ? contexts.get(e.runId) : undefined;
+    if (ctx && (e.event === "agent" || e.event === "chat")) ctx.emit(e.event, e.payload);
+  });
+  runtime = createAgentEngine({ config, store, bus, clock: systemClock, logger, paths: options.paths });
+}
+
+/** Runs one turn (one or more queued messages merged) and returns the RunResult. */
+export async function handleJob(job: JobInput, ctx: JobContext): Promise<RunResult> {
+  if (!runtime) throw new Error("agent job handler used before init");
+  const rt = runtime;
+  const first = job.messages[0]!.payload as AgentJobPayload;
+  contexts.set(job.runId, ctx);
+  const offSteer = ctx.steers.onSteer(() => {
+    if (rt.activeRun(job.sessionKey) !== job.runId) return;
+    for (const s of ctx.steers.take()) rt.injectSteer(job.runId, (s.payload as AgentJobPayload).text);
+  });
+  try {
+    const handle = await rt.start({
+      agentId: first.agentId,
+      sessionKey: job.sessionKey,
+      text: buildTurnText(job),
+      runId: job.runId,
+      source: first.source,
+      signal: ctx.signal,
+    });
+    return await handle.done;
+  } finally {
+    offSteer();
+    contexts.delete(job.runId);
+  }
+}

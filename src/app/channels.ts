@@ -1,0 +1,129 @@
+/**
+ * Builds the channel adapters from config and the sink they end in: inbound messages get their
+ * ingress/routed milestones and go to the lanes (durable inbox first); replies come back through
+ * the outbox (see egress.ts).
+ */
+import type { Config } from "../config/schema.ts";
+import type { TalonPaths } from "../config/paths.ts";
+import type { Clock } from "../core/clock.ts";
+import type { EventBus } from "../core/event_bus.ts";
+import { newRunId } from "../core/ids.ts";
+import type { Logger } from "../core/logger.ts";
+import { createDiscordAdapter } from "../channels/discord/adapter.ts";
+import { createChannelRegistry, type ChannelRegistry } from "../channels/registry.ts";
+import { createTelegramAdapter } from "../channels/telegram/adapter.ts";
+import { dedupeKey, type InboundSink, type SendTarget } from "../channels/types.ts";
+import { createWebchatChannel, type WebchatChannel } from "../channels/webchat.ts";
+import type { KvRepo } from "../store/kv.ts";
+import type { MilestoneRepo } from "../store/milestones.ts";
+import type { PairingRepo } from "../store/pairing.ts";
+import type { LaneRuns } from "./lane_runs.ts";
+
+export interface ChannelsDeps {
+  config: () => Readonly<Config>;
+  paths: TalonPaths;
+  runs: LaneRuns;
+  milestones: MilestoneRepo;
+  pairing: PairingRepo;
+  kv: KvRepo;
+  bus: EventBus;
+  clock: Clock;
+  logger: Logger;
+}
+
+export interface Channels {
+  registry: ChannelRegistry;
+  webchat: WebchatChannel;
+  sink: InboundSink;
+}
+
+/** The sink every adapter's pipeline ends in. */
+export function createLaneSink(deps: Pick<ChannelsDeps, "runs" | "milestones" | "logger"> & {
+  typing: (channel: string, accountId: string, target: SendTarget) => (() => void) | undefined;
+}): InboundSink {
+  return {
+    async accept(inbound, route) {
+      const runId = newRunId();
+      const target: SendTarget = { peer: inbound.peer, threadId: inbound.threadId };
+      const handle = await deps.runs.start({
+        agentId: route.agentId,
+        sessionKey: route.sessionKey,
+        text: inbound.text,
+        runId,
+        dedupeKey: dedupeKey(inbound),
+        senderId: `${inbound.channel}:${inbound.sender.id}`,
+        source: {
+          channel: inbound.channel,
+          accountId: inbound.accountId,
+          peer: inbound.peer,
+          threadId: inbound.threadId,
+          messageId: inbound.messageId,
+          senderId: inbound.sender.id,
+        },
+      });
+      if (handle.duplicate) return { accepted: true, duplicate: true };
+      await deps.milestones.add({
+        runId: handle.runId,
+        sessionKey: route.sessionKey,
+        kind: "ingress",
+        data: {
+          channel: inbound.channel,
+          accountId: inbound.accountId,
+          sender: inbound.sender,
+          peer: inbound.peer,
+          messageId: inbound.messageId,
+          chars: inbound.text.length,
+          media: inbound.media?.length ?? 0,
+        },
+      });
+      await deps.milestones.add({
+        runId: handle.runId,
+        sessionKey: route.sessionKey,
+        kind: "routed",
+        data: { agentId: route.agentId, sessionKey: route.sessionKey, matchedBy: route.matchedBy },
+      });
+      const stopTyping = deps.typing(inbound.channel, inbound.accountId, target);
+      if (stopTyping) handle.done.finally(stopTyping).catch(() => {});
+      return { accepted: true };
+    },
+  };
+}
+
+/** Creates every configured adapter (not started) plus the web chat channel. */
+export function createChannels(deps: ChannelsDeps): Channels {
+  const registry = createChannelRegistry({ logger: deps.logger });
+  const sink = createLaneSink({
+    ...deps,
+    typing: (channel, accountId, target) => registry.get(channel, accountId)?.startTyping(target),
+  });
+  const config = deps.config();
+  const routeConfig = () => deps.config();
+  const common = { pairing: deps.pairing, routeConfig, sink, clock: deps.clock, mediaDir: deps.paths.mediaDir };
+  for (const [accountId, account] of Object.entries(config.channels.telegram?.accounts ?? {})) {
+    registry.add(createTelegramAdapter({
+      ...common,
+      accountId,
+      config: account,
+      kv: deps.kv,
+      logger: deps.logger.child({ channel: "telegram", accountId }),
+    }));
+  }
+  for (const [accountId, account] of Object.entries(config.channels.discord?.accounts ?? {})) {
+    registry.add(createDiscordAdapter({
+      ...common,
+      accountId,
+      config: account,
+      logger: deps.logger.child({ channel: "discord", accountId }),
+    }));
+  }
+  const webchat = createWebchatChannel({
+    bus: deps.bus,
+    pairing: deps.pairing,
+    routeConfig,
+    sink,
+    clock: deps.clock,
+    logger: deps.logger.child({ channel: "webchat" }),
+  });
+  if (config.channels.webchat.enabled) registry.add(webchat);
+  return { registry, webchat, sink };
+}

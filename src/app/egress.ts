@@ -1,0 +1,71 @@
+/**
+ * Egress: a finished turn's reply is cut into the platform's chunks and written to the durable outbox
+ * (one idempotency key per chunk) before anything is sent; the dispatcher then sends each chunk once.
+ * Web chat, gateway and HTTP callers get their reply streamed, so only a milestone is written for them.
+ */
+import { chunkText } from "../channels/chunk.ts";
+import { type ChannelRegistry, parseTarget } from "../channels/registry.ts";
+import type { SendTarget } from "../channels/types.ts";
+import type { RunResult } from "../agent/mod.ts";
+import type { Turn } from "../lanes/mod.ts";
+import type { Sender } from "../lanes/mod.ts";
+import type { MilestoneRepo } from "../store/milestones.ts";
+import type { OutboxItem, OutboxRepo } from "../store/outbox.ts";
+import type { AgentJobPayload } from "./agent_job.ts";
+
+/** `group:-100/7` — the outbox's string form of a send target (parsed back by parseTarget). */
+export function encodeTarget(target: SendTarget): string {
+  return `${target.peer.kind}:${target.peer.id}${target.threadId ? `/${target.threadId}` : ""}`;
+}
+
+interface ChunkPayload {
+  text: string;
+  replyTo?: string;
+}
+
+/** Writes the reply of a turn to the outbox; returns how many chunks were queued. */
+export async function queueReply(deps: {
+  channels: ChannelRegistry;
+  outbox: OutboxRepo;
+  milestones: MilestoneRepo;
+}, turn: Turn, result: RunResult): Promise<number> {
+  const source = (turn.messages[0]!.payload as AgentJobPayload).source;
+  const adapter = source.peer ? deps.channels.get(source.channel, source.accountId) : undefined;
+  if (!adapter || !source.peer || source.channel === "webchat") {
+    await deps.milestones.add({
+      runId: turn.runId,
+      sessionKey: turn.sessionKey,
+      kind: "egress",
+      data: { channel: source.channel, chunks: 1, state: "streamed", chars: result.text.length },
+    });
+    return 0;
+  }
+  if (!result.text.trim()) return 0;
+  const target = { peer: source.peer, threadId: source.threadId };
+  const chunks = chunkText(result.text, adapter.capabilities.maxMessageLength);
+  for (const [i, text] of chunks.entries()) {
+    const payload: ChunkPayload = { text, ...(i === 0 && source.messageId ? { replyTo: source.messageId } : {}) };
+    await deps.outbox.enqueue({
+      runId: turn.runId,
+      chunkIndex: i,
+      sessionKey: turn.sessionKey,
+      target: { channel: adapter.channel, accountId: adapter.accountId, to: encodeTarget(target) },
+      payload,
+    });
+  }
+  return chunks.length;
+}
+
+/** The outbox sender of a channel: one chunk, one platform message. */
+export function channelSender(channels: ChannelRegistry, channel: string): Sender | undefined {
+  if (!channels.list().some((a) => a.channel === channel)) return undefined;
+  return {
+    send: (item: OutboxItem) => {
+      const payload = item.payload as ChunkPayload;
+      return channels.send(channel, item.target.accountId, parseTarget(item.target.to), {
+        text: payload.text,
+        ...(payload.replyTo ? { replyTo: payload.replyTo } : {}),
+      });
+    },
+  };
+}

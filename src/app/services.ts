@@ -1,0 +1,229 @@
+/**
+ * Wires the agent side of the gateway: shard workers running agent turns behind the lanes (durable
+ * inbox → scheduler → workers), the outbox dispatcher, the channel adapters, and the gateway methods
+ * and HTTP routes on top. Part of the composition root (with gateway_runtime.ts).
+ */
+import type { Hono } from "hono";
+import type { RunResult } from "../agent/mod.ts";
+import type { LoadedConfig } from "../config/load.ts";
+import type { Config } from "../config/schema.ts";
+import type { Clock } from "../core/clock.ts";
+import type { EventBus } from "../core/event_bus.ts";
+import type { Logger } from "../core/logger.ts";
+import { createChannelMethods } from "../channels/channel_methods.ts";
+import { createPairingMethods } from "../channels/pairing_methods.ts";
+import type { Authenticator } from "../gateway/auth.ts";
+import { createHooksApp } from "../gateway/hooks_http.ts";
+import type { GatewayEnv } from "../gateway/http_security.ts";
+import type { GatewayMetrics } from "../gateway/metrics.ts";
+import { registerAgentMethods } from "../gateway/methods/agent_methods.ts";
+import type { MethodRegistry } from "../gateway/methods/registry.ts";
+import { createOpenAiCompatApp } from "../gateway/openai_compat.ts";
+import type { FailureLimiter } from "../gateway/rate_limit.ts";
+import {
+  channelQueueMode,
+  createIntake,
+  createLanesStatusMethod,
+  createOutboxDispatcher,
+  createOutboxMethods,
+  createScheduler,
+  createShardPool,
+  lanesMetrics,
+  schedulerSettings,
+  type Turn,
+  type TurnEnd,
+} from "../lanes/mod.ts";
+import { createInboxRepo } from "../store/inbox.ts";
+import type { Milestone, MilestoneRepo } from "../store/milestones.ts";
+import { fileUrl, type Store } from "../store/mod.ts";
+import { createOutboxRepo } from "../store/outbox.ts";
+import { createPairingRepo } from "../store/pairing.ts";
+import { createAgentEngine } from "./agent_engine.ts";
+import type { AgentJobOptions } from "./agent_job_worker.ts";
+import { createChannels } from "./channels.ts";
+import { channelSender, queueReply } from "./egress.ts";
+import { createLaneRuns } from "./lane_runs.ts";
+
+export interface ServicesDeps {
+  loaded: LoadedConfig;
+  env: Readonly<Record<string, string | undefined>>;
+  store: Store;
+  bus: EventBus;
+  clock: Clock;
+  logger: Logger;
+  registry: MethodRegistry;
+  metrics: GatewayMetrics;
+  auth: Authenticator;
+  limiter: FailureLimiter;
+  logFile: boolean;
+}
+
+export interface Services {
+  /** Mounts /v1, /hooks and channel webhooks on the gateway app. */
+  mount(app: Hono<GatewayEnv>): void;
+  /** Recovers what a crash left behind, then starts the outbox and the channels. */
+  start(): Promise<void>;
+  stop(): Promise<void>;
+  status(): Record<string, unknown>;
+}
+
+/** Lanes record run.start/run.end as `lane.start`/`lane.end` beside the agent's richer run milestones. */
+function laneMilestones(repo: MilestoneRepo): MilestoneRepo {
+  return {
+    add: (m: Omit<Milestone, "id" | "ts"> & { ts?: number }) =>
+      repo.add({ ...m, kind: m.kind === "run.start" ? "lane.start" : m.kind === "run.end" ? "lane.end" : m.kind }),
+    forRun: (runId) => repo.forRun(runId),
+  };
+}
+
+function failureNotice(end: TurnEnd): string {
+  if (end.status === "interrupted") return "Stopped.";
+  if (end.status === "timeout") return "Sorry — this took too long and was stopped. Please try again.";
+  const message = "error" in end ? end.error.message : "unknown error";
+  return `Sorry — I could not answer this message (${message}). Please try again.`;
+}
+
+export function createServices(deps: ServicesDeps): Services {
+  const { store, bus, clock, logger, registry } = deps;
+  const { paths } = deps.loaded;
+  const config = (): Readonly<Config> => deps.loaded.config;
+  const inbox = createInboxRepo(store.db);
+  const outbox = createOutboxRepo(store.db);
+  const pairing = createPairingRepo(store.db);
+  const query = createAgentEngine({ config: config(), store, bus, clock, logger, paths });
+
+  const handlerOptions: AgentJobOptions = {
+    rawConfig: deps.loaded.raw,
+    env: Object.fromEntries(Object.entries(deps.env).filter((e): e is [string, string] => e[1] !== undefined)),
+    paths,
+    storeUrl: config().store.url ?? fileUrl(paths.dbFile),
+    storeAuthToken: config().store.authToken,
+    logFile: deps.logFile,
+  };
+  const pool = createShardPool({
+    handlerUrl: new URL("./agent_job_worker.ts", import.meta.url),
+    handlerOptions,
+    shards: config().agents.shards ?? navigator.hardwareConcurrency,
+    jobTimeoutMs: config().agents.defaults.runTimeoutMs + 5_000,
+    lazy: true,
+    clock,
+    logger,
+  });
+
+  // Called only once turns finish, after everything below exists.
+  const deliver = async (turn: Turn, result: RunResult) => {
+    const queued = await queueReply({ channels: channels.registry, outbox, milestones: store.milestones }, turn, result);
+    if (queued > 0) dispatcher.kick();
+  };
+
+  const scheduler = createScheduler({
+    pool,
+    settings: schedulerSettings(config().agents),
+    channelMode: channelQueueMode(config()),
+    inbox,
+    milestones: laneMilestones(store.milestones),
+    bus,
+    clock,
+    logger,
+    hooks: {
+      onResult: async (turn, result) => {
+        const r = result as RunResult;
+        runs.settle(turn, r);
+        await deliver(turn, r);
+      },
+      onFailed: async (turn, end) => {
+        const notice = failureNotice(end);
+        const failed: RunResult = {
+          runId: turn.runId,
+          agentId: "",
+          sessionKey: turn.sessionKey,
+          sessionId: "",
+          status: "error",
+          text: notice,
+          usage: { inputTokens: 0, outputTokens: 0, costUsd: 0, requestBytes: 0, estimated: false },
+          steps: 0,
+          attempts: 0,
+          startedAt: turn.startedAt,
+          endedAt: clock.now(),
+        };
+        runs.fail(turn, end, notice);
+        if (end.status !== "interrupted") await deliver(turn, failed);
+      },
+    },
+  });
+  const intake = createIntake({ inbox, scheduler, logger });
+  const runs = createLaneRuns({ intake, scheduler, query });
+  const channels = createChannels({ config, paths, runs, milestones: store.milestones, pairing, kv: store.kv, bus, clock, logger });
+  const dispatcher = createOutboxDispatcher({
+    outbox,
+    senders: (channel) => channelSender(channels.registry, channel),
+    clock,
+    logger,
+    bus,
+  });
+  // The dispatcher announces each sent or dead-lettered chunk on the bus; keep it as a milestone.
+  bus.subscribe((e) => {
+    if ((e.event === "egress" || e.event === "outbox.dead") && e.runId) {
+      store.milestones.add({
+        runId: e.runId,
+        sessionKey: e.sessionKey,
+        kind: "egress",
+        data: { ...(e.payload as Record<string, unknown>), state: e.event === "egress" ? "sent" : "dead" },
+      }).catch((err) => logger.error(`egress milestone failed: ${String(err)}`));
+    }
+  });
+
+  registerAgentMethods(registry, { config, runs, milestones: store.milestones, audit: store.audit });
+  registry.add(createLanesStatusMethod(scheduler));
+  for (const m of createOutboxMethods({ outbox, kick: () => dispatcher.kick() })) registry.add(m);
+  for (const m of createChannelMethods({ channels: channels.registry })) registry.add(m);
+  for (const m of createPairingMethods({ pairing })) registry.add(m);
+  deps.metrics.addSource(() => lanesMetrics(scheduler.status()));
+
+  return {
+    mount(app) {
+      app.route("/v1", createOpenAiCompatApp({ config, auth: deps.auth, runs, bus }));
+      app.route("/hooks", createHooksApp({ config, runs, limiter: deps.limiter, audit: store.audit }));
+      for (const adapter of channels.registry.list()) {
+        const webhook = (adapter as { webhook?: Hono }).webhook;
+        if (adapter.channel === "telegram" && webhook) app.route(`/telegram/${adapter.accountId}`, webhook);
+      }
+    },
+    async start() {
+      const recovered = await intake.recover({
+        onGiveUp: async (item) => {
+          const stored = item.payload as { payload?: unknown };
+          const turn = {
+            runId: item.runId,
+            sessionKey: item.sessionKey,
+            messages: [{ id: String(item.id), runId: item.runId, payload: stored.payload, summary: "", receivedAt: item.createdAt }],
+          } as unknown as Turn;
+          await deliver(turn, {
+            runId: item.runId,
+            agentId: item.agentId,
+            sessionKey: item.sessionKey,
+            sessionId: "",
+            status: "error",
+            text: "Sorry — Talon restarted several times while answering this message, so it gave up. Please send it again.",
+            usage: { inputTokens: 0, outputTokens: 0, costUsd: 0, requestBytes: 0, estimated: false },
+            steps: 0,
+            attempts: 0,
+            startedAt: item.createdAt,
+            endedAt: clock.now(),
+          });
+        },
+      });
+      if (recovered.requeued || recovered.gaveUp) logger.info("inbox recovered", recovered);
+      await channels.registry.startAll();
+      const sent = await dispatcher.start();
+      if (sent.requeued || sent.dead) logger.info("outbox recovered", sent);
+    },
+    async stop() {
+      await channels.registry.stopAll();
+      await scheduler.close();
+      await dispatcher.stop();
+      await query.close();
+    },
+    status: () => ({ lanes: scheduler.status().sessions, channels: channels.registry.status() }),
+  };
+}
