@@ -10,6 +10,8 @@ import type { Logger } from "../core/logger.ts";
 import { VERSION } from "../core/version.ts";
 import { createGatewayApp } from "../gateway/app.ts";
 import { createAuthenticator } from "../gateway/auth.ts";
+import { createDeviceRepo, createDeviceVerifier } from "../gateway/device.ts";
+import { registerCompatMethods } from "../gateway/methods/compat_methods.ts";
 import { createGatewayMetrics } from "../gateway/metrics.ts";
 import { registerCoreMethods } from "../gateway/methods/core_methods.ts";
 import { MethodRegistry } from "../gateway/methods/registry.ts";
@@ -98,6 +100,7 @@ export async function startGateway(opts: StartGatewayOptions): Promise<RunningGa
     logFile: logging.logFile,
     hostname: Deno.hostname(),
   });
+  registerCompatMethods(registry, { config, store, now: () => clock.now() });
 
   const gateway = createGatewayApp({
     config,
@@ -114,6 +117,7 @@ export async function startGateway(opts: StartGatewayOptions): Promise<RunningGa
       logger,
       clock,
       presence,
+      verifyDevice: createDeviceVerifier({ clock, devices: createDeviceRepo(store.db, () => clock.now()) }),
       limits: { ...config.gateway.limits, tickIntervalMs: config.gateway.tickIntervalMs },
       events: [
         "connect.challenge",

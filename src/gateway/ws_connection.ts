@@ -43,8 +43,16 @@ export interface ConnectionDeps {
   events: readonly string[];
   /** Snapshot sent in hello-ok. */
   snapshot(): Promise<unknown> | unknown;
-  /** Optional verifier of an OpenClaw-style device block; throws TalonError when the block is bad. */
-  verifyDevice?(params: ConnectParams, nonce: string, token: string | undefined): Promise<void>;
+  /**
+   * Optional verifier of an OpenClaw-style device block (see device.ts); throws TalonError when the block
+   * is bad. Called only when the token was right and a block was sent.
+   */
+  verifyDevice?(
+    params: ConnectParams,
+    nonce: string,
+    token: string | undefined,
+    ctx?: { credentialId?: string },
+  ): Promise<void>;
   presence: PresenceTracker;
 }
 
@@ -241,6 +249,7 @@ export function attachConnection(
           message: `Too many failed attempts; retry in ${Math.ceil(result.retryAfterMs! / 1000)} s`,
           retryable: true,
           retryAfterMs: result.retryAfterMs,
+          details: { code: "AUTH_RATE_LIMITED" },
         });
       } else {
         sendError(id, {
@@ -257,9 +266,11 @@ export function attachConnection(
     }
     if (params.device && deps.verifyDevice) {
       try {
-        await deps.verifyDevice(params, nonce, token);
+        await deps.verifyDevice(params, nonce, token, { credentialId: result.credential.id });
       } catch (err) {
-        sendError(id, toErrorShape(err));
+        const shape = toErrorShape(err);
+        log.warn("ws device refused", { reason: shape.details?.code ?? shape.code });
+        sendError(id, shape);
         close(CLOSE.policy, "device verification failed");
         return;
       }
@@ -303,7 +314,12 @@ export function attachConnection(
         },
       },
     });
-    log.info("ws connected", { client: client.id, mode: client.mode, scopes: granted });
+    log.info("ws connected", {
+      client: client.id,
+      mode: client.mode,
+      scopes: granted,
+      ...(params.device ? { device: params.device.id.slice(0, 16), deviceVerified: !!deps.verifyDevice } : {}),
+    });
   }
 
   function onBusEvent(e: BusEvent) {

@@ -8,6 +8,7 @@ import { VERSION } from "../../core/version.ts";
 import type { Store } from "../../store/mod.ts";
 import type { GatewayMetrics } from "../metrics.ts";
 import type { PresenceTracker } from "../ws_connection.ts";
+import { healthAgentSummaries } from "./compat_methods.ts";
 import type { MethodRegistry } from "./registry.ts";
 
 export interface CoreMethodDeps {
@@ -38,17 +39,22 @@ export function registerCoreMethods(registry: MethodRegistry, deps: CoreMethodDe
     name: "health",
     scope: "read",
     params: z.object({}).passthrough(),
-    description: "Liveness with store readiness.",
-    handler: () => {
+    description: "Liveness with store readiness; agents with their sessions in OpenClaw's health shape.",
+    handler: async () => {
       const t0 = performance.now();
+      const ready = deps.store.ready();
+      const summary = ready
+        ? await healthAgentSummaries(deps.config, deps.store, deps.now())
+        : { agents: [], sessions: undefined };
       return {
-        ok: deps.store.ready(),
+        ok: ready,
         ts: deps.now(),
         version: VERSION,
         uptimeMs: uptimeMs(),
         defaultAgentId: deps.config.agents.defaultAgent,
-        agents: deps.config.agents.list.map((a) => ({ id: a.id, name: a.name })),
-        store: { ready: deps.store.ready() },
+        agents: summary.agents,
+        ...(summary.sessions ? { sessions: summary.sessions } : {}),
+        store: { ready },
         durationMs: Math.round((performance.now() - t0) * 1000) / 1000,
       };
     },
