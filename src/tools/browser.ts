@@ -1,0 +1,139 @@
+/**
+ * `browser`: drives a local Chromium. Actions: open {url}, snapshot (readable text + numbered interactive
+ * elements), click {ref}, type {ref, text, submit?}, screenshot (PNG into <home>/media), close. `open`
+ * applies the same SSRF checks as web_fetch to the address it navigates to.
+ */
+import { z } from "zod";
+import type { ToolsConfig } from "../config/sections/tools.ts";
+import { defineTool } from "./registry.ts";
+import { ToolError } from "./errors.ts";
+import type { BrowserManager } from "./browser_manager.ts";
+import { checkTarget, denoResolver, type Resolver } from "./web_fetch.ts";
+
+const input = z.strictObject({
+  action: z.enum(["open", "snapshot", "click", "type", "screenshot", "close"]),
+  url: z.string().optional().describe("URL for open."),
+  ref: z.number().int().min(1).optional().describe("Element number from the last snapshot (click, type)."),
+  text: z.string().optional().describe("Text to type."),
+  submit: z.boolean().optional().describe("Press Enter after typing."),
+});
+
+interface SnapshotElement {
+  ref: number;
+  tag: string;
+  label: string;
+}
+
+/** Runs in the page: numbers interactive elements and returns readable text. */
+function snapshotInPage(
+  maxChars: number,
+): { title: string; url: string; text: string; elements: SnapshotElement[] } {
+  // deno-lint-ignore no-explicit-any
+  const doc = (globalThis as unknown as { document: any }).document;
+  const nodes = doc.querySelectorAll(
+    "a[href], button, input, select, textarea, [role=button], [role=link], [onclick], [contenteditable=true]",
+  );
+  const elements: SnapshotElement[] = [];
+  let n = 0;
+  for (const el of nodes) {
+    const r = el.getBoundingClientRect();
+    if (r.width === 0 && r.height === 0) continue;
+    n++;
+    el.setAttribute("data-talon-ref", String(n));
+    const tag = el.tagName.toLowerCase();
+    const label =
+      (el.innerText || el.value || el.getAttribute("aria-label") || el.getAttribute("placeholder") ||
+        el.getAttribute("name") || el.getAttribute("href") || "").trim().replace(/\s+/g, " ").slice(0, 80);
+    elements.push({ ref: n, tag: tag === "input" ? `input[${el.type}]` : tag, label });
+  }
+  const text = String(doc.body?.innerText ?? "").replace(/\n{3,}/g, "\n\n").trim().slice(0, maxChars);
+  return { title: doc.title, url: doc.location.href, text, elements };
+}
+
+export interface BrowserToolDeps {
+  config: Readonly<ToolsConfig>;
+  manager: BrowserManager;
+  /** Where screenshots go (<home>/media). */
+  mediaDir: string;
+  resolve?: Resolver;
+  now?: () => number;
+}
+
+/** Creates the `browser` tool. */
+export function createBrowserTool(deps: BrowserToolDeps) {
+  const now = deps.now ?? Date.now;
+  return defineTool({
+    name: "browser",
+    description:
+      "Control a web browser: open {url}, snapshot (page text + numbered elements), click {ref}, " +
+      "type {ref, text, submit}, screenshot, close. Take a snapshot to get element numbers.",
+    group: "browser",
+    input,
+    async run(i, ctx) {
+      if (i.action === "close") {
+        await deps.manager.close(ctx.agentId);
+        return { content: "Browser closed." };
+      }
+      const session = await deps.manager.session(ctx.agentId);
+      const page = await session.page();
+      const el = async () => {
+        if (i.ref === undefined) {
+          throw new ToolError("InvalidInput", `browser ${i.action} needs ref (from a snapshot)`);
+        }
+        const handle = await page.$(`[data-talon-ref="${i.ref}"]`);
+        if (!handle) throw new ToolError("NotFound", `no element ${i.ref}; take a new snapshot`);
+        return handle;
+      };
+      const settle = () =>
+        Promise.race([
+          page.waitForNavigation({ waitUntil: "domcontentloaded", timeout: 3000 }).catch(() => {}),
+          new Promise((r) => setTimeout(r, 400)),
+        ]);
+      switch (i.action) {
+        case "open": {
+          if (!i.url) throw new ToolError("InvalidInput", "browser open needs url");
+          let url: URL;
+          try {
+            url = new URL(i.url);
+          } catch {
+            throw new ToolError("InvalidInput", `not a valid URL: ${i.url}`);
+          }
+          await checkTarget(url, deps.config, deps.resolve ?? denoResolver);
+          const res = await page.goto(url.href, {
+            waitUntil: "domcontentloaded",
+            timeout: deps.config.web.timeoutMs,
+          });
+          return {
+            content: `Opened ${page.url()} (${res?.status() ?? "no response"}): ${await page.title()}`,
+          };
+        }
+        case "snapshot": {
+          const s = await page.evaluate(snapshotInPage, 20_000);
+          const list = s.elements.map((e) => `[${e.ref}] ${e.tag} ${e.label}`).join("\n");
+          return {
+            content: `${s.title}\n${s.url}\n\n${s.text}\n\nInteractive elements:\n${list || "(none)"}`,
+            data: s,
+          };
+        }
+        case "click": {
+          const h = await el();
+          await Promise.all([settle(), h.click()]);
+          return { content: `Clicked [${i.ref}]; now at ${page.url()}` };
+        }
+        case "type": {
+          const h = await el();
+          await h.type(i.text ?? "");
+          if (i.submit) await Promise.all([settle(), h.press("Enter")]);
+          return { content: `Typed into [${i.ref}]${i.submit ? " and pressed Enter" : ""}` };
+        }
+        case "screenshot": {
+          await Deno.mkdir(deps.mediaDir, { recursive: true });
+          const path = `${deps.mediaDir}/browser-${ctx.agentId}-${now()}.png`;
+          const png = await page.screenshot({ type: "png" });
+          await Deno.writeFile(path, png);
+          return { content: `Screenshot saved to ${path}`, data: { path, bytes: png.length } };
+        }
+      }
+    },
+  });
+}

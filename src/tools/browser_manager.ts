@@ -1,0 +1,142 @@
+/**
+ * Local Chromium through puppeteer-core: one browser (and profile dir `<home>/browser/<agentId>`) per
+ * agent, launched on first use and closed after `idleMs` without calls.
+ */
+import puppeteer, { type Browser, type Page } from "puppeteer-core";
+import type { Clock } from "../core/clock.ts";
+import { systemClock } from "../core/clock.ts";
+import { ToolError } from "./errors.ts";
+
+/** Flags every browser is launched with. */
+export const CHROMIUM_FLAGS = [
+  "--headless",
+  "--no-sandbox",
+  "--disable-gpu",
+  "--disable-quic",
+  "--no-first-run",
+  "--disable-background-networking",
+  "--disable-component-update",
+  "--disable-sync",
+];
+
+/** Where Chromium is looked for when no path is configured. */
+export const CHROMIUM_CANDIDATES = [
+  "/usr/bin/chromium",
+  "/usr/bin/chromium-browser",
+  "/usr/bin/google-chrome",
+];
+
+/** The configured path if it exists, else the first candidate that exists; undefined when none. */
+export async function findChromium(
+  configured?: string,
+  candidates = CHROMIUM_CANDIDATES,
+): Promise<string | undefined> {
+  for (const p of configured ? [configured] : candidates) {
+    try {
+      if ((await Deno.stat(p)).isFile) return p;
+    } catch { /* not there */ }
+  }
+  return undefined;
+}
+
+export interface BrowserSession {
+  page(): Promise<Page>;
+  /** Marks activity (restarts the idle timer). */
+  touch(): void;
+}
+
+export interface BrowserManager {
+  session(agentId: string): Promise<BrowserSession>;
+  close(agentId: string): Promise<void>;
+  closeAll(): Promise<void>;
+  /** Agents with an open browser. */
+  open(): string[];
+}
+
+export interface BrowserManagerDeps {
+  home: string;
+  executablePath?: string;
+  idleMs: number;
+  clock?: Clock;
+}
+
+/** Creates the manager. */
+export function createBrowserManager(deps: BrowserManagerDeps): BrowserManager {
+  const clock = deps.clock ?? systemClock;
+  const browsers = new Map<string, { browser: Browser; timer?: number; page?: Page }>();
+  const launching = new Map<string, Promise<Browser>>();
+  const closing = new Set<Promise<void>>();
+
+  const close = async (agentId: string) => {
+    const b = browsers.get(agentId);
+    if (!b) return;
+    browsers.delete(agentId);
+    if (b.timer !== undefined) clock.clearTimeout(b.timer);
+    const p = b.browser.close().catch(() => {});
+    closing.add(p);
+    await p;
+    closing.delete(p);
+  };
+  const touch = (agentId: string) => {
+    const b = browsers.get(agentId);
+    if (!b) return;
+    if (b.timer !== undefined) clock.clearTimeout(b.timer);
+    b.timer = clock.setTimeout(() => void close(agentId), deps.idleMs);
+  };
+  const launch = async (agentId: string) => {
+    const executablePath = await findChromium(deps.executablePath);
+    if (!executablePath) {
+      throw new ToolError(
+        "NotFound",
+        `no Chromium found (tools.browser.executablePath, ${CHROMIUM_CANDIDATES.join(", ")})`,
+      );
+    }
+    const userDataDir = `${deps.home}/browser/${agentId}`;
+    await Deno.mkdir(userDataDir, { recursive: true });
+    return await puppeteer.launch({
+      executablePath,
+      userDataDir,
+      headless: true,
+      args: CHROMIUM_FLAGS,
+      pipe: true,
+    });
+  };
+  return {
+    async session(agentId) {
+      if (!/^[a-z0-9][a-z0-9_-]*$/.test(agentId)) {
+        throw new ToolError("InvalidInput", `bad agent id ${agentId}`);
+      }
+      if (!browsers.has(agentId)) {
+        let p = launching.get(agentId);
+        if (!p) {
+          p = launch(agentId);
+          launching.set(agentId, p);
+        }
+        try {
+          browsers.set(agentId, { browser: await p });
+        } finally {
+          launching.delete(agentId);
+        }
+      }
+      touch(agentId);
+      return {
+        touch: () => touch(agentId),
+        async page() {
+          const b = browsers.get(agentId);
+          if (!b) throw new ToolError("Failed", "the browser was closed");
+          if (!b.page || b.page.isClosed()) {
+            const pages = await b.browser.pages();
+            b.page = pages[0] ?? await b.browser.newPage();
+          }
+          return b.page;
+        },
+      };
+    },
+    close,
+    async closeAll() {
+      await Promise.all([...browsers.keys()].map(close));
+      await Promise.all(closing);
+    },
+    open: () => [...browsers.keys()],
+  };
+}
