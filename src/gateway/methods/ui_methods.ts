@@ -1,0 +1,194 @@
+/**
+ * Methods the Control UI needs beyond the core set:
+ * - `config.raw` (admin): talon.json as written (with `${ENV}` references), for the editor.
+ * - `config.validate` (read): `{raw}` → `{ok, issues: [{path, message}]}` without writing.
+ * - `config.apply` (admin): validate, write atomically (keeping talon.json.bak), audit `config.change`.
+ * - `ui.signin.create` (admin): a one-time sign-in code for `talon dashboard` (valid once, 60 s).
+ * - `ui.signin.redeem` (read): called on a connection authenticated with such a code; revokes the code
+ *   and returns a session token that expires (12 h by default).
+ * Sign-in codes and sessions are ordinary credentials (hashed in the store); their age decides expiry,
+ * so `sweep()` (run it periodically) revokes the stale ones, also after a restart.
+ */
+import { z } from "zod";
+import { ConfigError, TalonError } from "../../core/errors.ts";
+import { randomToken } from "../../core/ids.ts";
+import { type Env, validateConfig } from "../../config/load.ts";
+import { configSchema } from "../../config/schema.ts";
+import { substituteEnv } from "../../config/substitute.ts";
+import { writeConfigFile } from "../../config/write.ts";
+import type { AuditRepo } from "../../store/audit.ts";
+import type { Credential, CredentialRepo } from "../../store/credentials.ts";
+import type { MethodDef, MethodRegistry } from "./registry.ts";
+
+export interface UiMethodDeps {
+  credentials: CredentialRepo;
+  audit: AuditRepo;
+  /** Re-reads credentials into the authenticator, so a revoked code or session stops working at once. */
+  reloadAuth(): Promise<void>;
+  /** Path of talon.json. */
+  configFile: string;
+  env: Env;
+  now(): number;
+  /** Lifetime of a sign-in code (default 60 s). */
+  signinTtlMs?: number;
+  /** Lifetime of a session created from a code (default 12 h). */
+  sessionTtlMs?: number;
+}
+
+export interface ConfigIssue {
+  path: string;
+  message: string;
+}
+
+export const SIGNIN_CODE_NAME = "control-ui sign-in code";
+export const SIGNIN_SESSION_NAME = "control-ui session";
+
+const rawParams = z.object({ raw: z.record(z.string(), z.unknown()) });
+
+/** Checks a raw config the way loading it would; returns the problems with their dotted paths. */
+export function configIssues(raw: Record<string, unknown>, env: Env, file: string): ConfigIssue[] {
+  let substituted: unknown;
+  try {
+    substituted = substituteEnv(raw, env, file);
+  } catch (err) {
+    return [{ path: "", message: (err as Error).message }];
+  }
+  const result = configSchema.safeParse(substituted);
+  if (result.success) return [];
+  return result.error.issues.map((i) => {
+    const path = i.path.map(String).join(".");
+    if (i.code === "unrecognized_keys") {
+      return {
+        path,
+        message: `unknown key${i.keys.length > 1 ? "s" : ""} ${i.keys.map((k) => `"${k}"`).join(", ")}`,
+      };
+    }
+    return { path, message: i.message.replace(/^Invalid input: /, "") };
+  });
+}
+
+/** Registers the UI methods (skipping any name another module registered first). */
+export function registerUiMethods(
+  registry: MethodRegistry,
+  deps: UiMethodDeps,
+): { sweep(): Promise<number> } {
+  const signinTtl = deps.signinTtlMs ?? 60_000;
+  const sessionTtl = deps.sessionTtlMs ?? 12 * 3600_000;
+  const ttlOf = (c: Credential) =>
+    c.name === SIGNIN_CODE_NAME ? signinTtl : c.name === SIGNIN_SESSION_NAME ? sessionTtl : undefined;
+
+  const sweep = async () => {
+    let n = 0;
+    for (const c of await deps.credentials.list()) {
+      const ttl = ttlOf(c);
+      if (ttl !== undefined && c.createdAt + ttl <= deps.now() && await deps.credentials.revoke(c.id)) n++;
+    }
+    if (n) await deps.reloadAuth();
+    return n;
+  };
+
+  const add = <P>(def: MethodDef<P>) => {
+    if (!registry.get(def.name)) registry.add(def);
+  };
+
+  add({
+    name: "config.raw",
+    scope: "admin",
+    params: z.object({}).passthrough(),
+    description: "talon.json as written (with ${ENV} references), for the Control UI editor.",
+    handler: async () => {
+      try {
+        return { path: deps.configFile, raw: JSON.parse(await Deno.readTextFile(deps.configFile)) };
+      } catch (err) {
+        if (err instanceof Deno.errors.NotFound) return { path: deps.configFile, raw: {} };
+        throw new ConfigError(`Cannot read config ${deps.configFile}: ${(err as Error).message}`);
+      }
+    },
+  });
+  add({
+    name: "config.validate",
+    scope: "read",
+    params: rawParams,
+    description: "Validates a raw config without writing: {ok, issues:[{path, message}]}.",
+    handler: ({ raw }) => {
+      const issues = configIssues(raw, deps.env, deps.configFile);
+      return { ok: issues.length === 0, issues };
+    },
+  });
+  add({
+    name: "config.apply",
+    scope: "admin",
+    params: rawParams,
+    description: "Validates and writes talon.json (atomic, keeps .bak); takes effect on restart.",
+    handler: async ({ raw }, ctx) => {
+      const issues = configIssues(raw, deps.env, deps.configFile);
+      if (issues.length) {
+        throw new ConfigError(
+          `Invalid config: ${
+            issues.slice(0, 5).map((i) => `${i.path || "(root)"}: ${i.message}`).join("; ")
+          }`,
+          { details: { issues } },
+        );
+      }
+      validateConfig(raw, { env: deps.env, file: deps.configFile });
+      await writeConfigFile(deps.configFile, raw, deps.env);
+      await deps.audit.record({
+        kind: "config.change",
+        outcome: "ok",
+        actor: `gateway:${ctx.credentialId}`,
+        detail: { via: "control-ui", file: deps.configFile, sections: Object.keys(raw).sort() },
+      });
+      return { ok: true, path: deps.configFile, restartRequired: true };
+    },
+  });
+  add({
+    name: "ui.signin.create",
+    scope: "admin",
+    params: z.object({}).passthrough(),
+    description: "A one-time Control UI sign-in code (open /#signin=<code>); valid once, briefly.",
+    handler: async (_p, ctx) => {
+      await sweep();
+      const creator = (await deps.credentials.list()).find((c) => c.id === ctx.credentialId);
+      const code = randomToken(32);
+      const cred = await deps.credentials.put({
+        name: SIGNIN_CODE_NAME,
+        kind: "operator",
+        scopes: creator?.scopes ?? [...ctx.scopes],
+        token: code,
+      });
+      await deps.audit.record({
+        kind: "ui.signin.create",
+        outcome: "ok",
+        actor: `gateway:${ctx.credentialId}`,
+      });
+      return { code, fragment: `#signin=${code}`, expiresAt: cred.createdAt + signinTtl };
+    },
+  });
+  add({
+    name: "ui.signin.redeem",
+    scope: "read",
+    params: z.object({}).passthrough(),
+    description: "Exchanges the one-time code this connection signed in with for an expiring session token.",
+    handler: async (_p, ctx) => {
+      const cred = (await deps.credentials.list()).find((c) => c.id === ctx.credentialId);
+      if (!cred || cred.name !== SIGNIN_CODE_NAME) {
+        throw new TalonError("FORBIDDEN", "Only a connection signed in with a one-time code can redeem it");
+      }
+      await deps.credentials.revoke(cred.id);
+      await deps.reloadAuth();
+      if (cred.createdAt + signinTtl <= deps.now()) {
+        throw new TalonError("UNAUTHORIZED", "The sign-in link has expired; run `talon dashboard` again");
+      }
+      const token = randomToken(32);
+      const session = await deps.credentials.put({
+        name: SIGNIN_SESSION_NAME,
+        kind: "operator",
+        scopes: cred.scopes,
+        token,
+      });
+      await deps.audit.record({ kind: "ui.signin.redeem", outcome: "ok", actor: session.id });
+      return { token, expiresAt: session.createdAt + sessionTtl };
+    },
+  });
+  return { sweep };
+}

@@ -1,0 +1,324 @@
+/** @jsxImportSource preact */
+/// <reference lib="dom" />
+/** Config: a form generated from the JSON Schema plus a raw JSON editor; validated before apply. */
+import { useEffect, useMemo, useState } from "preact/hooks";
+import {
+  assignIssues,
+  type Field,
+  getAt,
+  isSecretPath,
+  type JsonSchema,
+  parseFieldInput,
+  sectionsFromSchema,
+  setAt,
+  validateAll,
+  validateField,
+} from "../lib/schema_form.ts";
+import { ErrorLine, Page, type PageProps, Unavailable } from "../ui/common.tsx";
+import { useRequest } from "../ui/hooks.ts";
+
+type Raw = Record<string, unknown>;
+
+function textOf(v: unknown, f: Field): string {
+  if (v === undefined) return "";
+  if (f.kind === "json") return JSON.stringify(v, null, 2);
+  return String(v);
+}
+
+export function ConfigPage({ client }: PageProps) {
+  const schemaReq = useRequest<{ schema: JsonSchema }>(client, "config.schema");
+  const hasRaw = client.has("config.raw");
+  const rawReq = useRequest<{ raw?: Raw; config?: Raw; path?: string }>(
+    client,
+    hasRaw ? "config.raw" : "config.get",
+  );
+  const applyMethod = client.has("config.apply")
+    ? "config.apply"
+    : client.has("config.set")
+    ? "config.set"
+    : undefined;
+  const [draft, setDraft] = useState<Raw>({});
+  const [texts, setTexts] = useState<Record<string, string>>({});
+  const [errors, setErrors] = useState<Record<string, string>>({});
+  const [general, setGeneral] = useState<string[]>([]);
+  const [mode, setMode] = useState<"form" | "raw">("form");
+  const [rawText, setRawText] = useState("");
+  const [rawError, setRawError] = useState<string>();
+  const [saved, setSaved] = useState<string>();
+  const [filter, setFilter] = useState("");
+
+  const sections = useMemo(() => (schemaReq.data ? sectionsFromSchema(schemaReq.data.schema) : []), [
+    schemaReq.data,
+  ]);
+  useEffect(() => {
+    const loaded = rawReq.data?.raw ?? rawReq.data?.config;
+    if (!loaded) return;
+    setDraft(loaded);
+    setTexts({});
+    setErrors({});
+    setRawText(JSON.stringify(loaded, null, 2));
+  }, [rawReq.data]);
+
+  const onField = (f: Field, text: string) => {
+    setTexts((t) => ({ ...t, [f.path]: text }));
+    setSaved(undefined);
+    const parsed = parseFieldInput(f, text);
+    const err = parsed.error ?? validateField(f, parsed.value);
+    setErrors((e) => {
+      const n = { ...e };
+      if (err) n[f.path] = err;
+      else delete n[f.path];
+      return n;
+    });
+    if (!parsed.error) setDraft((d) => setAt(d, f.path, parsed.value));
+  };
+
+  const switchMode = (m: "form" | "raw") => {
+    if (m === mode) return;
+    if (m === "raw") setRawText(JSON.stringify(draft, null, 2));
+    else {
+      try {
+        const parsed = JSON.parse(rawText);
+        setDraft(parsed);
+        setTexts({});
+        setErrors(validateAll(sections, parsed));
+        setRawError(undefined);
+      } catch (e) {
+        setRawError(`Not valid JSON: ${(e as Error).message}`);
+        return;
+      }
+    }
+    setMode(m);
+  };
+
+  const apply = async () => {
+    setSaved(undefined);
+    setGeneral([]);
+    let raw = draft;
+    if (mode === "raw") {
+      try {
+        raw = JSON.parse(rawText);
+        setRawError(undefined);
+      } catch (e) {
+        setRawError(`Not valid JSON: ${(e as Error).message}`);
+        return;
+      }
+    }
+    const local = { ...validateAll(sections, raw), ...(mode === "form" ? errors : {}) };
+    if (Object.keys(local).length) {
+      setErrors(local);
+      if (mode === "raw") setRawError(Object.entries(local).map(([p, m]) => `${p}: ${m}`).join("\n"));
+      return;
+    }
+    if (client.has("config.validate")) {
+      const r = await client.request<{ ok: boolean; issues: { path: string; message: string }[] }>(
+        "config.validate",
+        { raw },
+      );
+      if (!r.ok) {
+        const { byField, general } = assignIssues(sections, r.issues);
+        setErrors(byField);
+        setGeneral(general);
+        if (mode === "raw") {
+          setRawError(r.issues.map((i) => `${i.path || "(root)"}: ${i.message}`).join("\n"));
+        }
+        return;
+      }
+    }
+    try {
+      const r = await client.request<{ restartRequired?: boolean; path?: string }>(applyMethod!, { raw });
+      setSaved(
+        `Saved${r?.path ? ` to ${r.path}` : ""}.${
+          r?.restartRequired !== false ? " Restart the gateway to apply every change." : ""
+        }`,
+      );
+      rawReq.reload();
+    } catch (e) {
+      setGeneral([(e as Error).message]);
+    }
+  };
+
+  if (schemaReq.unavailable) {
+    return (
+      <Page title="Config">
+        <Unavailable method="config.schema" what="The config editor" />
+      </Page>
+    );
+  }
+  const q = filter.trim().toLowerCase();
+  const groups = new Map<string, typeof sections>();
+  // Sections with their own object first (gateway, logging, …); loose top-level fields last.
+  for (const s of [...sections.filter((x) => x.path), ...sections.filter((x) => !x.path)]) {
+    const top = s.path.split(".")[0] || "other";
+    const fields = q
+      ? s.fields.filter((f) =>
+        f.path.toLowerCase().includes(q) || (f.description ?? "").toLowerCase().includes(q)
+      )
+      : s.fields;
+    if (!fields.length) continue;
+    groups.set(top, [...(groups.get(top) ?? []), { ...s, fields }]);
+  }
+  return (
+    <Page
+      title="Config"
+      actions={
+        <>
+          <div class="seg" role="tablist">
+            <button
+              type="button"
+              role="tab"
+              aria-selected={mode === "form"}
+              class={mode === "form" ? "on" : ""}
+              onClick={() => switchMode("form")}
+            >
+              Form
+            </button>
+            <button
+              type="button"
+              role="tab"
+              aria-selected={mode === "raw"}
+              class={mode === "raw" ? "on" : ""}
+              id="raw-tab"
+              onClick={() => switchMode("raw")}
+            >
+              Raw JSON
+            </button>
+          </div>
+          <button
+            type="button"
+            class="primary"
+            id="config-apply"
+            disabled={!applyMethod}
+            onClick={() => void apply()}
+          >
+            Validate &amp; apply
+          </button>
+        </>
+      }
+    >
+      {!applyMethod && <Unavailable method="config.apply" what="Saving the config" />}
+      {!hasRaw && (
+        <p class="muted small">
+          This gateway does not offer{" "}
+          <code>config.raw</code>; the form shows the effective config (defaults included, secrets redacted).
+        </p>
+      )}
+      {rawReq.data?.path && (
+        <p class="muted small">
+          Editing <code>{rawReq.data.path}</code>. Write <code>{"${ENV_VAR}"}</code> for secrets.
+        </p>
+      )}
+      <ErrorLine error={schemaReq.error ?? rawReq.error} />
+      {general.map((g) => <div key={g} class="error" role="alert">{g}</div>)}
+      {saved && <div class="notice" role="status" id="config-saved">{saved}</div>}
+      {mode === "raw"
+        ? (
+          <div class="raw-editor">
+            <textarea
+              id="config-raw"
+              spellcheck={false}
+              value={rawText}
+              onInput={(e) => setRawText((e.target as HTMLTextAreaElement).value)}
+            />
+            {rawError && <pre class="error" role="alert" id="raw-error">{rawError}</pre>}
+          </div>
+        )
+        : (
+          <div class="config-form">
+            <input
+              class="filter"
+              placeholder="Filter settings…"
+              value={filter}
+              onInput={(e) => setFilter((e.target as HTMLInputElement).value)}
+            />
+            {[...groups].map(([top, secs], i) => (
+              <details class="group" open={i === 0 || !!q} data-group={top}>
+                <summary>{top}</summary>
+                {secs.map((s) => (
+                  <fieldset>
+                    {s.path !== top && <legend>{s.path}</legend>}
+                    {s.fields.map((f) => (
+                      <FieldInput
+                        field={f}
+                        text={texts[f.path] ?? textOf(getAt(draft, f.path), f)}
+                        error={errors[f.path]}
+                        onText={(t) => onField(f, t)}
+                      />
+                    ))}
+                  </fieldset>
+                ))}
+              </details>
+            ))}
+          </div>
+        )}
+    </Page>
+  );
+}
+
+function FieldInput(props: { field: Field; text: string; error?: string; onText(t: string): void }) {
+  const f = props.field;
+  const id = `f-${f.path.replace(/[^a-zA-Z0-9]+/g, "-")}`;
+  const placeholder = f.default !== undefined && typeof f.default !== "object"
+    ? `default: ${String(f.default)}`
+    : "";
+  const common = {
+    id,
+    "aria-invalid": props.error ? (true as const) : (false as const),
+    "aria-describedby": props.error ? `${id}-err` : undefined,
+  };
+  let input;
+  if (f.kind === "boolean") {
+    const checked = props.text === "" ? f.default === true : props.text === "true";
+    input = (
+      <input
+        {...common}
+        type="checkbox"
+        checked={checked}
+        onChange={(e) => props.onText(String((e.target as HTMLInputElement).checked))}
+      />
+    );
+  } else if (f.kind === "enum") {
+    input = (
+      <select
+        {...common}
+        value={props.text}
+        onChange={(e) => props.onText((e.target as HTMLSelectElement).value)}
+      >
+        <option value="">{placeholder || "(unset)"}</option>
+        {f.options!.map((o) => <option key={o} value={o}>{o}</option>)}
+      </select>
+    );
+  } else if (f.kind === "json") {
+    input = (
+      <textarea
+        {...common}
+        rows={Math.min(8, Math.max(2, props.text.split("\n").length))}
+        spellcheck={false}
+        placeholder={f.default !== undefined ? JSON.stringify(f.default) : ""}
+        value={props.text}
+        onInput={(e) => props.onText((e.target as HTMLTextAreaElement).value)}
+      />
+    );
+  } else {
+    input = (
+      <input
+        {...common}
+        type={isSecretPath(f.path) ? "password" : "text"}
+        inputMode={f.kind === "integer" || f.kind === "number" ? "numeric" : undefined}
+        autocomplete="off"
+        spellcheck={false}
+        placeholder={placeholder}
+        value={props.text}
+        onInput={(e) => props.onText((e.target as HTMLInputElement).value)}
+      />
+    );
+  }
+  return (
+    <div class={`field ${props.error ? "invalid" : ""}`} data-path={f.path}>
+      <label for={id}>{f.label}</label>
+      {input}
+      {props.error && <div class="field-error" id={`${id}-err`} role="alert">{props.error}</div>}
+      {f.description && <div class="help">{f.description}</div>}
+    </div>
+  );
+}

@@ -1,0 +1,144 @@
+/** @jsxImportSource preact */
+/// <reference lib="dom" />
+/** Logs: live tail with level filter and search; run ids open their timeline. */
+import { useEffect, useRef, useState } from "preact/hooks";
+import { fmtTime, splitRunIds } from "../lib/format.ts";
+import { ErrorLine, Page, type PageProps, RunLink, Unavailable } from "../ui/common.tsx";
+
+interface Line {
+  n: number;
+  ts?: string;
+  level: string;
+  msg: string;
+  runId?: string;
+  rest: string;
+}
+const LEVELS = ["debug", "info", "warn", "error"];
+const MAX_LINES = 2000;
+
+function parseLine(raw: string, n: number): Line {
+  try {
+    const o = JSON.parse(raw) as Record<string, unknown>;
+    const { ts, level, msg, runId, ...rest } = o;
+    const extras = Object.entries(rest).map(([k, v]) =>
+      `${k}=${typeof v === "string" ? v : JSON.stringify(v)}`
+    ).join(" ");
+    return {
+      n,
+      ts: String(ts ?? ""),
+      level: String(level ?? "info"),
+      msg: String(msg ?? ""),
+      runId: runId ? String(runId) : undefined,
+      rest: extras,
+    };
+  } catch {
+    return { n, level: "info", msg: raw, rest: "" };
+  }
+}
+
+export function Logs({ client, nav }: PageProps) {
+  const [lines, setLines] = useState<Line[]>([]);
+  const [level, setLevel] = useState("info");
+  const [search, setSearch] = useState("");
+  const [paused, setPaused] = useState(false);
+  const [error, setError] = useState<string>();
+  const [file, setFile] = useState<string>();
+  const cursor = useRef<number | undefined>(undefined);
+  const counter = useRef(0);
+  const available = client.has("logs.tail");
+
+  useEffect(() => {
+    if (!available || paused) return;
+    let stop = false;
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const poll = async () => {
+      try {
+        const r = await client.request<{ file: string; cursor: number; lines: string[]; reset?: boolean }>(
+          "logs.tail",
+          {
+            ...(cursor.current !== undefined ? { cursor: cursor.current } : {}),
+            limit: 500,
+          },
+        );
+        if (stop) return;
+        setFile(r.file);
+        setError(undefined);
+        cursor.current = r.cursor;
+        const fresh = r.lines.map((l) => parseLine(l, ++counter.current));
+        setLines((cur) => (r.reset ? fresh : [...cur, ...fresh]).slice(-MAX_LINES));
+      } catch (e) {
+        if (!stop) setError((e as Error).message);
+      }
+      if (!stop) timer = setTimeout(poll, 2000);
+    };
+    void poll();
+    return () => {
+      stop = true;
+      clearTimeout(timer);
+    };
+  }, [available, paused]);
+
+  if (!available) {
+    return (
+      <Page title="Logs">
+        <Unavailable method="logs.tail" what="The log tail" />
+      </Page>
+    );
+  }
+  const min = LEVELS.indexOf(level);
+  const q = search.trim().toLowerCase();
+  const shown = lines.filter((l) =>
+    Math.max(0, LEVELS.indexOf(l.level)) >= min &&
+    (!q || `${l.msg} ${l.rest} ${l.runId ?? ""}`.toLowerCase().includes(q))
+  );
+  return (
+    <Page
+      title="Logs"
+      actions={
+        <>
+          <select
+            id="log-level"
+            value={level}
+            onChange={(e) => setLevel((e.target as HTMLSelectElement).value)}
+            aria-label="Minimum level"
+          >
+            {LEVELS.map((l) => <option key={l} value={l}>{l}+</option>)}
+          </select>
+          <input
+            id="log-search"
+            placeholder="Search…"
+            value={search}
+            onInput={(e) => setSearch((e.target as HTMLInputElement).value)}
+          />
+          <button type="button" onClick={() => setPaused(!paused)}>{paused ? "Resume" : "Pause"}</button>
+        </>
+      }
+    >
+      <ErrorLine error={error} />
+      {file === "" && (
+        <p class="muted">
+          File logging is off on this gateway (<code>logging.file</code>).
+        </p>
+      )}
+      <div class="logs" id="log-lines" role="log">
+        {shown.map((l) => (
+          <div class={`log ${l.level}`} key={l.n}>
+            <span class="ts">{l.ts ? fmtTime(l.ts) : ""}</span>
+            <span class={`lvl ${l.level}`}>{l.level}</span>
+            <span class="msg">
+              {splitRunIds(l.msg).map((p) => (p.runId ? <RunLink runId={p.runId} nav={nav} /> : p.text))}
+              {l.runId && (
+                <>
+                  <RunLink runId={l.runId} nav={nav} />
+                </>
+              )}
+              {l.rest && <span class="muted">{l.rest}</span>}
+            </span>
+          </div>
+        ))}
+        {shown.length === 0 && <p class="muted">No log lines{q || min > 0 ? " match the filter" : " yet"}.
+        </p>}
+      </div>
+    </Page>
+  );
+}

@@ -1,0 +1,177 @@
+/** @jsxImportSource preact */
+/// <reference lib="dom" />
+/** Sessions: list (channel, last activity, model, tokens, cost); a transcript; reset, compact, delete. */
+import { useState } from "preact/hooks";
+import { type HistoryEntry } from "../lib/chat_model.ts";
+import { fmtInt, fmtTime, fmtUsd, preview } from "../lib/format.ts";
+import { ErrorLine, Link, Page, type PageProps, RunLink, Unavailable } from "../ui/common.tsx";
+import { useRequest } from "../ui/hooks.ts";
+
+interface SessionRow {
+  sessionKey: string;
+  agentId?: string;
+  model?: string;
+  inputTokens?: number;
+  outputTokens?: number;
+  costUsd?: number;
+  lastChannel?: { channel?: string; accountId?: string } | string;
+  updatedAt?: number;
+}
+
+function rowsOf(d: unknown): SessionRow[] {
+  if (Array.isArray(d)) return d;
+  const o = (d ?? {}) as Record<string, unknown>;
+  return (Array.isArray(o.sessions) ? o.sessions : []) as SessionRow[];
+}
+
+const channelOf = (s: SessionRow) =>
+  typeof s.lastChannel === "string" ? s.lastChannel : s.lastChannel?.channel ?? "—";
+
+export function Sessions(props: PageProps) {
+  const key = props.query.get("session");
+  return key ? <Transcript {...props} sessionKey={key} /> : <SessionList {...props} />;
+}
+
+function SessionList({ client, nav }: PageProps) {
+  const list = useRequest<unknown>(client, "sessions.list", { limit: 200 });
+  if (list.unavailable) {
+    return (
+      <Page title="Sessions">
+        <Unavailable method="sessions.list" what="The session list" />
+      </Page>
+    );
+  }
+  const rows = rowsOf(list.data);
+  return (
+    <Page title="Sessions" actions={<button type="button" onClick={list.reload}>Refresh</button>}>
+      <ErrorLine error={list.error} code={list.errorCode} />
+      <div class="table-wrap">
+        <table id="sessions-table">
+          <thead>
+            <tr>
+              <th>Session</th>
+              <th>Channel</th>
+              <th>Last activity</th>
+              <th>Model</th>
+              <th class="num">Tokens</th>
+              <th class="num">Cost</th>
+            </tr>
+          </thead>
+          <tbody>
+            {rows.map((s) => (
+              <tr>
+                <td>
+                  <Link href={`/sessions?session=${encodeURIComponent(s.sessionKey)}`} nav={nav}>
+                    {s.sessionKey}
+                  </Link>
+                </td>
+                <td>{channelOf(s)}</td>
+                <td>{fmtTime(s.updatedAt)}</td>
+                <td>{s.model ?? "default"}</td>
+                <td class="num">{fmtInt((s.inputTokens ?? 0) + (s.outputTokens ?? 0))}</td>
+                <td class="num">{fmtUsd(s.costUsd)}</td>
+              </tr>
+            ))}
+            {rows.length === 0 && !list.loading && (
+              <tr>
+                <td colSpan={6} class="muted">No sessions yet.</td>
+              </tr>
+            )}
+          </tbody>
+        </table>
+      </div>
+    </Page>
+  );
+}
+
+function Transcript({ client, nav, sessionKey }: PageProps & { sessionKey: string }) {
+  const history = useRequest<{ entries?: HistoryEntry[] }>(
+    client,
+    "chat.history",
+    { sessionKey },
+    sessionKey,
+  );
+  const [msg, setMsg] = useState<string>();
+  const [err, setErr] = useState<string>();
+  const act = async (label: string, method: string, params: unknown, confirmText?: string) => {
+    if (confirmText && !confirm(confirmText)) return;
+    setErr(undefined);
+    try {
+      await client.request(method, params);
+      setMsg(`${label}: done`);
+      if (method === "sessions.delete") nav("/sessions");
+      else history.reload();
+    } catch (e) {
+      setErr((e as Error).message);
+    }
+  };
+  const has = (m: string) => client.has(m);
+  const compact = has("sessions.compact")
+    ? () => act("Compact", "sessions.compact", { sessionKey })
+    : has("chat.send")
+    ? () => act("Compact", "chat.send", { sessionKey, text: "/compact" })
+    : undefined;
+  const entries = history.data?.entries ?? [];
+  return (
+    <Page
+      title="Session"
+      actions={
+        <>
+          <Link href={`/chat?session=${encodeURIComponent(sessionKey)}`} nav={nav} class="button">
+            Open in chat
+          </Link>
+          <button
+            type="button"
+            disabled={!has("sessions.reset")}
+            title={has("sessions.reset") ? "" : "not available on this gateway"}
+            onClick={() =>
+              act("Reset", "sessions.reset", { sessionKey }, "Start a new transcript for this session?")}
+          >
+            Reset
+          </button>
+          <button
+            type="button"
+            disabled={!compact}
+            title={compact ? "" : "not available on this gateway"}
+            onClick={compact}
+          >
+            Compact
+          </button>
+          <button
+            type="button"
+            class="danger"
+            disabled={!has("sessions.delete")}
+            title={has("sessions.delete") ? "" : "not available on this gateway"}
+            onClick={() =>
+              act("Delete", "sessions.delete", { sessionKey }, "Delete this session and its transcript?")}
+          >
+            Delete
+          </button>
+        </>
+      }
+    >
+      <p>
+        <code>{sessionKey}</code>
+      </p>
+      {msg && <div class="notice" role="status">{msg}</div>}
+      <ErrorLine error={err} />
+      {history.unavailable ? <Unavailable method="chat.history" what="The transcript" /> : (
+        <>
+          <ErrorLine error={history.error} code={history.errorCode} />
+          <ol class="transcript">
+            {entries.map((e) => (
+              <li class={`entry ${e.kind}`}>
+                <div class="entry-head">
+                  <strong>{e.kind.replace("_", " ")}</strong>
+                  {e.runId && <RunLink runId={e.runId} nav={nav} />}
+                </div>
+                <pre>{preview(e.kind === "user" || e.kind === "assistant" || e.kind === "notice" ? e.content.text : e.content, 3000)}</pre>
+              </li>
+            ))}
+            {entries.length === 0 && !history.loading && <li class="muted">Empty transcript.</li>}
+          </ol>
+        </>
+      )}
+    </Page>
+  );
+}
