@@ -70,13 +70,14 @@ Deno.test("client: reconnects after a drop, re-sends subscriptions and tells pag
     await c.request("health"); // events sent before this response have arrived
     assert.deepEqual(got, [{ n: 1 }]);
 
-    const hellos: string[] = [];
-    c.onHello((h) => hellos.push(h.server.connId ?? ""));
+    const firstConn = c.hello?.server.connId;
+    const hello = new Promise<string>((resolve) => c.onHello((h) => resolve(h.server.connId ?? "")));
     const reconnecting = statusIs(c, "reconnecting");
     rec.open.at(-1)!.close();
     await reconnecting;
-    await statusIs(c, "open");
-    assert.equal(hellos.length, 1);
+    const connId = await hello; // sent after the subscriptions were re-sent
+    assert.notEqual(connId, firstConn);
+    assert.equal(c.status, "open");
     assert.equal(rec.open.length, 2);
     gw.bus.publish({ event: "chat", sessionKey: "agent:main:main", payload: { n: 2 } });
     await c.request("health");
