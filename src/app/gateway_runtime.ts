@@ -19,6 +19,7 @@ import { createFailureLimiter } from "../gateway/rate_limit.ts";
 import { createPresenceTracker } from "../gateway/ws_connection.ts";
 import { fileUrl, openStore, type Store } from "../store/mod.ts";
 import { createProcessLogger } from "./logging.ts";
+import { createServices } from "./services.ts";
 import { ensureGatewayToken, type GatewayToken } from "./token.ts";
 
 export interface RunningGateway {
@@ -100,6 +101,19 @@ export async function startGateway(opts: StartGatewayOptions): Promise<RunningGa
     logFile: logging.logFile,
     hostname: Deno.hostname(),
   });
+  const services = createServices({
+    loaded: opts.loaded,
+    env: opts.env,
+    store,
+    bus,
+    clock,
+    logger,
+    registry,
+    metrics,
+    auth,
+    limiter,
+    logFile: logging.logFile !== undefined,
+  });
   registerCompatMethods(registry, { config, store, now: () => clock.now() });
 
   const gateway = createGatewayApp({
@@ -109,6 +123,7 @@ export async function startGateway(opts: StartGatewayOptions): Promise<RunningGa
     metrics,
     logger,
     webRoot: opts.webRoot ?? new URL("../../web/", import.meta.url),
+    mount: (app) => services.mount(app),
     connection: {
       registry,
       auth,
@@ -150,6 +165,7 @@ export async function startGateway(opts: StartGatewayOptions): Promise<RunningGa
   const host = addr.hostname.includes(":") ? `[${addr.hostname}]` : addr.hostname;
   const url = `http://${host}:${addr.port}`;
   logger.info("gateway listening", { url, version: VERSION, pid: Deno.pid });
+  await services.start();
   await store.audit.record({ kind: "gateway.start", outcome: "ok", detail: { url, version: VERSION } });
 
   let stopping: Promise<void> | undefined;
@@ -158,6 +174,7 @@ export async function startGateway(opts: StartGatewayOptions): Promise<RunningGa
       logger.info("gateway stopping", { reason });
       gateway.closeAll(1001, reason);
       await server.shutdown();
+      await services.stop().catch((err) => logger.error(`stopping services failed: ${String(err)}`));
       await store.audit.record({ kind: "gateway.stop", outcome: "ok", detail: { reason } }).catch(() => {});
       store.close();
       logging.close();

@@ -24,14 +24,22 @@ export interface OpenDbOptions {
 export async function openDb(options: OpenDbOptions): Promise<Db> {
   let client: Client;
   try {
-    client = createClient({ url: options.url, authToken: options.authToken, intMode: "number" });
+    // One connection per client: libSQL runs local statements synchronously on the calling thread, so
+    // more connections gain nothing, and the PRAGMAs below must hold for every statement.
+    client = createClient({
+      url: options.url,
+      authToken: options.authToken,
+      intMode: "number",
+      concurrency: 1,
+    });
   } catch (err) {
     throw new StoreError(`Cannot open store ${options.url}: ${(err as Error).message}`, { cause: err });
   }
   const local = options.url.startsWith("file:") || options.url === ":memory:";
   try {
     if (local) {
-      await client.execute("PRAGMA busy_timeout = 5000");
+      // Short: a busy wait blocks the thread (and a shard worker's heartbeats); retryBusy waits longer.
+      await client.execute("PRAGMA busy_timeout = 200");
       if (options.url !== ":memory:") await client.execute("PRAGMA journal_mode = WAL");
       await client.execute("PRAGMA synchronous = NORMAL");
       await client.execute("PRAGMA foreign_keys = ON");
@@ -43,13 +51,35 @@ export async function openDb(options: OpenDbOptions): Promise<Db> {
   return wrap(client, options.url);
 }
 
+/**
+ * True for "database is locked": several connections (the main thread and every shard worker) share one
+ * WAL file, and SQLite answers SQLITE_BUSY at once (without waiting) when a statement's read snapshot is
+ * stale by the time it wants to write. Such statements are simply tried again.
+ */
+export function isBusy(err: unknown): boolean {
+  const e = err as { code?: string; message?: string };
+  return e?.code === "SQLITE_BUSY" || /SQLITE_BUSY|database is locked/i.test(e?.message ?? "");
+}
+
+/** Runs `fn`, retrying busy errors with a short jittered backoff for up to ~10 s. */
+export async function retryBusy<T>(fn: () => Promise<T>, maxMs = 10_000): Promise<T> {
+  const started = Date.now();
+  for (let attempt = 0;; attempt++) {
+    try {
+      return await fn();
+    } catch (err) {
+      if (!isBusy(err) || Date.now() - started > maxMs) throw err;
+      const delay = Math.min(200, 2 ** attempt) * (0.5 + Math.random());
+      await new Promise((r) => setTimeout(r, delay));
+    }
+  }
+}
+
 function wrap(client: Client, url: string): Db {
   const fail = (sql: string, err: unknown): never => {
     throw new StoreError(
       `Store query failed (${sql.trim().split(/\s+/).slice(0, 3).join(" ")}…): ${(err as Error).message}`,
-      {
-        cause: err,
-      },
+      { cause: err },
     );
   };
   return {
@@ -59,7 +89,7 @@ function wrap(client: Client, url: string): Db {
     },
     async query<T>(sql: string, args?: InArgs) {
       try {
-        const rs = await client.execute({ sql, args: args ?? [] });
+        const rs = await retryBusy(() => client.execute({ sql, args: args ?? [] }));
         return rs.rows as unknown as T[];
       } catch (err) {
         return fail(sql, err);
@@ -67,7 +97,7 @@ function wrap(client: Client, url: string): Db {
     },
     async run(sql, args) {
       try {
-        const rs = await client.execute({ sql, args: args ?? [] });
+        const rs = await retryBusy(() => client.execute({ sql, args: args ?? [] }));
         return { rowsAffected: rs.rowsAffected, lastInsertRowid: rs.lastInsertRowid };
       } catch (err) {
         return fail(sql, err);
@@ -75,7 +105,7 @@ function wrap(client: Client, url: string): Db {
     },
     async batch(statements) {
       try {
-        await client.batch(statements, "write");
+        await retryBusy(() => client.batch(statements, "write"));
       } catch (err) {
         fail(typeof statements[0] === "string" ? statements[0] : statements[0]?.sql ?? "batch", err);
       }

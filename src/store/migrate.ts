@@ -25,13 +25,20 @@ export async function migrate(db: Db, migrations: readonly Migration[], now = Da
   const done: number[] = [];
   for (const m of [...migrations].sort((a, b) => a.version - b.version)) {
     if (applied.has(m.version)) continue;
-    await db.batch([
-      ...m.sql,
-      {
-        sql: "INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)",
-        args: [m.version, m.name, now()],
-      },
-    ]);
+    try {
+      await db.batch([
+        ...m.sql,
+        {
+          sql: "INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)",
+          args: [m.version, m.name, now()],
+        },
+      ]);
+    } catch (err) {
+      // Another connection (a shard worker opening at the same moment) may have applied it first.
+      const again = await db.query("SELECT 1 FROM schema_migrations WHERE version = ?", [m.version]);
+      if (again.length > 0) continue;
+      throw err;
+    }
     done.push(m.version);
   }
   return done;

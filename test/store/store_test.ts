@@ -127,3 +127,21 @@ Deno.test("opening a store at an unusable path fails with a clear StoreError", a
     (e: Error) => e instanceof StoreError && /Cannot open store|Store query failed/.test(e.message),
   );
 });
+
+Deno.test("several connections writing one WAL file at once never fail with 'database is locked'", async () => {
+  await using home = await tempHome();
+  const url = fileUrl(`${home.dir}/talon.db`);
+  const stores = await Promise.all([openStore({ url }), openStore({ url }), openStore({ url })]);
+  try {
+    await Promise.all(stores.map(async (s, i) => {
+      for (let j = 0; j < 60; j++) {
+        await s.kv.set(`k${i}-${j}`, j);
+        await s.audit.record({ kind: "load", outcome: "ok", detail: { i, j } });
+        await s.db.batch([{ sql: "INSERT INTO events (ts, kind) VALUES (?, ?)", args: [j, `b${i}`] }]);
+      }
+    }));
+    assert.equal((await stores[0]!.audit.list({ kind: "load", limit: 1000 })).length, 180);
+  } finally {
+    for (const s of stores) s.close();
+  }
+});
