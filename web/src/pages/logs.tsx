@@ -127,7 +127,7 @@ export function Logs({ client, nav }: PageProps) {
             <span class={`lvl ${l.level}`}>{l.level}</span>
             <span class="msg">
               {splitRunIds(l.msg).map((p) => (p.runId ? <RunLink runId={p.runId} nav={nav} /> : p.text))}
-              {l.runId && (
+              {l.runId && !l.msg.includes(l.runId) && (
                 <>
                   <RunLink runId={l.runId} nav={nav} />
                 </>
