@@ -72,4 +72,9 @@ export const commands: CommandEntry[] = [
     summary: "Show channel accounts: connected, last event, last error",
     load: async () => (await import("./channels.ts")).channelsCommand,
   },
+  {
+    name: "message",
+    summary: "Send a message as the bot to a chat (through the outbox)",
+    load: async () => (await import("./message.ts")).messageCommand,
+  },
 ];

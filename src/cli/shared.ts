@@ -2,7 +2,8 @@
 import { loadConfig, type LoadedConfig } from "../config/load.ts";
 import { readTokenFile } from "../app/token.ts";
 import { connectGateway, type GatewayClient } from "../gateway/client.ts";
-import type { CliIo } from "./io.ts";
+import { type CliIo, EXIT } from "./io.ts";
+import { describeError, TalonError } from "../core/errors.ts";
 
 /** Loads config honouring a `--config` flag value. */
 export function loadCliConfig(io: CliIo, configFile?: string): Promise<LoadedConfig> {
@@ -46,4 +47,39 @@ export function formatDuration(ms: number): string {
   if (m < 60) return `${m}m ${s % 60}s`;
   const h = Math.floor(m / 60);
   return h < 48 ? `${h}h ${m % 60}m` : `${Math.floor(h / 24)}d ${h % 24}h`;
+}
+
+/**
+ * Connects to the running gateway, runs `fn` with the client and closes it. Prints errors as
+ * `talon <command>: …` and maps them to exit codes: cannot connect (or the connection dropped) → 69,
+ * the gateway refused the request → 1.
+ */
+export async function withGateway(
+  io: CliIo,
+  command: string,
+  opts: { config?: string; url?: string; timeout?: string },
+  fn: (client: GatewayClient) => Promise<number>,
+): Promise<number> {
+  let client: GatewayClient;
+  try {
+    client = await connectLocalGateway(io, {
+      config: opts.config,
+      url: opts.url,
+      timeoutMs: opts.timeout ? Number(opts.timeout) : undefined,
+    });
+  } catch (err) {
+    if (err instanceof TalonError && err.name === "ConfigError") throw err;
+    io.err(`talon ${command}: cannot reach the gateway: ${describeError(err)}`);
+    return EXIT.unavailable;
+  }
+  try {
+    return await fn(client);
+  } catch (err) {
+    if (!(err instanceof TalonError)) throw err;
+    const hint = err.code === "METHOD_NOT_FOUND" ? " (is the gateway older than this CLI?)" : "";
+    io.err(`talon ${command}: ${err.message}${hint}`);
+    return err.code === "UNAVAILABLE" ? EXIT.unavailable : EXIT.failure;
+  } finally {
+    await client.close();
+  }
 }
