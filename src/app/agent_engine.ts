@@ -2,7 +2,12 @@
  * Builds an agent runtime with its providers, model router and tools over an open store. Used in each
  * shard worker (for runs) and on the main thread (for queries and immediate chat commands).
  */
-import { agentStoreFrom, type AgentRuntime, createAgentRuntime, createStaticToolExecutor } from "../agent/mod.ts";
+import {
+  type AgentRuntime,
+  agentStoreFrom,
+  createAgentRuntime,
+  createStaticToolExecutor,
+} from "../agent/mod.ts";
 import type { TalonPaths } from "../config/paths.ts";
 import type { Config } from "../config/schema.ts";
 import type { Clock } from "../core/clock.ts";

@@ -12,6 +12,8 @@ export interface AgentJobPayload {
     messageId?: string;
     senderId?: string;
     clientId?: string;
+    /** Deliver the reply to this channel target instead of (or without) a source chat. */
+    deliver?: { channel: string; to: string; accountId?: string };
     [key: string]: unknown;
   };
 }
@@ -26,7 +28,11 @@ export const INTERRUPTED_NOTE =
 export function buildTurnText(job: Pick<JobInput, "messages" | "dropped">): string {
   const parts: string[] = [];
   if (job.dropped.length > 0) {
-    parts.push(`[Messages that arrived while busy and were condensed:]\n${job.dropped.map((d) => `- ${d}`).join("\n")}`);
+    parts.push(
+      `[Messages that arrived while busy and were condensed:]\n${
+        job.dropped.map((d) => `- ${d}`).join("\n")
+      }`,
+    );
   }
   if (job.messages.some((m) => m.interrupted)) parts.push(INTERRUPTED_NOTE);
   for (const m of job.messages) parts.push((m.payload as AgentJobPayload).text);

@@ -13,6 +13,7 @@ import { createLogger, type LogSink } from "../core/logger.ts";
 import type { JobContext, JobInput } from "../lanes/mod.ts";
 import { openStore } from "../store/mod.ts";
 import { createAgentEngine } from "./agent_engine.ts";
+import { createWorkerTools } from "./agent_tools.ts";
 import { type AgentJobPayload, buildTurnText } from "./agent_job.ts";
 
 /** What the main thread passes to every worker (structured-clonable). */
@@ -27,6 +28,8 @@ export interface AgentJobOptions {
 }
 
 let runtime: AgentRuntime | undefined;
+/** Worker bus events that belong on the main thread's bus (and so reach WebSocket clients). */
+const FORWARDED_EVENTS = new Set(["agent", "chat", "approval.requested", "approval.resolved"]);
 const contexts = new Map<string, JobContext>();
 
 /** Opens the store and builds the agent runtime once per worker. */
@@ -40,9 +43,28 @@ export async function init(options: AgentJobOptions, shard: number): Promise<voi
   const bus = createEventBus((err) => logger.error(`event listener failed: ${String(err)}`));
   bus.subscribe((e) => {
     const ctx = e.runId ? contexts.get(e.runId) : undefined;
-    if (ctx && (e.event === "agent" || e.event === "chat")) ctx.emit(e.event, e.payload);
+    if (ctx && FORWARDED_EVENTS.has(e.event)) ctx.emit(e.event, e.payload);
   });
-  runtime = createAgentEngine({ config, store, bus, clock: systemClock, logger, paths: options.paths });
+  const tools = createWorkerTools({
+    config,
+    env: options.env,
+    store,
+    bus,
+    clock: systemClock,
+    logger,
+    paths: options.paths,
+    runtime: () => runtime!,
+    emit: (runId, event, data) => contexts.get(runId)?.emit(event, data),
+  });
+  runtime = createAgentEngine({
+    config,
+    store,
+    bus,
+    clock: systemClock,
+    logger,
+    paths: options.paths,
+    tools: tools.executor,
+  });
 }
 
 /** Runs one turn (one or more queued messages merged) and returns the RunResult. */

@@ -10,7 +10,7 @@ import type { EventBus } from "../core/event_bus.ts";
 import { newRunId } from "../core/ids.ts";
 import type { Logger } from "../core/logger.ts";
 import { createDiscordAdapter } from "../channels/discord/adapter.ts";
-import { createChannelRegistry, type ChannelRegistry } from "../channels/registry.ts";
+import { type ChannelRegistry, createChannelRegistry } from "../channels/registry.ts";
 import { createTelegramAdapter } from "../channels/telegram/adapter.ts";
 import { dedupeKey, type InboundSink, type SendTarget } from "../channels/types.ts";
 import { createWebchatChannel, type WebchatChannel } from "../channels/webchat.ts";
@@ -38,9 +38,11 @@ export interface Channels {
 }
 
 /** The sink every adapter's pipeline ends in. */
-export function createLaneSink(deps: Pick<ChannelsDeps, "runs" | "milestones" | "logger"> & {
-  typing: (channel: string, accountId: string, target: SendTarget) => (() => void) | undefined;
-}): InboundSink {
+export function createLaneSink(
+  deps: Pick<ChannelsDeps, "runs" | "milestones" | "logger"> & {
+    typing: (channel: string, accountId: string, target: SendTarget) => (() => void) | undefined;
+  },
+): InboundSink {
   return {
     async accept(inbound, route) {
       const runId = newRunId();
@@ -98,7 +100,13 @@ export function createChannels(deps: ChannelsDeps): Channels {
   });
   const config = deps.config();
   const routeConfig = () => deps.config();
-  const common = { pairing: deps.pairing, routeConfig, sink, clock: deps.clock, mediaDir: deps.paths.mediaDir };
+  const common = {
+    pairing: deps.pairing,
+    routeConfig,
+    sink,
+    clock: deps.clock,
+    mediaDir: deps.paths.mediaDir,
+  };
   for (const [accountId, account] of Object.entries(config.channels.telegram?.accounts ?? {})) {
     registry.add(createTelegramAdapter({
       ...common,

@@ -24,14 +24,26 @@ interface ChunkPayload {
 }
 
 /** Writes the reply of a turn to the outbox; returns how many chunks were queued. */
-export async function queueReply(deps: {
-  channels: ChannelRegistry;
-  outbox: OutboxRepo;
-  milestones: MilestoneRepo;
-}, turn: Turn, result: RunResult): Promise<number> {
+export async function queueReply(
+  deps: {
+    channels: ChannelRegistry;
+    outbox: OutboxRepo;
+    milestones: MilestoneRepo;
+  },
+  turn: Turn,
+  result: RunResult,
+): Promise<number> {
   const source = (turn.messages[0]!.payload as AgentJobPayload).source;
-  const adapter = source.peer ? deps.channels.get(source.channel, source.accountId) : undefined;
-  if (!adapter || !source.peer || source.channel === "webchat") {
+  const deliver = source.deliver;
+  const adapter = deliver
+    ? deps.channels.get(deliver.channel, deliver.accountId)
+    : source.peer
+    ? deps.channels.get(source.channel, source.accountId)
+    : undefined;
+  const target: SendTarget | undefined = deliver
+    ? parseTarget(deliver.to)
+    : source.peer && { peer: source.peer, threadId: source.threadId };
+  if (!adapter || !target || (!deliver && source.channel === "webchat")) {
     await deps.milestones.add({
       runId: turn.runId,
       sessionKey: turn.sessionKey,
@@ -41,10 +53,10 @@ export async function queueReply(deps: {
     return 0;
   }
   if (!result.text.trim()) return 0;
-  const target = { peer: source.peer, threadId: source.threadId };
   const chunks = chunkText(result.text, adapter.capabilities.maxMessageLength);
   for (const [i, text] of chunks.entries()) {
-    const payload: ChunkPayload = { text, ...(i === 0 && source.messageId ? { replyTo: source.messageId } : {}) };
+    const replyTo = i === 0 && !deliver ? source.messageId : undefined;
+    const payload: ChunkPayload = { text, ...(replyTo ? { replyTo } : {}) };
     await deps.outbox.enqueue({
       runId: turn.runId,
       chunkIndex: i,

@@ -9,7 +9,8 @@ import { createEventBus, type EventBus } from "../core/event_bus.ts";
 import type { Logger } from "../core/logger.ts";
 import { VERSION } from "../core/version.ts";
 import { createGatewayApp } from "../gateway/app.ts";
-import { createAuthenticator } from "../gateway/auth.ts";
+import { type Authenticator, createAuthenticator } from "../gateway/auth.ts";
+import { registerUiMethods } from "../gateway/methods/ui_methods.ts";
 import { createDeviceRepo, createDeviceVerifier } from "../gateway/device.ts";
 import { registerCompatMethods } from "../gateway/methods/compat_methods.ts";
 import { createGatewayMetrics } from "../gateway/metrics.ts";
@@ -31,6 +32,7 @@ export interface RunningGateway {
   logger: Logger;
   bus: EventBus;
   registry: MethodRegistry;
+  auth: Authenticator;
   /** Stops accepting, closes sockets with a reason, flushes and closes the store. */
   shutdown(reason?: string): Promise<void>;
   /** Resolves when the server has stopped. */
@@ -115,6 +117,20 @@ export async function startGateway(opts: StartGatewayOptions): Promise<RunningGa
     logFile: logging.logFile !== undefined,
   });
   registerCompatMethods(registry, { config, store, now: () => clock.now() });
+  const ui = registerUiMethods(registry, {
+    credentials: store.credentials,
+    audit: store.audit,
+    reloadAuth: () => auth.reload(),
+    configFile: paths.configFile,
+    env: opts.env,
+    now: () => clock.now(),
+  });
+  // Expired one-time sign-in codes and UI sessions are revoked in the background.
+  const sweepTimer = clock.setInterval(() => {
+    ui.sweep().then((n) => n > 0 ? auth.reload() : undefined).catch((err) =>
+      logger.warn(`ui sweep failed: ${err}`)
+    );
+  }, 60_000);
 
   const gateway = createGatewayApp({
     config,
@@ -172,6 +188,7 @@ export async function startGateway(opts: StartGatewayOptions): Promise<RunningGa
   const shutdown = (reason = "server shutting down") => {
     stopping ??= (async () => {
       logger.info("gateway stopping", { reason });
+      clock.clearInterval(sweepTimer);
       gateway.closeAll(1001, reason);
       await server.shutdown();
       await services.stop().catch((err) => logger.error(`stopping services failed: ${String(err)}`));
@@ -191,6 +208,7 @@ export async function startGateway(opts: StartGatewayOptions): Promise<RunningGa
     logger,
     bus,
     registry,
+    auth,
     shutdown,
     finished: server.finished,
   };

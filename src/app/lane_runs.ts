@@ -22,7 +22,9 @@ export interface LaneRunInput extends RunInput {
 }
 
 export interface LaneRuns extends RunService {
-  start(input: LaneRunInput): Promise<{ runId: string; sessionKey: string; done: Promise<RunResult>; duplicate?: boolean }>;
+  start(
+    input: LaneRunInput,
+  ): Promise<{ runId: string; sessionKey: string; done: Promise<RunResult>; duplicate?: boolean }>;
   /** Scheduler hook: a turn ended with a result. */
   settle(turn: Turn, result: RunResult): void;
   /** Scheduler hook: a turn failed for good; `notice` is what the user is told. */
@@ -77,7 +79,9 @@ export function createLaneRuns(deps: {
     endedAt: now(),
   });
 
-  const immediate = (input: LaneRunInput): Promise<{ runId: string; sessionKey: string; done: Promise<RunResult> }> | undefined => {
+  const immediate = (
+    input: LaneRunInput,
+  ): Promise<{ runId: string; sessionKey: string; done: Promise<RunResult> }> | undefined => {
     const text = input.text.trim();
     const queue = /^\/queue(?:@\S+)?(?:\s+(\S+))?\s*$/i.exec(text);
     if (queue) {
@@ -140,19 +144,30 @@ export function createLaneRuns(deps: {
       });
       if (received.duplicate) {
         pending.delete(runId);
-        return { runId, sessionKey: input.sessionKey, done: Promise.resolve(duplicateResult(input, runId, now())), duplicate: true };
+        return {
+          runId,
+          sessionKey: input.sessionKey,
+          done: Promise.resolve(duplicateResult(input, runId, now())),
+          duplicate: true,
+        };
       }
       const assigned = received.result?.runId ?? runId;
       sessionOfRun.set(assigned, input.sessionKey);
       if (received.result?.action === "dropped") {
         pending.delete(runId);
-        const result = { ...duplicateResult(input, assigned, now()), status: "error" as const, text: "Dropped: the session's queue is full." };
+        const result = {
+          ...duplicateResult(input, assigned, now()),
+          status: "error" as const,
+          text: "Dropped: the session's queue is full.",
+        };
         remember(result);
         return { runId: assigned, sessionKey: input.sessionKey, done: Promise.resolve(result) };
       }
       if (input.signal) {
         input.signal.addEventListener("abort", () => {
-          if (deps.scheduler.activeRun(input.sessionKey) === assigned) deps.scheduler.abort(input.sessionKey, "client went away");
+          if (deps.scheduler.activeRun(input.sessionKey) === assigned) {
+            deps.scheduler.abort(input.sessionKey, "client went away");
+          }
         }, { once: true });
       }
       return { runId: assigned, sessionKey: input.sessionKey, done: d.promise };
@@ -175,7 +190,8 @@ export function createLaneRuns(deps: {
     },
     abort(runId) {
       const key = sessionOfRun.get(runId);
-      return key !== undefined && deps.scheduler.activeRun(key) === runId && deps.scheduler.abort(key, "aborted");
+      return key !== undefined && deps.scheduler.activeRun(key) === runId &&
+        deps.scheduler.abort(key, "aborted");
     },
     abortSession(sessionKey) {
       const runId = deps.scheduler.activeRun(sessionKey);
@@ -207,7 +223,11 @@ export function createLaneRuns(deps: {
   };
 }
 
-function duplicateResult(input: Pick<RunInput, "agentId" | "sessionKey">, runId: string, at: number): RunResult {
+function duplicateResult(
+  input: Pick<RunInput, "agentId" | "sessionKey">,
+  runId: string,
+  at: number,
+): RunResult {
   return {
     runId,
     agentId: input.agentId,

@@ -17,7 +17,7 @@ import { createHooksApp } from "../gateway/hooks_http.ts";
 import type { GatewayEnv } from "../gateway/http_security.ts";
 import type { GatewayMetrics } from "../gateway/metrics.ts";
 import { registerAgentMethods } from "../gateway/methods/agent_methods.ts";
-import type { MethodRegistry } from "../gateway/methods/registry.ts";
+import type { MethodDef, MethodRegistry } from "../gateway/methods/registry.ts";
 import { createOpenAiCompatApp } from "../gateway/openai_compat.ts";
 import type { FailureLimiter } from "../gateway/rate_limit.ts";
 import {
@@ -38,7 +38,13 @@ import type { Milestone, MilestoneRepo } from "../store/milestones.ts";
 import { fileUrl, type Store } from "../store/mod.ts";
 import { createOutboxRepo } from "../store/outbox.ts";
 import { createPairingRepo } from "../store/pairing.ts";
+import { createCronJobRepo } from "../cron/job_repo.ts";
+import { createCronScheduler } from "../cron/scheduler.ts";
+import { approvalMethods } from "../tools/approval_methods.ts";
+import { createApprovalRepo } from "../tools/approval_repo.ts";
+import { createApprovals } from "../tools/approvals.ts";
 import { createAgentEngine } from "./agent_engine.ts";
+import { SESSION_SEND_EVENT, type SessionSendRequest } from "./agent_tools.ts";
 import type { AgentJobOptions } from "./agent_job_worker.ts";
 import { createChannels } from "./channels.ts";
 import { channelSender, queueReply } from "./egress.ts";
@@ -71,7 +77,10 @@ export interface Services {
 function laneMilestones(repo: MilestoneRepo): MilestoneRepo {
   return {
     add: (m: Omit<Milestone, "id" | "ts"> & { ts?: number }) =>
-      repo.add({ ...m, kind: m.kind === "run.start" ? "lane.start" : m.kind === "run.end" ? "lane.end" : m.kind }),
+      repo.add({
+        ...m,
+        kind: m.kind === "run.start" ? "lane.start" : m.kind === "run.end" ? "lane.end" : m.kind,
+      }),
     forRun: (runId) => repo.forRun(runId),
   };
 }
@@ -94,7 +103,9 @@ export function createServices(deps: ServicesDeps): Services {
 
   const handlerOptions: AgentJobOptions = {
     rawConfig: deps.loaded.raw,
-    env: Object.fromEntries(Object.entries(deps.env).filter((e): e is [string, string] => e[1] !== undefined)),
+    env: Object.fromEntries(
+      Object.entries(deps.env).filter((e): e is [string, string] => e[1] !== undefined),
+    ),
     paths,
     storeUrl: config().store.url ?? fileUrl(paths.dbFile),
     storeAuthToken: config().store.authToken,
@@ -112,7 +123,11 @@ export function createServices(deps: ServicesDeps): Services {
 
   // Called only once turns finish, after everything below exists.
   const deliver = async (turn: Turn, result: RunResult) => {
-    const queued = await queueReply({ channels: channels.registry, outbox, milestones: store.milestones }, turn, result);
+    const queued = await queueReply(
+      { channels: channels.registry, outbox, milestones: store.milestones },
+      turn,
+      result,
+    );
     if (queued > 0) dispatcher.kick();
   };
 
@@ -126,6 +141,17 @@ export function createServices(deps: ServicesDeps): Services {
     clock,
     logger,
     hooks: {
+      onEvent: (_turn, event, data) => {
+        if (event !== SESSION_SEND_EVENT) return;
+        const req = data as SessionSendRequest;
+        runs.start({
+          agentId: req.agentId,
+          sessionKey: req.sessionKey,
+          text: req.text,
+          runId: req.runId,
+          source: { channel: "session", fromSessionKey: req.fromSessionKey },
+        }).catch((err) => logger.error(`sessions_send failed: ${String(err)}`, { runId: req.runId }));
+      },
       onResult: async (turn, result) => {
         const r = result as RunResult;
         runs.settle(turn, r);
@@ -153,7 +179,17 @@ export function createServices(deps: ServicesDeps): Services {
   });
   const intake = createIntake({ inbox, scheduler, logger });
   const runs = createLaneRuns({ intake, scheduler, query });
-  const channels = createChannels({ config, paths, runs, milestones: store.milestones, pairing, kv: store.kv, bus, clock, logger });
+  const channels = createChannels({
+    config,
+    paths,
+    runs,
+    milestones: store.milestones,
+    pairing,
+    kv: store.kv,
+    bus,
+    clock,
+    logger,
+  });
   const dispatcher = createOutboxDispatcher({
     outbox,
     senders: (channel) => channelSender(channels.registry, channel),
@@ -174,6 +210,39 @@ export function createServices(deps: ServicesDeps): Services {
   });
 
   registerAgentMethods(registry, { config, runs, milestones: store.milestones, audit: store.audit });
+  // Approvals asked for by tools in the workers are answered here; the store carries the decision back.
+  const approvals = createApprovals({
+    config: config().tools,
+    repo: createApprovalRepo(store.db),
+    bus,
+    audit: store.audit,
+    clock,
+  });
+  for (const m of approvalMethods(approvals)) registry.add(m as MethodDef<unknown>);
+  const cron = createCronScheduler({
+    repo: createCronJobRepo(store.db),
+    config: config().cron,
+    clock,
+    logger,
+    // Jobs added by the cron tool in a worker are picked up within this interval.
+    maxSleepMs: 15_000,
+    runJob: async (job) => {
+      const agentId = job.payload.agentId ?? config().agents.defaultAgent;
+      const handle = await runs.start({
+        agentId,
+        sessionKey: job.payload.sessionKey ?? `cron:${job.id}`,
+        text: job.payload.message,
+        lane: "cron",
+        source: {
+          channel: "cron",
+          jobId: job.id,
+          ...(job.payload.deliver ? { deliver: job.payload.deliver } : {}),
+        },
+      });
+      const result = await handle.done;
+      return { ok: result.status === "ok", summary: result.text.slice(0, 500) };
+    },
+  });
   registry.add(createLanesStatusMethod(scheduler));
   for (const m of createOutboxMethods({ outbox, kick: () => dispatcher.kick() })) registry.add(m);
   for (const m of createChannelMethods({ channels: channels.registry })) registry.add(m);
@@ -196,7 +265,13 @@ export function createServices(deps: ServicesDeps): Services {
           const turn = {
             runId: item.runId,
             sessionKey: item.sessionKey,
-            messages: [{ id: String(item.id), runId: item.runId, payload: stored.payload, summary: "", receivedAt: item.createdAt }],
+            messages: [{
+              id: String(item.id),
+              runId: item.runId,
+              payload: stored.payload,
+              summary: "",
+              receivedAt: item.createdAt,
+            }],
           } as unknown as Turn;
           await deliver(turn, {
             runId: item.runId,
@@ -204,7 +279,8 @@ export function createServices(deps: ServicesDeps): Services {
             sessionKey: item.sessionKey,
             sessionId: "",
             status: "error",
-            text: "Sorry — Talon restarted several times while answering this message, so it gave up. Please send it again.",
+            text:
+              "Sorry — Talon restarted several times while answering this message, so it gave up. Please send it again.",
             usage: { inputTokens: 0, outputTokens: 0, costUsd: 0, requestBytes: 0, estimated: false },
             steps: 0,
             attempts: 0,
@@ -214,11 +290,13 @@ export function createServices(deps: ServicesDeps): Services {
         },
       });
       if (recovered.requeued || recovered.gaveUp) logger.info("inbox recovered", recovered);
+      if (config().cron.enabled) await cron.start();
       await channels.registry.startAll();
       const sent = await dispatcher.start();
       if (sent.requeued || sent.dead) logger.info("outbox recovered", sent);
     },
     async stop() {
+      await cron.stop();
       await channels.registry.stopAll();
       await scheduler.close();
       await dispatcher.stop();

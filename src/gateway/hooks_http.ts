@@ -20,6 +20,12 @@ const agentBody = z.object({
   name: z.string().regex(/^[a-zA-Z0-9_.-]{1,64}$/).optional().describe("Hook name: session hook:<name>"),
   wait: z.boolean().optional(),
   timeoutSeconds: z.number().min(1).max(3600).optional(),
+  deliver: z.object({
+    channel: z.string().min(1).max(64),
+    to: z.string().min(1).max(200),
+    accountId: z.string().max(100).optional(),
+  })
+    .optional().describe("Also deliver the reply to this channel target"),
 });
 
 const wakeBody = z.object({
@@ -39,13 +45,18 @@ export function createHooksApp(deps: {
   app.use("*", async (c, next) => {
     const hooks = deps.config().hooks;
     if (!hooks.enabled || !hooks.token) {
-      return c.json({ error: { code: "NOT_FOUND", message: "Hooks are disabled (set hooks.enabled and hooks.token)" } }, 404);
+      return c.json({
+        error: { code: "NOT_FOUND", message: "Hooks are disabled (set hooks.enabled and hooks.token)" },
+      }, 404);
     }
     const addr = remoteAddr(c);
     const limit = deps.limiter.check(addr);
     if (!limit.allowed) {
       c.header("Retry-After", String(Math.ceil(limit.retryAfterMs / 1000)));
-      return c.json({ error: { code: "RATE_LIMITED", message: "Too many failed attempts", retryable: true } }, 429);
+      return c.json(
+        { error: { code: "RATE_LIMITED", message: "Too many failed attempts", retryable: true } },
+        429,
+      );
     }
     const presented = bearerToken(c.req.header("authorization")) ?? c.req.header("x-talon-token");
     const ok = presented !== undefined && await tokensEqual(presented, hooks.token);
@@ -70,7 +81,14 @@ export function createHooksApp(deps: {
 
   const run = async (
     c: import("hono").Context<GatewayEnv>,
-    input: { agentId: string; sessionKey: string; text: string; wait?: boolean; timeoutSeconds?: number },
+    input: {
+      agentId: string;
+      sessionKey: string;
+      text: string;
+      wait?: boolean;
+      timeoutSeconds?: number;
+      deliver?: { channel: string; to: string; accountId?: string };
+    },
     hook: string,
   ) => {
     const config = deps.config();
@@ -82,10 +100,18 @@ export function createHooksApp(deps: {
         agentId: input.agentId,
         sessionKey: input.sessionKey,
         text: input.text,
-        source: { channel: "hook", hook },
+        source: { channel: "hook", hook, ...(input.deliver ? { deliver: input.deliver } : {}) },
       });
-      await deps.audit.record({ kind: "hook.run", outcome: "accepted", runId: handle.runId, sessionKey: input.sessionKey, detail: { hook } });
-      if (!input.wait) return c.json({ runId: handle.runId, sessionKey: input.sessionKey, status: "accepted" }, 202);
+      await deps.audit.record({
+        kind: "hook.run",
+        outcome: "accepted",
+        runId: handle.runId,
+        sessionKey: input.sessionKey,
+        detail: { hook },
+      });
+      if (!input.wait) {
+        return c.json({ runId: handle.runId, sessionKey: input.sessionKey, status: "accepted" }, 202);
+      }
       const result = await deps.runs.wait(handle.runId, (input.timeoutSeconds ?? 120) * 1000);
       return c.json(agentResultPayload(result), result.status === "timeout" ? 202 : 200);
     } catch (err) {
@@ -101,19 +127,40 @@ export function createHooksApp(deps: {
     const body = agentBody.safeParse(await c.req.json().catch(() => undefined));
     if (!body.success) {
       const i = body.error.issues[0]!;
-      return c.json({ error: { code: "INVALID_REQUEST", message: `Invalid body: ${i.path.join(".") || "(body)"}: ${i.message}` } }, 400);
+      return c.json({
+        error: {
+          code: "INVALID_REQUEST",
+          message: `Invalid body: ${i.path.join(".") || "(body)"}: ${i.message}`,
+        },
+      }, 400);
     }
     const b = body.data;
     const agentId = b.agentId ?? deps.config().agents.defaultAgent;
     const sessionKey = b.sessionKey ?? `hook:${b.name ?? "default"}`;
-    return await run(c, { agentId, sessionKey, text: b.message, wait: b.wait, timeoutSeconds: b.timeoutSeconds }, b.name ?? "agent");
+    return await run(
+      c,
+      {
+        agentId,
+        sessionKey,
+        text: b.message,
+        wait: b.wait,
+        timeoutSeconds: b.timeoutSeconds,
+        deliver: b.deliver,
+      },
+      b.name ?? "agent",
+    );
   });
 
   app.post("/wake", async (c) => {
     const body = wakeBody.safeParse(await c.req.json().catch(() => ({})));
     if (!body.success) {
       const i = body.error.issues[0]!;
-      return c.json({ error: { code: "INVALID_REQUEST", message: `Invalid body: ${i.path.join(".") || "(body)"}: ${i.message}` } }, 400);
+      return c.json({
+        error: {
+          code: "INVALID_REQUEST",
+          message: `Invalid body: ${i.path.join(".") || "(body)"}: ${i.message}`,
+        },
+      }, 400);
     }
     const agentId = body.data.agentId ?? deps.config().agents.defaultAgent;
     const text = body.data.text ?? "Wake-up: check whether anything needs attention and report briefly.";

@@ -51,6 +51,8 @@ export interface ApprovalsDeps {
   bus: EventBus;
   audit?: AuditRepo;
   clock?: Clock;
+  /** How often a pending request re-reads its record (resolved elsewhere). Default 500 ms. */
+  pollMs?: number;
 }
 
 /** Hash binding an approval to the exact argv and cwd. */
@@ -132,11 +134,20 @@ export function createApprovals(deps: ApprovalsDeps): Approvals {
     await deps.repo.insert(record);
     const outcome = new Promise<ApprovalDecision | "timeout" | "aborted">((resolve) => {
       const timer = clock.setTimeout(() => finish("timeout"), deps.config.exec.approvalTimeoutMs);
+      // The approver may be another thread or process (the gateway's main thread, `talon approvals`):
+      // the store is the source of truth, so it is polled as well as listened to.
+      const poll = clock.setInterval(() => {
+        deps.repo.get(record.id).then((r) => {
+          if (r?.status === "allowed" || r?.status === "used") finish("allow-once");
+          else if (r?.status === "denied") finish("deny");
+        }).catch(() => {});
+      }, deps.pollMs ?? 500);
       const onAbort = () => finish("aborted");
       const finish = (d: ApprovalDecision | "timeout" | "aborted") => {
         if (!waiting.has(record.id)) return;
         waiting.delete(record.id);
         clock.clearTimeout(timer);
+        clock.clearInterval(poll);
         q.signal?.removeEventListener("abort", onAbort);
         resolve(d);
       };

@@ -20,9 +20,18 @@ Deno.test("agent flow: the `agent` method acks, runs in a shard worker, and answ
     assert.equal(final.runId, ack.runId);
     assert.equal(final.status, "ok");
     assert.match(final.result.payloads[0].text, /hello there/);
-    assert.ok(events.includes("agent") && events.includes("chat"), `run events stream to the caller: ${events}`);
-    const again = await client.request<any>("agent", { message: "hello there", idempotencyKey: "k1" }, { timeoutMs: 30_000 });
-    assert.equal(again.runId, final.runId, "a retried request with the same idempotency key is not run twice");
+    assert.ok(
+      events.includes("agent") && events.includes("chat"),
+      `run events stream to the caller: ${events}`,
+    );
+    const again = await client.request<any>("agent", { message: "hello there", idempotencyKey: "k1" }, {
+      timeoutMs: 30_000,
+    });
+    assert.equal(
+      again.runId,
+      final.runId,
+      "a retried request with the same idempotency key is not run twice",
+    );
 
     const { milestones } = await client.request<any>("runs.timeline", { runId: final.runId });
     const kinds = milestones.map((m: any) => m.kind);
@@ -53,7 +62,9 @@ Deno.test("agent flow: chat.send streams chat events to the web chat; /status an
     const waited = await client.request<any>("agent.wait", { runId, timeoutMs: 30_000 });
     assert.equal(waited.status, "ok");
     const deadline = Date.now() + 5000;
-    while (!finals.some((f) => f.runId === runId) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+    while (!finals.some((f) => f.runId === runId) && Date.now() < deadline) {
+      await new Promise((r) => setTimeout(r, 20));
+    }
     assert.match(finals.find((f) => f.runId === runId).message.content, /stream me/);
     const st = await client.request<any>("chat.send", { text: "/status" });
     const statusReply = await client.request<any>("agent.wait", { runId: st.runId, timeoutMs: 10_000 });
@@ -107,7 +118,11 @@ Deno.test("hooks: token required (header, never query), 202 with runId, or the r
   const hooksToken = "hooks-token-hooks-token-123";
   await using gw = await startTestGateway({ ...ECHO, hooks: { enabled: true, token: hooksToken } });
   const post = (path: string, body: unknown, headers: Record<string, string> = {}) =>
-    fetch(`${gw.url}${path}`, { method: "POST", headers: { "content-type": "application/json", ...headers }, body: JSON.stringify(body) });
+    fetch(`${gw.url}${path}`, {
+      method: "POST",
+      headers: { "content-type": "application/json", ...headers },
+      body: JSON.stringify(body),
+    });
   const none = await post("/hooks/agent", { message: "x" });
   assert.equal(none.status, 401);
   await none.body?.cancel();
@@ -117,18 +132,24 @@ Deno.test("hooks: token required (header, never query), 202 with runId, or the r
   const inQuery = await post(`/hooks/agent?token=${hooksToken}`, { message: "x" });
   assert.equal(inQuery.status, 400);
   await inQuery.body?.cancel();
-  const gatewayToken = await post("/hooks/agent", { message: "x" }, { authorization: `Bearer ${gw.token.token}` });
+  const gatewayToken = await post("/hooks/agent", { message: "x" }, {
+    authorization: `Bearer ${gw.token.token}`,
+  });
   assert.equal(gatewayToken.status, 401, "the gateway token is not the hooks token");
   await gatewayToken.body?.cancel();
   const invalid = await post("/hooks/agent", { nope: 1 }, { "x-talon-token": hooksToken });
   assert.equal(invalid.status, 400);
   assert.match((await invalid.json()).error.message, /message/);
-  const accepted = await post("/hooks/agent", { message: "from a hook", name: "ci" }, { "x-talon-token": hooksToken });
+  const accepted = await post("/hooks/agent", { message: "from a hook", name: "ci" }, {
+    "x-talon-token": hooksToken,
+  });
   assert.equal(accepted.status, 202);
   const { runId, sessionKey } = await accepted.json();
   assert.equal(sessionKey, "hook:ci");
   assert.match(runId, /^run_/);
-  const waited = await post("/hooks/agent", { message: "wait for me", wait: true }, { authorization: `Bearer ${hooksToken}` });
+  const waited = await post("/hooks/agent", { message: "wait for me", wait: true }, {
+    authorization: `Bearer ${hooksToken}`,
+  });
   assert.equal(waited.status, 200);
   assert.match((await waited.json()).result.payloads[0].text, /wait for me/);
   const wake = await post("/hooks/wake", {}, { authorization: `Bearer ${hooksToken}` });

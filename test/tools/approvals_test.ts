@@ -169,3 +169,23 @@ Deno.test("approval methods: list is read scope, resolve is admin and reports un
     /No pending approval/,
   );
 });
+
+Deno.test("approval resolved elsewhere (another thread or process sharing the store) reaches the waiting call", async () => {
+  using s = await setup();
+  const elsewhere = createApprovals({
+    config: toolsConfig({ tools: { exec: {} } }).tools,
+    repo: createApprovalRepo(s.store.db),
+    bus: createEventBus(),
+    audit: s.store.audit,
+  });
+  const pending = s.approvals.authorize(q(["rm", "-rf", "build"]));
+  const req = await requested(s.events);
+  assert.ok(
+    await elsewhere.resolve(req.id, "allow-once", "cli"),
+    "the other instance resolves it in the store",
+  );
+  await s.clock.advance(600);
+  const grant = await pending;
+  assert.equal(grant.via, "approval");
+  await s.approvals.consume(grant, ["rm", "-rf", "build"], "/ws");
+});

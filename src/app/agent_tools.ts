@@ -1,0 +1,156 @@
+/**
+ * The tools an agent run gets inside a shard worker: the registry (policy, sandbox, audit) over the
+ * built-in tools, with the worker's approvals, background processes, browser, outbox sender, session
+ * access and cron repository. Things only the main thread can do (queueing a message into another
+ * session's lane) go back to it as job events.
+ */
+import type { AgentRuntime } from "../agent/mod.ts";
+import type { TalonPaths } from "../config/paths.ts";
+import type { Config } from "../config/schema.ts";
+import type { Clock } from "../core/clock.ts";
+import type { EventBus } from "../core/event_bus.ts";
+import { newRunId } from "../core/ids.ts";
+import type { Logger } from "../core/logger.ts";
+import { createCronJobRepo } from "../cron/job_repo.ts";
+import { createCronScheduler } from "../cron/scheduler.ts";
+import type { Store } from "../store/mod.ts";
+import { createOutboxRepo } from "../store/outbox.ts";
+import { createApprovalRepo } from "../tools/approval_repo.ts";
+import { createApprovals } from "../tools/approvals.ts";
+import { createBrowserManager } from "../tools/browser_manager.ts";
+import { createBuiltinTools } from "../tools/builtin.ts";
+import type { MessageSender, SessionMessage, SessionsApi } from "../tools/ports.ts";
+import { createProcessTable } from "../tools/processes.ts";
+import { createToolRegistry } from "../tools/registry.ts";
+import { createSandbox } from "../tools/sandbox/sandbox.ts";
+import type { ToolContext, ToolExecutor } from "../tools/types.ts";
+
+/** Job event asking the main thread to queue a message into another session. */
+export const SESSION_SEND_EVENT = "talon.sessions.send";
+
+export interface SessionSendRequest {
+  runId: string;
+  agentId: string;
+  sessionKey: string;
+  text: string;
+  fromSessionKey: string;
+}
+
+export interface WorkerToolsDeps {
+  config: Readonly<Config>;
+  env: Readonly<Record<string, string | undefined>>;
+  store: Store;
+  bus: EventBus;
+  clock: Clock;
+  logger: Logger;
+  paths: TalonPaths;
+  /** The runtime these tools serve (created after them). */
+  runtime: () => AgentRuntime;
+  /** Sends a job event to the main thread on behalf of the run `runId`. */
+  emit(runId: string, event: string, data: unknown): void;
+}
+
+/**
+ * The owner's sessions may manage cron jobs: an agent's main session and the operator's own surfaces
+ * (web chat, gateway clients, the HTTP API), never a DM or group from a chat platform.
+ */
+export function isOwnerSession(ctx: Pick<ToolContext, "sessionKey" | "channel">): boolean {
+  if (/^agent:[^:]+:main$/.test(ctx.sessionKey)) return true;
+  return ctx.channel === "webchat" || ctx.channel === "gateway" || ctx.channel === "http";
+}
+
+export function createWorkerTools(deps: WorkerToolsDeps): { executor: ToolExecutor; close(): Promise<void> } {
+  const { config, store, bus, clock } = deps;
+  const sandbox = createSandbox({ mode: config.tools.sandbox });
+  const approvals = createApprovals({
+    config: config.tools,
+    repo: createApprovalRepo(store.db),
+    bus,
+    audit: store.audit,
+    clock,
+  });
+  const processes = createProcessTable();
+  const browser = createBrowserManager({
+    home: deps.paths.home,
+    executablePath: config.tools.browser.executablePath,
+    idleMs: config.tools.browser.idleMs,
+    clock,
+  });
+  const outbox = createOutboxRepo(store.db);
+  let sent = 0;
+  const sender: MessageSender = {
+    async send(m) {
+      const runId = m.runId ?? newRunId();
+      const r = await outbox.enqueue({
+        runId,
+        // Above any reply chunk index, so a message tool send never collides with the run's reply.
+        chunkIndex: 100_000 + sent++,
+        target: { channel: m.channel, accountId: m.accountId ?? "default", to: m.to },
+        payload: { text: m.text },
+      });
+      return { id: String(r.id) };
+    },
+  };
+  const sessions: SessionsApi = {
+    async list({ agentId, limit }) {
+      const list = await deps.runtime().listSessions({ agentId, limit });
+      return list.map((s) => ({ sessionKey: s.sessionKey, agentId: s.agentId, updatedAt: s.updatedAt }));
+    },
+    async history(sessionKey, limit) {
+      const { entries } = await deps.runtime().history(sessionKey, { limit });
+      return entries.flatMap((e): SessionMessage[] => {
+        if (e.kind === "user") return [{ role: "user", text: e.content.text, ts: e.ts }];
+        if (e.kind === "assistant") return [{ role: "assistant", text: e.content.text, ts: e.ts }];
+        if (e.kind === "tool_result") return [{ role: "tool", text: e.content.content, ts: e.ts }];
+        return [];
+      });
+    },
+    send(sessionKey, text, fromSessionKey) {
+      const runId = newRunId();
+      const agentId = /^agent:([^:]+):/.exec(sessionKey)?.[1] ?? config.agents.defaultAgent;
+      const parent = deps.runtime().activeRun(fromSessionKey);
+      if (!parent) return Promise.reject(new Error("sessions_send is only available during a run"));
+      const request: SessionSendRequest = { runId, agentId, sessionKey, text, fromSessionKey };
+      deps.emit(parent, SESSION_SEND_EVENT, request);
+      return Promise.resolve({ runId });
+    },
+    async spawn(o) {
+      // A sub-agent runs inside this turn, on this worker, in its own session.
+      const handle = await deps.runtime().start({
+        agentId: o.agentId,
+        sessionKey: o.sessionKey,
+        text: o.task,
+        source: { channel: "subagent", parentSessionKey: o.parentSessionKey },
+        signal: o.signal,
+      });
+      const result = await handle.done;
+      return { reply: result.text, runId: result.runId };
+    },
+  };
+  // Never started here: the tool only adds, lists and removes jobs; the main thread's scheduler runs them.
+  const cron = createCronScheduler({
+    repo: createCronJobRepo(store.db),
+    runJob: () => Promise.resolve({ ok: false, summary: "cron jobs run on the main thread" }),
+    config: config.cron,
+    clock,
+  });
+  const tools = createBuiltinTools({
+    config,
+    env: deps.env,
+    sandbox,
+    approvals,
+    processes,
+    browser: { manager: browser, mediaDir: deps.paths.mediaDir },
+    sender,
+    sessions,
+    cron: { scheduler: cron, isOwner: isOwnerSession },
+  });
+  const executor = createToolRegistry({ config, tools, sandbox, audit: store.audit, logger: deps.logger });
+  return {
+    executor,
+    async close() {
+      await processes.closeAll();
+      await browser.closeAll();
+    },
+  };
+}

@@ -1,0 +1,73 @@
+// deno-lint-ignore-file no-explicit-any
+import assert from "node:assert/strict";
+import { startTestGateway } from "../helpers/gateway.ts";
+
+const ECHO = { agents: { defaults: { model: { primary: "echo/echo" } } } };
+
+Deno.test("tools in the worker: an exec call waits for approval over the gateway, then runs exactly what was approved", async () => {
+  await using gw = await startTestGateway(ECHO);
+  const client = await gw.connect();
+  try {
+    const requests: any[] = [];
+    client.onEvent((e, p) => e === "approval.requested" && requests.push(p));
+    await client.request("events.subscribe", { events: ["approval.requested", "approval.resolved"] });
+    const { runId } = await client.request<any>("chat.send", {
+      text: '/tool exec {"argv":["echo","approved-output"]}',
+    });
+    const deadline = Date.now() + 20_000;
+    while (requests.length === 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+    assert.equal(requests.length, 1, "the worker's approval request reached the gateway client");
+    assert.deepEqual(requests[0].argv, ["echo", "approved-output"]);
+    assert.equal(requests[0].runId, runId);
+    const { approvals } = await client.request<any>("approvals.list", {});
+    assert.ok(approvals.some((a: any) => a.id === requests[0].id));
+    await client.request("approval.resolve", { id: requests[0].id, decision: "allow-once" });
+    const result = await client.request<any>("agent.wait", { runId, timeoutMs: 20_000 });
+    assert.equal(result.status, "ok");
+    assert.match(result.result.payloads[0].text, /approved-output/);
+    const { milestones, audit } = await client.request<any>("runs.timeline", { runId });
+    assert.ok(milestones.some((m: any) => m.kind === "tool.call"));
+    assert.ok(
+      audit.some((a: any) => a.kind === "tool.call" && a.outcome === "ok"),
+      "the tool call is audited",
+    );
+  } finally {
+    await client.close();
+  }
+});
+
+Deno.test("tools in the worker: a denied approval is a tool error the model sees; nothing runs", async () => {
+  await using gw = await startTestGateway(ECHO);
+  const client = await gw.connect();
+  try {
+    const requests: any[] = [];
+    client.onEvent((e, p) => e === "approval.requested" && requests.push(p));
+    await client.request("events.subscribe", { events: ["approval.requested"] });
+    const marker = `${gw.home}/must-not-exist`;
+    const { runId } = await client.request<any>("chat.send", {
+      text: `/tool exec {"argv":["touch","${marker}"]}`,
+    });
+    const deadline = Date.now() + 20_000;
+    while (requests.length === 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+    await client.request("approval.resolve", { id: requests[0].id, decision: "deny" });
+    const result = await client.request<any>("agent.wait", { runId, timeoutMs: 20_000 });
+    assert.match(result.result.payloads[0].text, /denied/i);
+    await assert.rejects(Deno.stat(marker));
+  } finally {
+    await client.close();
+  }
+});
+
+Deno.test("tools in the worker: reads outside the workspace come back as NotCapable tool errors", async () => {
+  await using gw = await startTestGateway(ECHO);
+  const client = await gw.connect();
+  try {
+    const { runId } = await client.request<any>("chat.send", { text: '/tool read {"path":"/etc/passwd"}' });
+    const result = await client.request<any>("agent.wait", { runId, timeoutMs: 20_000 });
+    assert.equal(result.status, "ok", "a denied tool call never crashes the run");
+    assert.match(result.result.payloads[0].text, /outside the workspace|NotCapable|Denied/i);
+    assert.doesNotMatch(result.result.payloads[0].text, /root:x:0:0/);
+  } finally {
+    await client.close();
+  }
+});
