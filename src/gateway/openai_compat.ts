@@ -23,7 +23,8 @@ const contentSchema = z.union([
 
 const requestSchema = z.object({
   model: z.string().min(1).max(200),
-  messages: z.array(z.object({ role: z.string(), content: contentSchema.optional() }).passthrough()).min(1).max(10_000),
+  messages: z.array(z.object({ role: z.string(), content: contentSchema.optional() }).passthrough()).min(1)
+    .max(10_000),
   stream: z.boolean().optional(),
   user: z.string().max(200).optional(),
 }).passthrough();
@@ -54,7 +55,12 @@ export function createOpenAiCompatApp(deps: {
     const created = Math.floor(now() / 1000);
     return c.json({
       object: "list",
-      data: deps.config().agents.list.map((a) => ({ id: `talon/${a.id}`, object: "model", created, owned_by: "talon" })),
+      data: deps.config().agents.list.map((a) => ({
+        id: `talon/${a.id}`,
+        object: "model",
+        created,
+        owned_by: "talon",
+      })),
     });
   });
 
@@ -69,7 +75,11 @@ export function createOpenAiCompatApp(deps: {
     const parsed = requestSchema.safeParse(raw);
     if (!parsed.success) {
       const issue = parsed.error.issues[0]!;
-      const e = openAiError(400, `Invalid request: ${issue.path.join(".")}: ${issue.message}`, "invalid_request_error");
+      const e = openAiError(
+        400,
+        `Invalid request: ${issue.path.join(".")}: ${issue.message}`,
+        "invalid_request_error",
+      );
       return c.json(e.body, 400);
     }
     const req = parsed.data;
@@ -79,7 +89,9 @@ export function createOpenAiCompatApp(deps: {
     if (!agentId || !config.agents.list.some((a) => a.id === agentId)) {
       const e = openAiError(
         404,
-        `Model "${req.model}" not found; use talon/<agentId> (${config.agents.list.map((a) => `talon/${a.id}`).join(", ")})`,
+        `Model "${req.model}" not found; use talon/<agentId> (${
+          config.agents.list.map((a) => `talon/${a.id}`).join(", ")
+        })`,
         "invalid_request_error",
         "model_not_found",
       );
@@ -88,14 +100,24 @@ export function createOpenAiCompatApp(deps: {
     const lastUser = [...req.messages].reverse().find((msg) => msg.role === "user");
     const text = textOf(lastUser?.content).trim();
     if (!text) {
-      const e = openAiError(400, "Invalid request: messages must contain a user message with text", "invalid_request_error");
+      const e = openAiError(
+        400,
+        "Invalid request: messages must contain a user message with text",
+        "invalid_request_error",
+      );
       return c.json(e.body, 400);
     }
     const headerKey = c.req.header("x-talon-session-key");
     const sessionKey = headerKey ??
-      (req.user ? `agent:${agentId}:openai:direct:${req.user}` : `agent:${agentId}:openai:request:${crypto.randomUUID()}`);
+      (req.user
+        ? `agent:${agentId}:openai:direct:${req.user}`
+        : `agent:${agentId}:openai:request:${crypto.randomUUID()}`);
     if (headerKey && (headerKey.length > 500 || !headerKey.startsWith(`agent:${agentId}:`))) {
-      const e = openAiError(400, `x-talon-session-key must start with agent:${agentId}:`, "invalid_request_error");
+      const e = openAiError(
+        400,
+        `x-talon-session-key must start with agent:${agentId}:`,
+        "invalid_request_error",
+      );
       return c.json(e.body, 400);
     }
     const id = `chatcmpl-${crypto.randomUUID().replaceAll("-", "")}`;
@@ -106,13 +128,22 @@ export function createOpenAiCompatApp(deps: {
     if (!req.stream) {
       let result: RunResult;
       try {
-        const handle = await deps.runs.start({ agentId, sessionKey, text, source: { channel: "http" }, signal: abort.signal });
+        const handle = await deps.runs.start({
+          agentId,
+          sessionKey,
+          text,
+          source: { channel: "http" },
+          signal: abort.signal,
+        });
         result = await handle.done;
       } catch (err) {
         return errorResponse(c, err);
       }
       if (result.status === "error" && result.steps === 0 && !result.command) {
-        return c.json(openAiError(502, result.text || "The model provider failed", "api_error", result.error?.code).body, 502);
+        return c.json(
+          openAiError(502, result.text || "The model provider failed", "api_error", result.error?.code).body,
+          502,
+        );
       }
       c.header("x-talon-run-id", result.runId);
       return c.json({
@@ -136,29 +167,35 @@ export function createOpenAiCompatApp(deps: {
     let handle;
     // Deltas published before the handle is known are buffered by run id.
     const early = new Map<string, string[]>();
-    let runId: string | undefined;
+    const run: { id?: string } = {};
     const queue: string[] = [];
     let wake: (() => void) | undefined;
     const unsubscribe = deps.bus.subscribe((e) => {
       if (e.event !== "agent" || e.sessionKey !== sessionKey) return;
       const p = e.payload as { runId: string; stream: string; data: { delta?: string } };
       if (p.stream !== "assistant" || typeof p.data.delta !== "string") return;
-      if (runId === undefined) {
+      if (run.id === undefined) {
         const list = early.get(p.runId) ?? [];
         list.push(p.data.delta);
         early.set(p.runId, list);
-      } else if (p.runId === runId) {
+      } else if (p.runId === run.id) {
         queue.push(p.data.delta);
         wake?.();
       }
     });
     try {
-      handle = await deps.runs.start({ agentId, sessionKey, text, source: { channel: "http" }, signal: abort.signal });
+      handle = await deps.runs.start({
+        agentId,
+        sessionKey,
+        text,
+        source: { channel: "http" },
+        signal: abort.signal,
+      });
     } catch (err) {
       unsubscribe();
       return errorResponse(c, err);
     }
-    runId = handle.runId;
+    const runId = run.id = handle.runId;
     queue.push(...(early.get(runId) ?? []));
     early.clear();
     let finished = false;
@@ -208,8 +245,22 @@ export function createOpenAiCompatApp(deps: {
 
 function errorResponse(c: import("hono").Context<GatewayEnv>, err: unknown) {
   if (err instanceof TalonError) {
-    const status = err.code === "NOT_FOUND" ? 404 : err.code === "BUDGET_EXCEEDED" ? 429 : err.code === "INVALID_REQUEST" ? 400 : 503;
-    return c.json(openAiError(status, err.message, status === 429 ? "insufficient_quota" : "invalid_request_error", err.code).body, status);
+    const status = err.code === "NOT_FOUND"
+      ? 404
+      : err.code === "BUDGET_EXCEEDED"
+      ? 429
+      : err.code === "INVALID_REQUEST"
+      ? 400
+      : 503;
+    return c.json(
+      openAiError(
+        status,
+        err.message,
+        status === 429 ? "insufficient_quota" : "invalid_request_error",
+        err.code,
+      ).body,
+      status,
+    );
   }
   throw err;
 }
