@@ -47,7 +47,10 @@ export async function ensureWorkspace(dir: string): Promise<boolean> {
   await Deno.mkdir(dir, { recursive: true, mode: 0o700 });
   for (const name of WORKSPACE_FILES) {
     try {
-      await Deno.writeTextFile(`${dir}/${name}`, DEFAULT_WORKSPACE_FILES[name], { createNew: true, mode: 0o600 });
+      await Deno.writeTextFile(`${dir}/${name}`, DEFAULT_WORKSPACE_FILES[name], {
+        createNew: true,
+        mode: 0o600,
+      });
     } catch (err) {
       // Another shard worker created it at the same moment: theirs is as good as ours.
       if (!(err instanceof Deno.errors.AlreadyExists)) throw err;

@@ -318,7 +318,9 @@ export function attachConnection(
       client: client.id,
       mode: client.mode,
       scopes: granted,
-      ...(params.device ? { device: params.device.id.slice(0, 16), deviceVerified: !!deps.verifyDevice } : {}),
+      ...(params.device
+        ? { device: params.device.id.slice(0, 16), deviceVerified: !!deps.verifyDevice }
+        : {}),
     });
   }
 

@@ -292,7 +292,7 @@ export function createShardPool(options: ShardPoolOptions): ShardPool {
     }
   }, heartbeatMs);
 
-  if (!options.lazy) for (const shard of shards) spawn(shard);
+  if (!options.lazy) { for (const shard of shards) spawn(shard); }
 
   const shardOf = (sessionKey: string) => fnv1a32(sessionKey) % size;
 

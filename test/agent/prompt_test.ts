@@ -93,7 +93,11 @@ Deno.test("prompt: the default prompt plus the tool schemas stay under 12 KB; by
 Deno.test("workspace: two workers creating it at the same moment both succeed", async () => {
   const dir = await Deno.makeTempDir();
   try {
-    const results = await Promise.all([ensureWorkspace(`${dir}/w`), ensureWorkspace(`${dir}/w`), ensureWorkspace(`${dir}/w`)]);
+    const results = await Promise.all([
+      ensureWorkspace(`${dir}/w`),
+      ensureWorkspace(`${dir}/w`),
+      ensureWorkspace(`${dir}/w`),
+    ]);
     assert.ok(results.some((r) => r === true));
     assert.ok((await Deno.readTextFile(`${dir}/w/AGENTS.md`)).length > 0);
   } finally {

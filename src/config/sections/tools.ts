@@ -7,7 +7,9 @@ export const toolsSchema = z.strictObject({
   ),
   deny: z.array(z.string()).default([]).describe("Tools or groups removed; deny wins over allow."),
   sandbox: z.enum(["worker", "process"]).default("worker")
-    .describe("Run tool calls in permission-scoped Workers, or in child `deno run` processes with --allow-* flags."),
+    .describe(
+      "Run tool calls in permission-scoped Workers, or in child `deno run` processes with --allow-* flags.",
+    ),
   exec: z.strictObject({
     allowPrograms: z.array(z.string()).default([]).describe("Programs the exec tool may run."),
     allowShell: z.boolean().default(false).describe("Allow `sh -c` (a shell)."),
