@@ -13,7 +13,15 @@ import type { MethodRegistry } from "./registry.ts";
 /** What the methods need from whatever runs agents (the runtime itself, or the lanes in front of it). */
 export type RunService = Pick<
   AgentRuntime,
-  "start" | "abort" | "abortSession" | "wait" | "history" | "listSessions" | "getSession" | "resetSession" | "compact"
+  | "start"
+  | "abort"
+  | "abortSession"
+  | "wait"
+  | "history"
+  | "listSessions"
+  | "getSession"
+  | "resetSession"
+  | "compact"
 >;
 
 export interface AgentMethodDeps {
@@ -41,7 +49,10 @@ export function agentOfSessionKey(sessionKey: string, config: Readonly<Config>):
 
 function ensureAgent(config: Readonly<Config>, agentId: string): void {
   if (!config.agents.list.some((a) => a.id === agentId)) {
-    throw new TalonError("NOT_FOUND", `Unknown agent "${agentId}"; agents: ${config.agents.list.map((a) => a.id).join(", ")}`);
+    throw new TalonError(
+      "NOT_FOUND",
+      `Unknown agent "${agentId}"; agents: ${config.agents.list.map((a) => a.id).join(", ")}`,
+    );
   }
 }
 
@@ -82,7 +93,8 @@ export function registerAgentMethods(registry: MethodRegistry, deps: AgentMethod
     }).passthrough().refine((p) => p.message ?? p.text, { message: "message is required" }),
     handler: async (p, ctx) => {
       const config = deps.config();
-      const agentId = p.agentId ?? (p.sessionKey ? agentOfSessionKey(p.sessionKey, config) : config.agents.defaultAgent);
+      const agentId = p.agentId ??
+        (p.sessionKey ? agentOfSessionKey(p.sessionKey, config) : config.agents.defaultAgent);
       ensureAgent(config, agentId);
       const sessionKey = p.sessionKey ?? mainSessionKey(agentId);
       const seen = p.idempotencyKey ? idempotency.get(p.idempotencyKey) : undefined;
@@ -115,7 +127,10 @@ export function registerAgentMethods(registry: MethodRegistry, deps: AgentMethod
     name: "agent.wait",
     scope: "read",
     description: "Wait for a run's result (status timeout when it does not end in time).",
-    params: z.object({ runId: z.string().min(1).max(200), timeoutMs: z.number().int().min(0).max(3_600_000).default(30_000) }),
+    params: z.object({
+      runId: z.string().min(1).max(200),
+      timeoutMs: z.number().int().min(0).max(3_600_000).default(30_000),
+    }),
     handler: async ({ runId, timeoutMs }) => agentResultPayload(await deps.runs.wait(runId, timeoutMs)),
   });
 
@@ -131,7 +146,8 @@ export function registerAgentMethods(registry: MethodRegistry, deps: AgentMethod
     }),
     handler: async (p, ctx) => {
       const config = deps.config();
-      const agentId = p.agentId ?? (p.sessionKey ? agentOfSessionKey(p.sessionKey, config) : config.agents.defaultAgent);
+      const agentId = p.agentId ??
+        (p.sessionKey ? agentOfSessionKey(p.sessionKey, config) : config.agents.defaultAgent);
       ensureAgent(config, agentId);
       const sessionKey = p.sessionKey ?? mainSessionKey(agentId);
       const seen = p.idempotencyKey ? idempotency.get(p.idempotencyKey) : undefined;
@@ -151,7 +167,10 @@ export function registerAgentMethods(registry: MethodRegistry, deps: AgentMethod
   registry.add({
     name: "chat.history",
     scope: "read",
-    params: z.object({ sessionKey: sessionKeySchema.optional(), limit: z.number().int().min(1).max(1000).optional() }),
+    params: z.object({
+      sessionKey: sessionKeySchema.optional(),
+      limit: z.number().int().min(1).max(1000).optional(),
+    }),
     handler: async (p, ctx) => {
       const sessionKey = p.sessionKey ?? mainSessionKey(deps.config().agents.defaultAgent);
       ctx.subscribe({ sessionKeys: [sessionKey] });
@@ -182,7 +201,10 @@ export function registerAgentMethods(registry: MethodRegistry, deps: AgentMethod
   registry.add({
     name: "sessions.list",
     scope: "read",
-    params: z.object({ agentId: z.string().max(100).optional(), limit: z.number().int().min(1).max(1000).optional() })
+    params: z.object({
+      agentId: z.string().max(100).optional(),
+      limit: z.number().int().min(1).max(1000).optional(),
+    })
       .passthrough(),
     handler: async (p) => {
       const sessions = await deps.runs.listSessions({ agentId: p.agentId, limit: p.limit ?? 200 });
