@@ -73,8 +73,23 @@ export const commands: CommandEntry[] = [
     load: async () => (await import("./channels.ts")).channelsCommand,
   },
   {
+    name: "onboard",
+    summary: "Set up a provider, channels, config, token and service",
+    load: async () => (await import("./onboard.ts")).onboardCommand,
+  },
+  {
+    name: "update",
+    summary: "Check for a newer Talon release (only when you run it)",
+    load: async () => (await import("./update.ts")).updateCommand,
+  },
+  {
     name: "message",
     summary: "Send a message as the bot to a chat (through the outbox)",
     load: async () => (await import("./message.ts")).messageCommand,
+  },
+  {
+    name: "approvals",
+    summary: "List, approve or deny commands agents are waiting to run",
+    load: async () => (await import("./approvals.ts")).approvalsCommand,
   },
 ];
