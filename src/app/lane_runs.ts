@@ -38,6 +38,8 @@ export function createLaneRuns(deps: {
   intake: Intake;
   scheduler: Scheduler;
   query: AgentRuntime;
+  /** `/approve <id> allow-once|allow-always|deny`: resolves a pending tool approval; returns the reply. */
+  approve?(id: string, decision: string, input: RunInput): Promise<string>;
   now?: () => number;
 }): LaneRuns {
   const now = deps.now ?? Date.now;
@@ -103,6 +105,18 @@ export function createLaneRuns(deps: {
       const result = commandResult(input, runId, reply, "queue");
       remember(result);
       return Promise.resolve({ runId, sessionKey: input.sessionKey, done: Promise.resolve(result) });
+    }
+    const approve = /^\/approve(?:@\S+)?(?:\s+(\S+))?(?:\s+(\S+))?\s*$/i.exec(text);
+    if (approve && deps.approve) {
+      const runId = input.runId ?? newRunId();
+      const reply = !approve[1]
+        ? "Usage: /approve <id> allow-once|allow-always|deny"
+        : deps.approve(approve[1], (approve[2] ?? "allow-once").toLowerCase(), input);
+      return Promise.resolve(reply).then((text) => {
+        const result = commandResult(input, runId, text, "approve");
+        remember(result);
+        return { runId, sessionKey: input.sessionKey, done: Promise.resolve(result) };
+      });
     }
     const cmd = parseCommand(text);
     if (!cmd || !isImmediateCommand(cmd.name)) return undefined;

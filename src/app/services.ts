@@ -85,6 +85,24 @@ function laneMilestones(repo: MilestoneRepo): MilestoneRepo {
   };
 }
 
+/**
+ * Who may answer approvals from chat: the operator's own surfaces (web chat, gateway clients, the HTTP
+ * API), and on chat platforms only senders the config lists by id in the account's `allowFrom`.
+ */
+export function isOwnerSource(
+  config: Readonly<Config>,
+  source: { channel: string; [k: string]: unknown },
+): boolean {
+  if (source.channel === "webchat" || source.channel === "gateway" || source.channel === "http") return true;
+  const accounts =
+    (config.channels as Record<string, { accounts?: Record<string, { allowFrom?: string[] }> } | undefined>)[
+      source.channel
+    ]?.accounts;
+  const account = accounts?.[String(source.accountId ?? "default")];
+  const sender = source.senderId === undefined ? undefined : String(source.senderId);
+  return sender !== undefined && (account?.allowFrom ?? []).includes(sender);
+}
+
 function failureNotice(end: TurnEnd): string {
   if (end.status === "interrupted") return "Stopped.";
   if (end.status === "timeout") return "Sorry — this took too long and was stopped. Please try again.";
@@ -178,7 +196,21 @@ export function createServices(deps: ServicesDeps): Services {
     },
   });
   const intake = createIntake({ inbox, scheduler, logger });
-  const runs = createLaneRuns({ intake, scheduler, query });
+  const runs = createLaneRuns({
+    intake,
+    scheduler,
+    query,
+    approve: async (id, decision, input) => {
+      const source = input.source ?? { channel: "gateway" };
+      if (!isOwnerSource(config(), source)) return "Only the owner can approve tool calls.";
+      if (decision !== "allow-once" && decision !== "allow-always" && decision !== "deny") {
+        return `Unknown decision "${decision}": use allow-once, allow-always or deny.`;
+      }
+      const by = `${source.channel}:${String(source.senderId ?? source.clientId ?? "owner")}`;
+      const record = await approvals.resolve(id, decision, by);
+      return record ? `Approval ${id}: ${decision}.` : `No pending approval ${id}.`;
+    },
+  });
   const channels = createChannels({
     config,
     paths,

@@ -71,3 +71,36 @@ Deno.test("tools in the worker: reads outside the workspace come back as NotCapa
     await client.close();
   }
 });
+
+Deno.test("/approve <id> from the owner in chat resolves a pending tool call; unknown ids and decisions are answered", async () => {
+  await using gw = await startTestGateway(ECHO);
+  const client = await gw.connect();
+  try {
+    const requests: any[] = [];
+    client.onEvent((e, p) => e === "approval.requested" && requests.push(p));
+    await client.request("events.subscribe", { events: ["approval.requested"] });
+    const { runId } = await client.request<any>("chat.send", {
+      text: '/tool exec {"argv":["echo","via-chat"]}',
+      sessionKey: "agent:main:webchat:direct:tester",
+    });
+    const deadline = Date.now() + 20_000;
+    while (requests.length === 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+    const bad = await client.request<any>("chat.send", { text: `/approve ${requests[0].id} maybe` });
+    const badReply = await client.request<any>("agent.wait", { runId: bad.runId, timeoutMs: 5000 });
+    assert.match(badReply.result.payloads[0].text, /Unknown decision/);
+    const missing = await client.request<any>("chat.send", { text: "/approve appr_nope allow-once" });
+    assert.match(
+      (await client.request<any>("agent.wait", { runId: missing.runId })).result.payloads[0].text,
+      /No pending/,
+    );
+    const ok = await client.request<any>("chat.send", { text: `/approve ${requests[0].id} allow-once` });
+    assert.match(
+      (await client.request<any>("agent.wait", { runId: ok.runId })).result.payloads[0].text,
+      /allow-once/,
+    );
+    const result = await client.request<any>("agent.wait", { runId, timeoutMs: 20_000 });
+    assert.match(result.result.payloads[0].text, /via-chat/);
+  } finally {
+    await client.close();
+  }
+});
