@@ -92,4 +92,9 @@ export const commands: CommandEntry[] = [
     summary: "List, approve or deny commands agents are waiting to run",
     load: async () => (await import("./approvals.ts")).approvalsCommand,
   },
+  {
+    name: "dashboard",
+    summary: "Open the Control UI with a one-time sign-in link",
+    load: async () => (await import("./dashboard.ts")).dashboardCommand,
+  },
 ];
