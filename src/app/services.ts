@@ -48,6 +48,7 @@ import { SESSION_SEND_EVENT, type SessionSendRequest } from "./agent_tools.ts";
 import type { AgentJobOptions } from "./agent_job_worker.ts";
 import { createChannels } from "./channels.ts";
 import { channelSender, queueReply } from "./egress.ts";
+import { loadImportFiles } from "./import_loader.ts";
 import { createLaneRuns } from "./lane_runs.ts";
 
 export interface ServicesDeps {
@@ -251,8 +252,9 @@ export function createServices(deps: ServicesDeps): Services {
     clock,
   });
   for (const m of approvalMethods(approvals)) registry.add(m as MethodDef<unknown>);
+  const cronJobs = createCronJobRepo(store.db);
   const cron = createCronScheduler({
-    repo: createCronJobRepo(store.db),
+    repo: cronJobs,
     config: config().cron,
     clock,
     logger,
@@ -322,6 +324,14 @@ export function createServices(deps: ServicesDeps): Services {
         },
       });
       if (recovered.requeued || recovered.gaveUp) logger.info("inbox recovered", recovered);
+      await loadImportFiles({
+        dir: `${paths.home}/import`,
+        pairing,
+        cron: cronJobs,
+        defaultAgent: config().agents.defaultAgent,
+        now: clock.now(),
+        logger,
+      });
       if (config().cron.enabled) await cron.start();
       await channels.registry.startAll();
       const sent = await dispatcher.start();

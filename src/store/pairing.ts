@@ -43,6 +43,8 @@ export interface PairingRepo {
   approved(channel?: string): Promise<ApprovedSender[]>;
   /** Removes an approval; false when the sender was not approved. */
   revoke(channel: string, accountId: string, senderId: string): Promise<boolean>;
+  /** Approves a sender directly (e.g. imported approvals); true when newly added. */
+  grant(channel: string, accountId: string, senderId: string, approvedBy?: string): Promise<boolean>;
 }
 
 export interface PairingOptions {
@@ -152,6 +154,14 @@ export function createPairingRepo(
         },
       ]);
       return sender;
+    },
+    async grant(channel, accountId, senderId, approvedBy) {
+      const res = await db.run(
+        `INSERT INTO approved_senders (channel, account_id, sender_id, sender_name, approved_at, approved_by)
+           VALUES (?, ?, ?, NULL, ?, ?) ON CONFLICT DO NOTHING`,
+        [channel, accountId, senderId, now(), approvedBy ?? null],
+      );
+      return res.rowsAffected > 0;
     },
     async deny(channel, code) {
       const res = await db.run("DELETE FROM pairing_requests WHERE channel = ? AND code = ?", [
