@@ -140,6 +140,7 @@ export function messageEvents(reply: FakeReply, model: string): string[] {
 export function createFakeAnthropic(options: FakeServerOptions & { models?: string[] } = {}): FakeServer {
   return serveFake(options, (req: FakeRequest, scripted, script) => {
     if (req.method === "GET" && req.path === "/v1/models") {
+      if (scripted?.error) return anthropicError(scripted.error); // a refused key (options.apiKey)
       const models = options.models ?? ["claude-fake"];
       return Response.json({
         data: models.map((id) => ({

@@ -231,6 +231,7 @@ export function responsesEvents(reply: FakeReply, model: string): { frames: stri
 export function createFakeOpenAI(options: FakeOpenAIOptions = {}): FakeServer {
   return serveFake(options, (req: FakeRequest, scripted, script) => {
     if (req.method === "GET" && req.path === "/v1/models") {
+      if (scripted?.error) return openAIError(scripted.error); // a refused key (options.apiKey)
       const models = options.models ?? ["gpt-fake"];
       return Response.json({
         object: "list",
