@@ -97,4 +97,9 @@ export const commands: CommandEntry[] = [
     summary: "Open the Control UI with a one-time sign-in link",
     load: async () => (await import("./dashboard.ts")).dashboardCommand,
   },
+  {
+    name: "token",
+    summary: "Create, list or revoke extra gateway tokens (scoped credentials)",
+    load: async () => (await import("./token.ts")).tokenCommand,
+  },
 ];
