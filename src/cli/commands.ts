@@ -102,4 +102,9 @@ export const commands: CommandEntry[] = [
     summary: "Create, list or revoke extra gateway tokens (scoped credentials)",
     load: async () => (await import("./token.ts")).tokenCommand,
   },
+  {
+    name: "sessions",
+    summary: "List sessions and show their transcripts",
+    load: async () => (await import("./sessions.ts")).sessionsCommand,
+  },
 ];
