@@ -8,6 +8,8 @@ import type { MethodContext } from "../../src/gateway/methods/registry.ts";
 import { registerMessageMethods } from "../../src/gateway/methods/message_methods.ts";
 import { openStore } from "../../src/store/mod.ts";
 import { createOutboxRepo } from "../../src/store/outbox.ts";
+import { runMessage } from "../../src/cli/message.ts";
+import type { CliIo } from "../../src/cli/io.ts";
 import { startFakeTelegram } from "../fakes/fake_telegram.ts";
 import { cli } from "../helpers/cli.ts";
 import { startTestGateway } from "../helpers/gateway.ts";
@@ -26,6 +28,17 @@ function describedAdapter(channel: string, accountId: string, maxMessageLength: 
     send: () => Promise.reject(new Error("message.send must not send directly")),
     startTyping: () => () => {},
   };
+}
+
+function captureIo(env: Record<string, string>) {
+  const io = { out: "", err: "" };
+  const cliIo: CliIo = {
+    out: (t) => void (io.out += t + "\n"),
+    err: (t) => void (io.err += t + "\n"),
+    env,
+    interactive: false,
+  };
+  return { io, cliIo };
 }
 
 async function setup() {
@@ -135,6 +148,14 @@ Deno.test("talon message send: usage errors exit 2 without contacting a gateway"
     assert.equal(r.code, 2, `${argv.join(" ")}: ${r.err}`);
     assert.match(r.err, re);
   }
+  const emptyStdin = captureIo(env);
+  const code = await runMessage(
+    ["send", "--channel", "telegram", "--to", "1", "-"],
+    emptyStdin.cliIo,
+    () => Promise.resolve(" \n"),
+  );
+  assert.equal(code, 2);
+  assert.match(emptyStdin.io.err, /text is empty/);
   const help = await cli(["message", "--help"], env);
   assert.equal(help.code, 0);
   assert.match(help.out, /Usage: talon message send/);
@@ -195,6 +216,18 @@ Deno.test("talon message send: end to end through the gateway's outbox to a (fak
     assert.equal(toGroup.map((m) => m.text).join(" "), long, "chunks arrive in order, nothing lost");
     const first = await outbox.list({ runId: sent.runId });
     assert.equal(first[0]?.state, "sent");
+
+    const piped = captureIo(env);
+    const fromStdin = await runMessage(
+      ["send", "--channel", "telegram", "--to", "77", "-"],
+      piped.cliIo,
+      () => Promise.resolve("piped *text*\n"),
+    );
+    assert.equal(fromStdin, 0, piped.io.err);
+    await telegram.waitForSent(
+      (s) => s.some((m) => m.chat_id === "77" && /piped/.test(m.text ?? "")),
+      20_000,
+    );
 
     const noAccount = await cli(["message", "send", "--channel", "discord", "--to", "1", "hi"], env);
     assert.equal(noAccount.code, 1);
