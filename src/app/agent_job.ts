@@ -1,5 +1,6 @@
 /** The payload of an agent turn as it travels through the inbox and the lanes. */
 import type { JobInput } from "../lanes/mod.ts";
+import type { TalonPaths } from "../config/paths.ts";
 
 export interface AgentJobPayload {
   agentId: string;
@@ -37,4 +38,26 @@ export function buildTurnText(job: Pick<JobInput, "messages" | "dropped">): stri
   if (job.messages.some((m) => m.interrupted)) parts.push(INTERRUPTED_NOTE);
   for (const m of job.messages) parts.push((m.payload as AgentJobPayload).text);
   return parts.join("\n\n");
+}
+
+/** Job event asking the main thread to queue a message into another session (the sessions_send tool). */
+export const SESSION_SEND_EVENT = "talon.sessions.send";
+
+export interface SessionSendRequest {
+  runId: string;
+  agentId: string;
+  sessionKey: string;
+  text: string;
+  fromSessionKey: string;
+}
+
+/** What the main thread passes to every worker (structured-clonable). */
+export interface AgentJobOptions {
+  /** The raw config (as in the file); validated again here with the same env. */
+  rawConfig: Record<string, unknown>;
+  env: Record<string, string>;
+  paths: TalonPaths;
+  storeUrl: string;
+  storeAuthToken?: string;
+  logFile: boolean;
 }

@@ -14,18 +14,7 @@ import type { JobContext, JobInput } from "../lanes/mod.ts";
 import { openStore } from "../store/mod.ts";
 import { createAgentEngine } from "./agent_engine.ts";
 import { createWorkerTools } from "./agent_tools.ts";
-import { type AgentJobPayload, buildTurnText } from "./agent_job.ts";
-
-/** What the main thread passes to every worker (structured-clonable). */
-export interface AgentJobOptions {
-  /** The raw config (as in the file); validated again here with the same env. */
-  rawConfig: Record<string, unknown>;
-  env: Record<string, string>;
-  paths: TalonPaths;
-  storeUrl: string;
-  storeAuthToken?: string;
-  logFile: boolean;
-}
+import { type AgentJobOptions, type AgentJobPayload, buildTurnText } from "./agent_job.ts";
 
 let runtime: AgentRuntime | undefined;
 /** Worker bus events that belong on the main thread's bus (and so reach WebSocket clients). */

@@ -24,17 +24,7 @@ import { createProcessTable } from "../tools/processes.ts";
 import { createToolRegistry } from "../tools/registry.ts";
 import { createSandbox } from "../tools/sandbox/sandbox.ts";
 import type { ToolContext, ToolExecutor } from "../tools/types.ts";
-
-/** Job event asking the main thread to queue a message into another session. */
-export const SESSION_SEND_EVENT = "talon.sessions.send";
-
-export interface SessionSendRequest {
-  runId: string;
-  agentId: string;
-  sessionKey: string;
-  text: string;
-  fromSessionKey: string;
-}
+import { SESSION_SEND_EVENT, type SessionSendRequest } from "./agent_job.ts";
 
 export interface WorkerToolsDeps {
   config: Readonly<Config>;

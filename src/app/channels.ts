@@ -9,9 +9,7 @@ import type { Clock } from "../core/clock.ts";
 import type { EventBus } from "../core/event_bus.ts";
 import { newRunId } from "../core/ids.ts";
 import type { Logger } from "../core/logger.ts";
-import { createDiscordAdapter } from "../channels/discord/adapter.ts";
 import { type ChannelRegistry, createChannelRegistry } from "../channels/registry.ts";
-import { createTelegramAdapter } from "../channels/telegram/adapter.ts";
 import { dedupeKey, type InboundSink, type SendTarget } from "../channels/types.ts";
 import { createWebchatChannel, type WebchatChannel } from "../channels/webchat.ts";
 import type { KvRepo } from "../store/kv.ts";
@@ -91,8 +89,11 @@ export function createLaneSink(
   };
 }
 
-/** Creates every configured adapter (not started) plus the web chat channel. */
-export function createChannels(deps: ChannelsDeps): Channels {
+/**
+ * Creates every configured adapter (not started) plus the web chat channel. The Telegram and Discord
+ * libraries are loaded only when an account of theirs is configured.
+ */
+export async function createChannels(deps: ChannelsDeps): Promise<Channels> {
   const registry = createChannelRegistry({ logger: deps.logger });
   const sink = createLaneSink({
     ...deps,
@@ -107,8 +108,12 @@ export function createChannels(deps: ChannelsDeps): Channels {
     clock: deps.clock,
     mediaDir: deps.paths.mediaDir,
   };
-  for (const [accountId, account] of Object.entries(config.channels.telegram?.accounts ?? {})) {
-    registry.add(createTelegramAdapter({
+  const telegramAccounts = Object.entries(config.channels.telegram?.accounts ?? {});
+  const { createTelegramAdapter } = telegramAccounts.length
+    ? await import("../channels/telegram/adapter.ts")
+    : { createTelegramAdapter: undefined };
+  for (const [accountId, account] of telegramAccounts) {
+    registry.add(createTelegramAdapter!({
       ...common,
       accountId,
       config: account,
@@ -116,8 +121,12 @@ export function createChannels(deps: ChannelsDeps): Channels {
       logger: deps.logger.child({ channel: "telegram", accountId }),
     }));
   }
-  for (const [accountId, account] of Object.entries(config.channels.discord?.accounts ?? {})) {
-    registry.add(createDiscordAdapter({
+  const discordAccounts = Object.entries(config.channels.discord?.accounts ?? {});
+  const { createDiscordAdapter } = discordAccounts.length
+    ? await import("../channels/discord/adapter.ts")
+    : { createDiscordAdapter: undefined };
+  for (const [accountId, account] of discordAccounts) {
+    registry.add(createDiscordAdapter!({
       ...common,
       accountId,
       config: account,

@@ -103,7 +103,7 @@ export async function startGateway(opts: StartGatewayOptions): Promise<RunningGa
     logFile: logging.logFile,
     hostname: Deno.hostname(),
   });
-  const services = createServices({
+  const services = await createServices({
     loaded: opts.loaded,
     env: opts.env,
     store,

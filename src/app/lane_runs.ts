@@ -32,12 +32,13 @@ export interface LaneRuns extends RunService {
 }
 
 /**
- * @param query the main-thread runtime: session queries and immediate commands (it shares the store).
+ * @param query the main-thread runtime (session queries and immediate commands; it shares the store),
+ *   created on first use so an idle gateway never loads the provider SDKs.
  */
 export function createLaneRuns(deps: {
   intake: Intake;
   scheduler: Scheduler;
-  query: AgentRuntime;
+  query: () => Promise<AgentRuntime>;
   /** `/approve <id> allow-once|allow-always|deny`: resolves a pending tool approval; returns the reply. */
   approve?(id: string, decision: string, input: RunInput): Promise<string>;
   now?: () => number;
@@ -128,7 +129,11 @@ export function createLaneRuns(deps: {
       return Promise.resolve({ runId, sessionKey: input.sessionKey, done: Promise.resolve(result) });
     }
     // /status, /help, /model read or change session state only: the main-thread runtime answers.
-    return deps.query.start(input).then((h) => ({ runId: h.runId, sessionKey: h.sessionKey, done: h.done }));
+    return deps.query().then((q) => q.start(input)).then((h) => ({
+      runId: h.runId,
+      sessionKey: h.sessionKey,
+      done: h.done,
+    }));
   };
 
   return {
@@ -215,7 +220,7 @@ export function createLaneRuns(deps: {
       const done = finished.get(runId);
       if (done) return done;
       const d = pending.get(runId);
-      if (!d) return await deps.query.wait(runId, 0);
+      if (!d) return await (await deps.query()).wait(runId, 0);
       let timer: ReturnType<typeof setTimeout> | undefined;
       const timeout = new Promise<{ runId: string; status: "timeout" }>((r) => {
         timer = setTimeout(() => r({ runId, status: "timeout" }), timeoutMs);
@@ -226,14 +231,14 @@ export function createLaneRuns(deps: {
         clearTimeout(timer);
       }
     },
-    history: (key, opts) => deps.query.history(key, opts),
-    listSessions: (filter) => deps.query.listSessions(filter),
-    getSession: (key) => deps.query.getSession(key),
+    history: async (key, opts) => (await deps.query()).history(key, opts),
+    listSessions: async (filter) => (await deps.query()).listSessions(filter),
+    getSession: async (key) => (await deps.query()).getSession(key),
     resetSession(key, agentId) {
       deps.scheduler.abort(key, "session reset");
-      return deps.query.resetSession(key, agentId);
+      return deps.query().then((q) => q.resetSession(key, agentId));
     },
-    compact: (key, agentId) => deps.query.compact(key, agentId),
+    compact: async (key, agentId) => (await deps.query()).compact(key, agentId),
   };
 }
 

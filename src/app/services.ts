@@ -4,7 +4,7 @@
  * and HTTP routes on top. Part of the composition root (with gateway_runtime.ts).
  */
 import type { Hono } from "hono";
-import type { RunResult } from "../agent/mod.ts";
+import type { AgentRuntime, RunResult } from "../agent/mod.ts";
 import type { LoadedConfig } from "../config/load.ts";
 import type { Config } from "../config/schema.ts";
 import type { Clock } from "../core/clock.ts";
@@ -17,6 +17,8 @@ import { createHooksApp } from "../gateway/hooks_http.ts";
 import type { GatewayEnv } from "../gateway/http_security.ts";
 import type { GatewayMetrics } from "../gateway/metrics.ts";
 import { registerAgentMethods } from "../gateway/methods/agent_methods.ts";
+import { registerMessageMethods } from "../gateway/methods/message_methods.ts";
+import { registerTokenMethods } from "../gateway/methods/token_methods.ts";
 import type { MethodDef, MethodRegistry } from "../gateway/methods/registry.ts";
 import { createOpenAiCompatApp } from "../gateway/openai_compat.ts";
 import type { FailureLimiter } from "../gateway/rate_limit.ts";
@@ -43,9 +45,7 @@ import { createCronScheduler } from "../cron/scheduler.ts";
 import { approvalMethods } from "../tools/approval_methods.ts";
 import { createApprovalRepo } from "../tools/approval_repo.ts";
 import { createApprovals } from "../tools/approvals.ts";
-import { createAgentEngine } from "./agent_engine.ts";
-import { SESSION_SEND_EVENT, type SessionSendRequest } from "./agent_tools.ts";
-import type { AgentJobOptions } from "./agent_job_worker.ts";
+import { type AgentJobOptions, SESSION_SEND_EVENT, type SessionSendRequest } from "./agent_job.ts";
 import { createChannels } from "./channels.ts";
 import { channelSender, queueReply } from "./egress.ts";
 import { loadImportFiles } from "./import_loader.ts";
@@ -111,14 +111,18 @@ function failureNotice(end: TurnEnd): string {
   return `Sorry — I could not answer this message (${message}). Please try again.`;
 }
 
-export function createServices(deps: ServicesDeps): Services {
+export async function createServices(deps: ServicesDeps): Promise<Services> {
   const { store, bus, clock, logger, registry } = deps;
   const { paths } = deps.loaded;
   const config = (): Readonly<Config> => deps.loaded.config;
   const inbox = createInboxRepo(store.db);
   const outbox = createOutboxRepo(store.db);
   const pairing = createPairingRepo(store.db);
-  const query = createAgentEngine({ config: config(), store, bus, clock, logger, paths });
+  let queryEngine: Promise<AgentRuntime> | undefined;
+  const query = () =>
+    queryEngine ??= import("./agent_engine.ts").then((m) =>
+      m.createAgentEngine({ config: config(), store, bus, clock, logger, paths })
+    );
 
   const handlerOptions: AgentJobOptions = {
     rawConfig: deps.loaded.raw,
@@ -212,7 +216,7 @@ export function createServices(deps: ServicesDeps): Services {
       return record ? `Approval ${id}: ${decision}.` : `No pending approval ${id}.`;
     },
   });
-  const channels = createChannels({
+  const channels = await createChannels({
     config,
     paths,
     runs,
@@ -281,6 +285,13 @@ export function createServices(deps: ServicesDeps): Services {
   for (const m of createOutboxMethods({ outbox, kick: () => dispatcher.kick() })) registry.add(m);
   for (const m of createChannelMethods({ channels: channels.registry })) registry.add(m);
   for (const m of createPairingMethods({ pairing })) registry.add(m);
+  registerMessageMethods(registry, {
+    outbox,
+    channels: channels.registry,
+    kick: () => dispatcher.kick(),
+    audit: store.audit,
+  });
+  registerTokenMethods(registry, { reload: () => deps.auth.reload() });
   deps.metrics.addSource(() => lanesMetrics(scheduler.status()));
 
   return {
@@ -342,7 +353,7 @@ export function createServices(deps: ServicesDeps): Services {
       await channels.registry.stopAll();
       await scheduler.close();
       await dispatcher.stop();
-      await query.close();
+      if (queryEngine) await (await queryEngine).close();
     },
     status: () => ({ lanes: scheduler.status().sessions, channels: channels.registry.status() }),
   };
