@@ -5,7 +5,6 @@
  */
 import type { AgentRuntime, RunResult } from "../agent/mod.ts";
 import { validateConfig } from "../config/load.ts";
-import type { TalonPaths } from "../config/paths.ts";
 import { systemClock } from "../core/clock.ts";
 import { createEventBus } from "../core/event_bus.ts";
 import { fileSink } from "../core/log_file.ts";
