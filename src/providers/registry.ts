@@ -5,17 +5,18 @@
 import type { Config } from "../config/schema.ts";
 import type { ProviderConfig } from "../config/sections/providers.ts";
 import type { Logger } from "../core/logger.ts";
-import { createAnthropicProvider } from "./anthropic.ts";
 import { createEchoProvider } from "./echo.ts";
-import { createOpenAIChatProvider } from "./openai_chat.ts";
-import { createOpenAIResponsesProvider } from "./openai_responses.ts";
-import type { Provider } from "./types.ts";
+import type { ModelRequest, Provider, StreamEvent } from "./types.ts";
 
 /** Id of the built-in development provider; its model ref is `echo/echo`. */
 export const ECHO_PROVIDER_ID = "echo";
 
-/** Creates one provider from its config entry. */
+/**
+ * Creates one provider from its config entry. The SDK behind it (openai, @anthropic-ai/sdk) is loaded on
+ * the provider's first call, so a process or worker that never talks to a provider never loads its SDK.
+ */
 export function createProvider(id: string, cfg: ProviderConfig): Provider {
+  if (cfg.api === "echo") return createEchoProvider({ id });
   const common = {
     id,
     apiKey: cfg.apiKey,
@@ -23,16 +24,30 @@ export function createProvider(id: string, cfg: ProviderConfig): Provider {
     headers: cfg.headers,
     timeoutMs: cfg.timeoutMs,
   };
-  switch (cfg.api) {
-    case "openai-chat":
-      return createOpenAIChatProvider(common);
-    case "openai-responses":
-      return createOpenAIResponsesProvider(common);
-    case "anthropic":
-      return createAnthropicProvider(common);
-    case "echo":
-      return createEchoProvider({ id });
-  }
+  let real: Promise<Provider> | undefined;
+  const load = () =>
+    real ??= (async (): Promise<Provider> => {
+      switch (cfg.api) {
+        case "openai-chat":
+          return (await import("./openai_chat.ts")).createOpenAIChatProvider(common);
+        case "openai-responses":
+          return (await import("./openai_responses.ts")).createOpenAIResponsesProvider(common);
+        case "anthropic":
+          return (await import("./anthropic.ts")).createAnthropicProvider(common);
+        default:
+          throw new TypeError(`Unknown provider api "${cfg.api}"`);
+      }
+    })();
+  return {
+    id,
+    async *stream(request: ModelRequest): AsyncIterable<StreamEvent> {
+      yield* (await load()).stream(request);
+    },
+    async listModels(signal?: AbortSignal) {
+      const provider = await load();
+      return provider.listModels ? await provider.listModels(signal) : [];
+    },
+  };
 }
 
 /**

@@ -2,7 +2,7 @@
  * Local Chromium through puppeteer-core: one browser (and profile dir `<home>/browser/<agentId>`) per
  * agent, launched on first use and closed after `idleMs` without calls.
  */
-import puppeteer, { type Browser, type Page } from "puppeteer-core";
+import type { Browser, Page } from "puppeteer-core";
 import type { Clock } from "../core/clock.ts";
 import { systemClock } from "../core/clock.ts";
 import { ToolError } from "./errors.ts";
@@ -93,6 +93,8 @@ export function createBrowserManager(deps: BrowserManagerDeps): BrowserManager {
     }
     const userDataDir = `${deps.home}/browser/${agentId}`;
     await Deno.mkdir(userDataDir, { recursive: true });
+    // Loaded on first use: puppeteer-core is large and most runs never open a browser.
+    const { default: puppeteer } = await import("puppeteer-core");
     return await puppeteer.launch({
       executablePath,
       userDataDir,

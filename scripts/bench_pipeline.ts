@@ -1,0 +1,139 @@
+/**
+ * End-to-end lanes benchmark: real agent turns through the whole pipeline — POST /v1/chat/completions →
+ * durable inbox → scheduler → shard workers → agent runtime → fake OpenAI provider (on 127.0.0.1) →
+ * reply — for 1, 10, 100 and 1,000 concurrent sessions, with the provider answering in 0 ms and in 200 ms.
+ * Reports turns/s, p50/p99 latency and the process's peak RSS (shard workers are threads of it).
+ *
+ *   deno run -A --unstable-worker-options scripts/bench_pipeline.ts [--sessions 1,10,100,1000] [--delays 0,200]
+ *     [--turns 1000] [--cap 8]
+ * Targets: ≥ 500 turns/s with 10 sessions at 0 ms; at 200 ms, 1,000 sessions take ≈ 200 ms × 1000 ÷ cap;
+ * peak RSS ≤ 150 MiB at 1,000 sessions.
+ */
+import { parseArgs } from "node:util";
+import { loadConfig } from "../src/config/load.ts";
+import { startGateway } from "../src/app/gateway_runtime.ts";
+import { createFakeOpenAI } from "../test/fakes/fake_openai.ts";
+
+export interface PipelineResult {
+  sessions: number;
+  delayMs: number;
+  turns: number;
+  seconds: number;
+  turnsPerSecond: number;
+  p50Ms: number;
+  p99Ms: number;
+  peakRssMiB: number;
+  idealSeconds?: number;
+}
+
+function rssMiB(): number {
+  return Number(/VmRSS:\s+(\d+) kB/.exec(Deno.readTextFileSync("/proc/self/status"))?.[1] ?? 0) / 1024;
+}
+
+function percentile(sorted: number[], p: number): number {
+  return sorted[Math.min(sorted.length - 1, Math.floor(sorted.length * p))] ?? 0;
+}
+
+/** One scenario on a fresh gateway: `sessions` sessions sending `turns` turns in total, concurrently. */
+export async function runScenario(
+  o: { sessions: number; delayMs: number; turns: number; cap: number },
+): Promise<PipelineResult> {
+  const provider = createFakeOpenAI({ fallback: { text: "ok", delayMs: o.delayMs } });
+  const home = await Deno.makeTempDir({ prefix: "talon-bench-" });
+  await Deno.writeTextFile(
+    `${home}/talon.json`,
+    JSON.stringify({
+      gateway: { port: 0 },
+      logging: { console: false, file: false },
+      providers: { fake: { api: "openai-chat", baseUrl: provider.url, apiKey: "bench" } },
+      agents: {
+        defaults: { model: { primary: "fake/bench" } },
+        maxConcurrent: o.cap,
+        perShardConcurrent: o.cap,
+        ...(Deno.env.get("BENCH_SHARDS") ? { shards: Number(Deno.env.get("BENCH_SHARDS")) } : {}),
+      },
+    }),
+  );
+  const env = { TALON_HOME: home };
+  const gw = await startGateway({ loaded: await loadConfig({ env }), env, print: () => {} });
+  let peak = rssMiB();
+  const sampler = setInterval(() => (peak = Math.max(peak, rssMiB())), 25);
+  const latencies: number[] = [];
+  const perSession = Math.max(1, Math.round(o.turns / o.sessions));
+  const turn = async (session: number) => {
+    const t0 = performance.now();
+    const res = await fetch(`${gw.url}/v1/chat/completions`, {
+      method: "POST",
+      headers: {
+        authorization: `Bearer ${gw.token.token}`,
+        "content-type": "application/json",
+        "x-talon-session-key": `agent:main:bench:${session}`,
+      },
+      body: JSON.stringify({
+        model: "talon/main",
+        messages: [{ role: "user", content: `hello ${session}` }],
+      }),
+    });
+    if (res.status !== 200) throw new Error(`turn failed: ${res.status} ${await res.text()}`);
+    await res.body?.cancel();
+    latencies.push(performance.now() - t0);
+  };
+  // Warm up the shard workers (they start on first use) before timing.
+  await Promise.all(Array.from({ length: 4 }, (_, i) => turn(-1 - i)));
+  latencies.length = 0;
+  const started = performance.now();
+  await Promise.all(Array.from({ length: o.sessions }, async (_, s) => {
+    for (let t = 0; t < perSession; t++) await turn(s);
+  }));
+  const seconds = (performance.now() - started) / 1000;
+  clearInterval(sampler);
+  peak = Math.max(peak, rssMiB());
+  await gw.shutdown();
+  await provider.close();
+  await Deno.remove(home, { recursive: true }).catch(() => {});
+  const sorted = [...latencies].sort((a, b) => a - b);
+  const turns = latencies.length;
+  return {
+    sessions: o.sessions,
+    delayMs: o.delayMs,
+    turns,
+    seconds,
+    turnsPerSecond: turns / seconds,
+    p50Ms: percentile(sorted, 0.5),
+    p99Ms: percentile(sorted, 0.99),
+    peakRssMiB: peak,
+    ...(o.delayMs > 0 ? { idealSeconds: (o.delayMs / 1000) * Math.ceil(turns / o.cap) } : {}),
+  };
+}
+
+if (import.meta.main) {
+  const { values } = parseArgs({
+    args: Deno.args,
+    options: {
+      sessions: { type: "string", default: "1,10,100,1000" },
+      delays: { type: "string", default: "0,200" },
+      turns: { type: "string", default: "1000" },
+      cap: { type: "string", default: "8" },
+    },
+  });
+  const cap = Number(values.cap);
+  console.log(
+    `| provider | sessions | turns | seconds | turns/s | p50 ms | p99 ms | peak RSS MiB | ideal s |`,
+  );
+  console.log(`|---|---|---|---|---|---|---|---|---|`);
+  for (const delayMs of values.delays!.split(",").map(Number)) {
+    for (const sessions of values.sessions!.split(",").map(Number)) {
+      // With a slow provider every session sends one turn; at 0 ms the total is fixed.
+      const turns = delayMs > 0 ? sessions : Number(values.turns);
+      const r = await runScenario({ sessions, delayMs, turns, cap });
+      console.log(
+        `| ${delayMs} ms | ${sessions} | ${r.turns} | ${r.seconds.toFixed(2)} | ${
+          r.turnsPerSecond.toFixed(0)
+        } | ` +
+          `${r.p50Ms.toFixed(1)} | ${r.p99Ms.toFixed(1)} | ${r.peakRssMiB.toFixed(0)} | ${
+            r.idealSeconds?.toFixed(1) ?? "–"
+          } |`,
+      );
+    }
+  }
+}
