@@ -16,6 +16,7 @@ import type { Logger } from "../core/logger.ts";
 import { createModelRouter } from "../providers/failover.ts";
 import { createProviders } from "../providers/registry.ts";
 import type { Store } from "../store/mod.ts";
+import { cachedTranscripts } from "../store/transcript_cache.ts";
 import { createCurrentTimeTool } from "../tools/current_time.ts";
 import type { ToolExecutor } from "../tools/types.ts";
 
@@ -39,10 +40,13 @@ export function createAgentEngine(deps: EngineDeps): AgentRuntime {
     logger: deps.logger,
     idleTimeoutMs: deps.config.agents.defaults.idleTimeoutMs,
   });
+  const base = agentStoreFrom(deps.store);
+  // A turn reads its history from memory and only the entries appended since (see transcript_cache.ts).
+  const store = { ...base, transcripts: cachedTranscripts(base.transcripts) };
   const tools = deps.tools ?? createStaticToolExecutor([createCurrentTimeTool({ clock: deps.clock })]);
   return createAgentRuntime({
     config: deps.config,
-    store: agentStoreFrom(deps.store),
+    store,
     models: router,
     tools,
     bus: deps.bus,

@@ -47,4 +47,10 @@ export const agentMigrations: Migration[] = [
       "CREATE INDEX usage_agent_day ON usage (agent_id, day)",
     ],
   },
+  {
+    version: 101,
+    name: "transcript kind index",
+    // The latest compaction of a session is looked up before every model call.
+    sql: ["CREATE INDEX transcript_session_kind ON transcript_entries (session_id, kind, seq)"],
+  },
 ];
