@@ -1,0 +1,188 @@
+/**
+ * Soak test: a real `talon gateway` process under steady load (turns through /v1/chat/completions over a
+ * fixed set of sessions, fake OpenAI provider on loopback) for a fixed time, sampling the process's RSS.
+ * Reports the RSS trend (least-squares slope over the time after warm-up), latencies and errors.
+ *
+ *   deno run -A --unstable-worker-options scripts/soak.ts [--minutes 10] [--rate 20] [--sessions 20]
+ *     [--sample-seconds 10] [--max-growth-mib-per-min N] [--json]
+ * Exit 1 when a turn failed, or when --max-growth-mib-per-min is given and the trend exceeds it.
+ */
+import { parseArgs } from "node:util";
+import { createFakeOpenAI } from "../test/fakes/fake_openai.ts";
+import { spawnTalon } from "../test/helpers/process.ts";
+import { percentile } from "../src/lanes/wait_stats.ts";
+
+export interface SoakOptions {
+  durationMs: number;
+  /** Turns started per second. */
+  rate: number;
+  sessions: number;
+  sampleMs: number;
+  /** Fraction of the run treated as warm-up and left out of the trend (default 0.2). */
+  warmupFraction?: number;
+  log?: (line: string) => void;
+}
+
+export interface SoakResult {
+  turns: number;
+  errors: number;
+  firstError?: string;
+  p50Ms: number;
+  p99Ms: number;
+  /** [seconds since start, RSS MiB]. */
+  samples: Array<[number, number]>;
+  startRssMiB: number;
+  endRssMiB: number;
+  peakRssMiB: number;
+  /** Least-squares slope of RSS after warm-up, MiB per minute. */
+  trendMiBPerMin: number;
+}
+
+function rssMiB(pid: number, field: "VmRSS" | "VmHWM" = "VmRSS"): number {
+  const status = Deno.readTextFileSync(`/proc/${pid}/status`);
+  return Number(new RegExp(`${field}:\\s+(\\d+) kB`).exec(status)?.[1] ?? 0) / 1024;
+}
+
+/** Least-squares slope of y over x. */
+export function slope(points: Array<[number, number]>): number {
+  const n = points.length;
+  if (n < 2) return 0;
+  const mx = points.reduce((s, p) => s + p[0], 0) / n;
+  const my = points.reduce((s, p) => s + p[1], 0) / n;
+  let num = 0;
+  let den = 0;
+  for (const [x, y] of points) {
+    num += (x - mx) * (y - my);
+    den += (x - mx) ** 2;
+  }
+  return den === 0 ? 0 : num / den;
+}
+
+/** Runs the soak and returns its figures. */
+export async function soak(o: SoakOptions): Promise<SoakResult> {
+  const log = o.log ?? (() => {});
+  const provider = createFakeOpenAI({ fallback: { text: "steady as she goes" } });
+  const home = await Deno.makeTempDir({ prefix: "talon-soak-" });
+  const token = crypto.randomUUID() + crypto.randomUUID();
+  try {
+    await Deno.writeTextFile(
+      `${home}/talon.json`,
+      JSON.stringify({
+        gateway: { port: 0 },
+        logging: { console: false },
+        providers: { fake: { api: "openai-chat", baseUrl: provider.url, apiKey: "k" } },
+        agents: { defaults: { model: { primary: "fake/gpt-soak" } } },
+      }),
+    );
+    await using gw = spawnTalon(["gateway"], { TALON_HOME: home, TALON_TOKEN: token });
+    const m = await gw.waitForLine(/listening on (http:\/\/[\d.:]+)/, 60_000);
+    const url = `${m[1]}/v1/chat/completions`;
+    const pid = gw.child.pid;
+    const latencies: number[] = [];
+    let errors = 0;
+    let firstError: string | undefined;
+    let turns = 0;
+    const inflight = new Set<Promise<void>>();
+    const turn = async (n: number) => {
+      const t0 = performance.now();
+      try {
+        const res = await fetch(url, {
+          method: "POST",
+          headers: { authorization: `Bearer ${token}`, "content-type": "application/json" },
+          body: JSON.stringify({
+            model: "talon/main",
+            user: `soak-${n % o.sessions}`,
+            messages: [{ role: "user", content: `turn ${n}` }],
+          }),
+          signal: AbortSignal.timeout(60_000),
+        });
+        const body = await res.text();
+        if (!res.ok) throw new Error(`HTTP ${res.status}: ${body.slice(0, 200)}`);
+        latencies.push(performance.now() - t0);
+      } catch (err) {
+        errors++;
+        firstError ??= (err as Error).message;
+      }
+    };
+    const start = performance.now();
+    const samples: Array<[number, number]> = [[0, rssMiB(pid)]];
+    let nextSample = o.sampleMs;
+    const interval = 1000 / o.rate;
+    while (performance.now() - start < o.durationMs) {
+      const p = turn(turns++).finally(() => inflight.delete(p));
+      inflight.add(p);
+      const elapsed = performance.now() - start;
+      if (elapsed >= nextSample) {
+        const rss = rssMiB(pid);
+        samples.push([elapsed / 1000, rss]);
+        log(`${(elapsed / 1000).toFixed(0)} s: RSS ${rss.toFixed(1)} MiB, ${turns} turns, ${errors} errors`);
+        nextSample += o.sampleMs;
+      }
+      // Steady pacing: the next turn starts at its slot, whatever the previous ones are doing.
+      const wait = turns * interval - (performance.now() - start);
+      if (wait > 0) await new Promise((r) => setTimeout(r, wait));
+    }
+    await Promise.all(inflight);
+    samples.push([(performance.now() - start) / 1000, rssMiB(pid)]);
+    const peak = rssMiB(pid, "VmHWM");
+    const cut = (o.durationMs / 1000) * (o.warmupFraction ?? 0.2);
+    const sorted = latencies.sort((a, b) => a - b);
+    return {
+      turns,
+      errors,
+      firstError,
+      p50Ms: percentile(sorted, 0.5),
+      p99Ms: percentile(sorted, 0.99),
+      samples,
+      startRssMiB: samples[0]![1],
+      endRssMiB: samples[samples.length - 1]![1],
+      peakRssMiB: peak,
+      trendMiBPerMin: slope(samples.filter(([t]) => t >= cut)) * 60,
+    };
+  } finally {
+    await provider.close();
+    await Deno.remove(home, { recursive: true }).catch(() => {});
+  }
+}
+
+if (import.meta.main) {
+  const { values } = parseArgs({
+    args: Deno.args,
+    options: {
+      minutes: { type: "string", default: "10" },
+      rate: { type: "string", default: "20" },
+      sessions: { type: "string", default: "20" },
+      "sample-seconds": { type: "string", default: "10" },
+      "max-growth-mib-per-min": { type: "string" },
+      json: { type: "boolean", default: false },
+    },
+  });
+  const minutes = Number(values.minutes);
+  const rate = Number(values.rate);
+  if (!(minutes > 0) || !(rate > 0)) throw new RangeError("--minutes and --rate take positive numbers");
+  console.error(`soak: ${minutes} min at ${rate} turns/s over ${values.sessions} sessions`);
+  const r = await soak({
+    durationMs: minutes * 60_000,
+    rate,
+    sessions: Number(values.sessions),
+    sampleMs: Number(values["sample-seconds"]) * 1000,
+    log: (l) => console.error(l),
+  });
+  if (values.json) console.log(JSON.stringify(r));
+  else {
+    console.log(`| turns | errors | p50 / p99 | RSS start → end | peak RSS | trend after warm-up |`);
+    console.log(`|---|---|---|---|---|---|`);
+    console.log(
+      `| ${r.turns} | ${r.errors} | ${r.p50Ms.toFixed(1)} / ${r.p99Ms.toFixed(1)} ms | ${
+        r.startRssMiB.toFixed(1)
+      } → ${r.endRssMiB.toFixed(1)} MiB | ${r.peakRssMiB.toFixed(1)} MiB | ${
+        r.trendMiBPerMin >= 0 ? "+" : ""
+      }${r.trendMiBPerMin.toFixed(2)} MiB/min |`,
+    );
+    if (r.firstError) console.log(`first error: ${r.firstError}`);
+  }
+  const limit = values["max-growth-mib-per-min"] === undefined
+    ? undefined
+    : Number(values["max-growth-mib-per-min"]);
+  Deno.exit(r.errors > 0 || (limit !== undefined && r.trendMiBPerMin > limit) ? 1 : 0);
+}
