@@ -12,7 +12,7 @@ Deno.test("soak (short): steady load for 15 s, every turn answered, the RSS tren
       r.endRssMiB.toFixed(0)
     } MiB, trend ${r.trendMiBPerMin.toFixed(1)} MiB/min`,
   );
-  assert.equal(r.errors, 0, r.firstError);
+  assert.equal(r.errors, 0, `first error: ${r.firstError}`);
   assert.ok(r.turns >= 140 && r.turns <= 151, `steady pacing: ${r.turns} turns`);
   assert.ok(r.samples.length >= 5, "RSS sampled through the run");
   assert.ok(r.samples.every(([, rss]) => rss > 10), "RSS read from the gateway process");
