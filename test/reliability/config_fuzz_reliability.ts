@@ -80,6 +80,7 @@ Deno.test("config fuzz: the gateway process refuses bad configs with exit 78 and
       picks.push({ text, verdict });
     }
   }
+  const outcomes = { refused78: 0, cameUp: 0, failedAtStart: 0 };
   const one = async ({ text, verdict }: (typeof picks)[number], i: number) => {
     await using home = await tempHome("talon-cfgfuzz-");
     await Deno.writeTextFile(`${home.dir}/talon.json`, text);
@@ -102,21 +103,26 @@ Deno.test("config fuzz: the gateway process refuses bad configs with exit 78 and
         false,
         "no state created",
       );
+      outcomes.refused78++;
       return;
     }
     if ("url" in first && first.url) {
       const res = await fetch(`${first.url}/readyz`);
       assert.equal(res.status, 200, ctx);
       await res.body?.cancel();
+      outcomes.cameUp++;
     } else {
       const code = "code" in first ? first.code : await exited;
       assert.notEqual(code, 0, ctx);
       assert.match(proc.output(), /talon gateway: |error/i, ctx);
+      outcomes.failedAtStart++;
     }
   };
   // Three at a time keeps a 2-core machine busy without starving the processes.
   for (let i = 0; i < picks.length; i += 3) {
     await Promise.all(picks.slice(i, i + 3).map((p, j) => one(p, i + j)));
   }
+  console.log(`processes: ${JSON.stringify(outcomes)}`);
   assert.equal(picks.length, SPAWNED);
+  assert.equal(outcomes.refused78, Math.ceil(SPAWNED / 2));
 });
