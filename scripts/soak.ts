@@ -38,8 +38,14 @@ export interface SoakResult {
   trendMiBPerMin: number;
 }
 
+/** The process's RSS (or peak RSS), MiB; throws naming the process when it is gone. */
 function rssMiB(pid: number, field: "VmRSS" | "VmHWM" = "VmRSS"): number {
-  const status = Deno.readTextFileSync(`/proc/${pid}/status`);
+  let status: string;
+  try {
+    status = Deno.readTextFileSync(`/proc/${pid}/status`);
+  } catch (err) {
+    throw new Error(`the gateway process ${pid} is gone`, { cause: err });
+  }
   return Number(new RegExp(`${field}:\\s+(\\d+) kB`).exec(status)?.[1] ?? 0) / 1024;
 }
 
@@ -78,6 +84,17 @@ export async function soak(o: SoakOptions): Promise<SoakResult> {
     const m = await gw.waitForLine(/listening on (http:\/\/[\d.:]+)/, 60_000);
     const url = `${m[1]}/v1/chat/completions`;
     const pid = gw.child.pid;
+    let exited: Deno.CommandStatus | undefined;
+    gw.child.status.then((st) => exited = st);
+    const alive = () => {
+      if (exited) {
+        throw new Error(
+          `the gateway exited (code ${exited.code}, signal ${exited.signal}) during the soak; output:\n${
+            gw.output().slice(-2000)
+          }`,
+        );
+      }
+    };
     const latencies: number[] = [];
     let errors = 0;
     let firstError: string | undefined;
@@ -113,6 +130,7 @@ export async function soak(o: SoakOptions): Promise<SoakResult> {
       inflight.add(p);
       const elapsed = performance.now() - start;
       if (elapsed >= nextSample) {
+        alive();
         const rss = rssMiB(pid);
         samples.push([elapsed / 1000, rss]);
         log(`${(elapsed / 1000).toFixed(0)} s: RSS ${rss.toFixed(1)} MiB, ${turns} turns, ${errors} errors`);
