@@ -173,7 +173,16 @@ export async function runOnboard(answers: OnboardAnswers, deps: OnboardDeps): Pr
       }
       return r;
     });
-  } else deps.progress({ step: "Model provider", status: "skip", detail: "unchanged" });
+  } else {
+    const has = Object.keys((raw.providers as object | undefined) ?? {}).length > 0;
+    deps.progress({
+      step: "Model provider",
+      status: "skip",
+      detail: has
+        ? "unchanged"
+        : "none configured yet: pass --provider, or start Ollama and run onboard again",
+    });
+  }
   if (answers.telegram) {
     const t = answers.telegram;
     await step("Validate Telegram token", () => probeTelegram(t.value, deps.telegramApiRoot));
