@@ -50,20 +50,43 @@ export async function launchBrowser(executablePath: string): Promise<LaunchedBro
 
 /**
  * Records every WebSocket the page opens in `window.__talonSockets`, so a test can drop the connection
- * the way a network failure would. Test-side instrumentation only; the app does not know about it.
+ * the way a network failure would, and every event frame it receives in `window.__talonEvents` (the
+ * last 5000), so a test can see what streamed. Test-side instrumentation only; the app does not know.
  */
 export async function instrumentSockets(page: Page): Promise<void> {
   await page.evaluateOnNewDocument(() => {
     const Native = WebSocket;
     const list: WebSocket[] = [];
-    (globalThis as unknown as { __talonSockets: WebSocket[] }).__talonSockets = list;
+    const events: { event: string; payload: unknown }[] = [];
+    const g = globalThis as unknown as { __talonSockets: WebSocket[]; __talonEvents: typeof events };
+    g.__talonSockets = list;
+    g.__talonEvents = events;
     globalThis.WebSocket = class extends Native {
       constructor(url: string | URL, protocols?: string | string[]) {
         super(url, protocols);
         list.push(this);
+        this.addEventListener("message", (ev) => {
+          try {
+            const frame = JSON.parse(String(ev.data));
+            if (frame.type !== "event" || frame.event === "tick") return;
+            events.push({ event: frame.event, payload: frame.payload });
+            if (events.length > 5000) events.shift();
+          } catch { /* not JSON */ }
+        });
       }
     } as typeof WebSocket;
   });
+}
+
+/** Payloads of the event frames named `event` the page received so far (see instrumentSockets). */
+export async function receivedEvents<T = Record<string, unknown>>(page: Page, event: string): Promise<T[]> {
+  return await page.evaluate(
+    (name) =>
+      ((globalThis as unknown as { __talonEvents?: { event: string; payload: unknown }[] }).__talonEvents ??
+        [])
+        .filter((e) => e.event === name).map((e) => e.payload),
+    event,
+  ) as T[];
 }
 
 /** Closes every open socket of the page (as if the network dropped). */
@@ -90,4 +113,20 @@ export async function textOf(page: Page, selector: string): Promise<string> {
 /** Waits until `fn` (run in the page) returns true. */
 export async function until(page: Page, fn: string, timeout = 10_000): Promise<void> {
   await page.waitForFunction(fn, { timeout, polling: 50 });
+}
+
+/** Clicks the element (default: button) inside `scope` whose trimmed text is `label`. */
+export async function clickButton(page: Page, scope: string, label: string, tag = "button"): Promise<void> {
+  await page.waitForSelector(scope, { timeout: 10_000 });
+  const handle = await page.waitForFunction(
+    `[...document.querySelectorAll(${JSON.stringify(`${scope} ${tag}`)})]
+      .find((b) => b.textContent?.trim() === ${JSON.stringify(label)} && !b.disabled) ?? null`,
+    { timeout: 10_000, polling: 50 },
+  );
+  await (handle as unknown as { click(): Promise<void> }).click();
+}
+
+/** Opens a page of the app from the top navigation. */
+export async function clickNav(page: Page, label: string): Promise<void> {
+  await clickButton(page, "nav.tabs", label, "a");
 }

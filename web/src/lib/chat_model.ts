@@ -192,6 +192,16 @@ export function itemsFromHistory(entries: readonly HistoryEntry[]): ChatItem[] {
       case "notice":
         out.push({ key, role: "notice", text: String(c.text ?? ""), runId: e.runId, tools: [] });
         break;
+      case "compaction":
+        out.push({
+          key,
+          role: "notice",
+          text: `Earlier messages were summarised (${c.tokensBefore ?? "?"} → ${
+            c.tokensAfter ?? "?"
+          } tokens).`,
+          tools: [],
+        });
+        break;
     }
   }
   return out;
@@ -206,23 +216,36 @@ export function mergeHistory(current: readonly ChatItem[], history: ChatItem[]):
   const live = current.filter((c) =>
     c.role === "assistant" && c.runId && !done.has(c.runId) && c.chatSeq !== undefined
   );
+  // A run's error that the transcript already holds as a notice is shown once, as the notice.
+  const notices = new Set(history.filter((h) => h.role === "notice").map((h) => `${h.runId}\n${h.text}`));
+  const dedupe = (l: ChatItem): ChatItem =>
+    l.error && notices.has(`${l.runId}\n${l.error}`) ? { ...l, error: undefined } : l;
   const used = new Set<ChatItem>();
   const merged = history.map((h) => {
     if (h.role !== "assistant" || !h.runId) return h;
     const l = live.find((x) => x.runId === h.runId);
     if (l) {
       used.add(l);
-      return { ...l, tools: l.tools.length ? l.tools : h.tools };
+      return dedupe({ ...l, tools: l.tools.length ? l.tools : h.tools });
     }
-    // Tool cards seen live stay when the transcript does not list the calls.
+    // Tool cards seen live stay when the transcript does not list the calls; durations (which the
+    // transcript does not keep) carry over to the transcript's cards.
     const seen = current.find((c) => c.role === "assistant" && c.runId === h.runId);
-    return seen && !h.tools.length && seen.tools.length ? { ...h, tools: seen.tools } : h;
+    if (!seen?.tools.length) return h;
+    if (!h.tools.length) return { ...h, tools: seen.tools };
+    return {
+      ...h,
+      tools: h.tools.map((t) => {
+        const ms = seen.tools.find((x) => x.id === t.id)?.ms;
+        return t.ms === undefined && ms !== undefined ? { ...t, ms } : t;
+      }),
+    };
   });
   const pendingUsers = current.filter((c) => c.role === "user" && c.key.startsWith("local:"));
   for (const u of pendingUsers) {
     if (!history.some((h) => h.role === "user" && h.runId === u.runId)) merged.push(u);
   }
-  for (const l of live) if (!used.has(l)) merged.push(l);
+  for (const l of live) if (!used.has(l)) merged.push(dedupe(l));
   return merged;
 }
 

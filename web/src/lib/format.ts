@@ -59,3 +59,14 @@ export function splitRunIds(text: string): { text: string; runId?: string }[] {
   if (last < text.length) out.push({ text: text.slice(last) });
   return out;
 }
+
+/**
+ * An argv as one shell-like line: arguments with spaces, quotes or shell characters are single-quoted,
+ * so what is shown is exactly what would run. Cut to `max` characters when given.
+ */
+export function commandLine(argv: readonly string[] | undefined, max?: number): string {
+  const line = (argv ?? []).map((a) =>
+    a === "" ? "''" : /^[A-Za-z0-9_@%+=:,./-]+$/.test(a) ? a : `'${a.replaceAll("'", `'\\''`)}'`
+  ).join(" ");
+  return max !== undefined && line.length > max ? line.slice(0, max) + "…" : line;
+}

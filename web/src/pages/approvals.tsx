@@ -1,43 +1,38 @@
 /** @jsxImportSource preact */
-/** Approvals: pending tool calls (command, cwd, session) with allow once / always / deny, and history. */
+/** Approvals: pending exec calls (exact command, cwd, session) with allow once / always / deny, and history. */
 import { useEffect, useState } from "preact/hooks";
-import { fmtTime, preview } from "../lib/format.ts";
+import { commandLine, fmtTime } from "../lib/format.ts";
 import { Badge, ErrorLine, Page, type PageProps, RunLink, Unavailable } from "../ui/common.tsx";
 import { useEvent, useRequest } from "../ui/hooks.ts";
 
-interface Approval {
+/** An exec approval as `approvals.list` / `approvals.history` send it. */
+export interface Approval {
   id: string;
-  tool?: string;
-  command?: string;
-  cwd?: string;
-  args?: unknown;
+  tool: string;
+  argv: string[];
+  cwd: string;
   sessionKey?: string;
   runId?: string;
-  agentId?: string;
-  requestedAt?: number;
-  status?: string;
-  decision?: string;
+  status: string;
+  createdAt: number;
+  expiresAt: number;
   resolvedAt?: number;
   resolvedBy?: string;
+  /** History only: allow-once, allow-always, deny, timeout or aborted. */
+  decision?: string;
 }
 
-function split(d: unknown): { pending: Approval[]; history: Approval[] } {
-  if (Array.isArray(d)) {
-    return {
-      pending: d.filter((a) => !a.decision && (a.status ?? "pending") === "pending"),
-      history: d.filter((a) => a.decision || (a.status && a.status !== "pending")),
-    };
-  }
-  const o = (d ?? {}) as Record<string, unknown>;
-  return { pending: (o.pending ?? []) as Approval[], history: (o.history ?? o.resolved ?? []) as Approval[] };
-}
+type Decision = "allow-once" | "allow-always" | "deny";
 
 export function Approvals({ client, nav }: PageProps) {
-  const list = useRequest<unknown>(client, "approvals.list");
+  const list = useRequest<{ approvals?: Approval[] }>(client, "approvals.list");
+  const history = useRequest<{ approvals?: Approval[] }>(client, "approvals.history", { limit: 50 });
   const [err, setErr] = useState<string>();
+  const [busy, setBusy] = useState<string>();
   useEffect(() => void client.subscribe({ events: ["approval.requested", "approval.resolved"] }), []);
-  useEvent(client, "approval.requested", () => list.reload());
-  useEvent(client, "approval.resolved", () => list.reload());
+  const reload = () => (list.reload(), history.reload());
+  useEvent(client, "approval.requested", reload);
+  useEvent(client, "approval.resolved", reload);
   if (list.unavailable) {
     return (
       <Page title="Approvals">
@@ -45,18 +40,23 @@ export function Approvals({ client, nav }: PageProps) {
       </Page>
     );
   }
-  const { pending, history } = split(list.data);
-  const resolve = async (id: string, decision: "allow-once" | "allow-always" | "deny") => {
+  const pending = list.data?.approvals ?? [];
+  const done = history.data?.approvals ?? [];
+  const resolve = async (id: string, decision: Decision) => {
     setErr(undefined);
+    setBusy(id);
     try {
       await client.request("approval.resolve", { id, decision });
-      list.reload();
+      reload();
     } catch (e) {
       setErr((e as Error).message);
+      list.reload();
+    } finally {
+      setBusy(undefined);
     }
   };
   return (
-    <Page title="Approvals" actions={<button type="button" onClick={list.reload}>Refresh</button>}>
+    <Page title="Approvals" actions={<button type="button" onClick={reload}>Refresh</button>}>
       <ErrorLine error={list.error ?? err} code={list.errorCode} />
       <h2>Pending</h2>
       {pending.length === 0 && !list.loading && (
@@ -66,19 +66,17 @@ export function Approvals({ client, nav }: PageProps) {
         {pending.map((a) => (
           <div class="card approval" data-approval={a.id}>
             <div class="row">
-              <strong>{a.tool ?? "tool"}</strong> <span class="muted">{fmtTime(a.requestedAt)}</span>
+              <strong>{a.tool}</strong>
+              <span class="muted">
+                asked {fmtTime(a.createdAt)} · expires {fmtTime(a.expiresAt)}
+              </span>
             </div>
-            {a.command && <pre class="command">{a.command}</pre>}
-            {!a.command && a.args !== undefined && <pre class="command">{preview(a.args, 800)}</pre>}
+            <pre class="command">{commandLine(a.argv)}</pre>
             <dl class="kv">
-              {a.cwd && (
-                <>
-                  <dt>cwd</dt>
-                  <dd>
-                    <code>{a.cwd}</code>
-                  </dd>
-                </>
-              )}
+              <dt>cwd</dt>
+              <dd>
+                <code>{a.cwd}</code>
+              </dd>
               {a.sessionKey && (
                 <>
                   <dt>session</dt>
@@ -95,51 +93,71 @@ export function Approvals({ client, nav }: PageProps) {
               )}
             </dl>
             <div class="buttons">
-              <button type="button" class="primary" onClick={() => resolve(a.id, "allow-once")}>
+              <button
+                type="button"
+                class="primary"
+                disabled={busy === a.id}
+                onClick={() => resolve(a.id, "allow-once")}
+              >
                 Allow once
               </button>
-              <button type="button" onClick={() => resolve(a.id, "allow-always")}>Allow always</button>
-              <button type="button" class="danger" onClick={() => resolve(a.id, "deny")}>Deny</button>
+              <button type="button" disabled={busy === a.id} onClick={() => resolve(a.id, "allow-always")}>
+                Allow always
+              </button>
+              <button
+                type="button"
+                class="danger"
+                disabled={busy === a.id}
+                onClick={() => resolve(a.id, "deny")}
+              >
+                Deny
+              </button>
             </div>
           </div>
         ))}
       </div>
       <h2>History</h2>
-      <div class="table-wrap">
-        <table id="approval-history">
-          <thead>
-            <tr>
-              <th>When</th>
-              <th>Tool</th>
-              <th>Command</th>
-              <th>Decision</th>
-              <th>Run</th>
-            </tr>
-          </thead>
-          <tbody>
-            {history.map((a) => (
-              <tr data-approval={a.id}>
-                <td>{fmtTime(a.resolvedAt ?? a.requestedAt)}</td>
-                <td>{a.tool ?? "—"}</td>
-                <td>
-                  <code>{preview(a.command ?? a.args ?? "", 80)}</code>
-                </td>
-                <td>
-                  <Badge tone={(a.decision ?? a.status ?? "").startsWith("allow") ? "ok" : "err"}>
-                    {a.decision ?? a.status}
-                  </Badge>
-                </td>
-                <td>{a.runId ? <RunLink runId={a.runId} nav={nav} label="timeline" /> : "—"}</td>
-              </tr>
-            ))}
-            {history.length === 0 && (
-              <tr>
-                <td colSpan={5} class="muted">No decisions yet.</td>
-              </tr>
-            )}
-          </tbody>
-        </table>
-      </div>
+      {history.unavailable
+        ? <Unavailable method="approvals.history" what="Approval history" />
+        : (
+          <div class="table-wrap">
+            <ErrorLine error={history.error} code={history.errorCode} />
+            <table id="approval-history">
+              <thead>
+                <tr>
+                  <th>When</th>
+                  <th>Command</th>
+                  <th>Decision</th>
+                  <th>By</th>
+                  <th>Run</th>
+                </tr>
+              </thead>
+              <tbody>
+                {done.map((a) => {
+                  const decision = a.decision ?? a.status;
+                  return (
+                    <tr data-approval={a.id} data-decision={decision}>
+                      <td>{fmtTime(a.resolvedAt ?? a.createdAt)}</td>
+                      <td>
+                        <code>{commandLine(a.argv, 80)}</code>
+                      </td>
+                      <td>
+                        <Badge tone={decision.startsWith("allow") ? "ok" : "err"}>{decision}</Badge>
+                      </td>
+                      <td class="small">{a.resolvedBy ?? "—"}</td>
+                      <td>{a.runId ? <RunLink runId={a.runId} nav={nav} label="timeline" /> : "—"}</td>
+                    </tr>
+                  );
+                })}
+                {done.length === 0 && !history.loading && (
+                  <tr>
+                    <td colSpan={5} class="muted">No decisions yet.</td>
+                  </tr>
+                )}
+              </tbody>
+            </table>
+          </div>
+        )}
     </Page>
   );
 }

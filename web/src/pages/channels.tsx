@@ -1,6 +1,6 @@
 /** @jsxImportSource preact */
 /** Channels: status per channel/account, and pending pairing requests with approve/deny. */
-import { useState } from "preact/hooks";
+import { useEffect, useState } from "preact/hooks";
 import { fmtTime } from "../lib/format.ts";
 import { Badge, ErrorLine, Page, type PageProps, Unavailable } from "../ui/common.tsx";
 import { useRequest } from "../ui/hooks.ts";
@@ -9,6 +9,7 @@ interface ChannelStatus {
   channel: string;
   accountId?: string;
   mode?: string;
+  botName?: string;
   running?: boolean;
   connected?: boolean;
   lastEventAt?: number;
@@ -25,6 +26,8 @@ interface PairingRequest {
   expiresAt?: number;
 }
 
+const POLL_MS = 3000;
+
 export function Channels({ client }: PageProps) {
   const status = useRequest<{ channels?: ChannelStatus[] }>(client, "channels.status");
   const pairing = useRequest<
@@ -38,6 +41,15 @@ export function Channels({ client }: PageProps) {
   );
   const [err, setErr] = useState<string>();
   const [done, setDone] = useState<string>();
+  // No event announces a new pairing request or a reconnect: re-read while the page is open.
+  useEffect(() => {
+    const timer = setInterval(() => {
+      if (client.status !== "open") return;
+      status.reload();
+      pairing.reload();
+    }, POLL_MS);
+    return () => clearInterval(timer);
+  }, [client]);
   const decide = async (method: "pairing.approve" | "pairing.deny", r: PairingRequest) => {
     setErr(undefined);
     try {
@@ -68,7 +80,11 @@ export function Channels({ client }: PageProps) {
               <div class="card channel" data-channel={c.channel}>
                 <div class="row">
                   <strong>{c.channel}</strong>
-                  <span class="muted">{c.accountId ?? "default"}{c.mode ? ` · ${c.mode}` : ""}</span>
+                  <span class="muted">
+                    {c.accountId ?? "default"}
+                    {c.mode ? ` · ${c.mode}` : ""}
+                    {c.botName ? ` · ${c.botName}` : ""}
+                  </span>
                   <Badge tone={c.connected ? "ok" : c.running ? "warn" : "err"}>
                     {c.connected ? "connected" : c.running ? "starting" : "stopped"}
                   </Badge>
@@ -130,7 +146,7 @@ export function Channels({ client }: PageProps) {
           {(pairing.data?.approved ?? []).length > 0 && (
             <>
               <h3>Approved senders</h3>
-              <ul class="plain">
+              <ul class="plain approved-senders">
                 {pairing.data!.approved!.map((a) => (
                   <li>
                     {a.channel}: {a.senderName ?? a.senderId}{" "}

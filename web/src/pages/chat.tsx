@@ -13,9 +13,9 @@ import {
   itemsFromHistory,
   mergeHistory,
 } from "../lib/chat_model.ts";
-import { fmtDuration, preview } from "../lib/format.ts";
-import { Badge, ErrorLine, Page, type PageProps, RunLink, Unavailable } from "../ui/common.tsx";
+import { ErrorLine, Page, type PageProps, Unavailable } from "../ui/common.tsx";
 import { useEvent, useRequest } from "../ui/hooks.ts";
+import { Message } from "../ui/message.tsx";
 
 const COMMANDS = [
   ["/new", "start a new session"],
@@ -27,31 +27,19 @@ const COMMANDS = [
   ["/help", "list commands"],
 ] as const;
 
+/** A text file attached to the next message; its content is sent inline with the text. */
 interface Attachment {
   name: string;
-  mimeType: string;
   size: number;
-  text?: string;
-  dataBase64?: string;
+  text: string;
 }
 
-const MAX_ATTACHMENT = 5 * 1024 * 1024;
+/** chat.send takes text only, so attachments are text files up to this size, inlined. */
+const MAX_ATTACHMENT = 100_000;
 
-async function readAttachment(file: File): Promise<Attachment> {
-  const isText = file.type.startsWith("text/") || /\.(md|txt|json|csv|ts|js|py|log|ya?ml)$/i.test(file.name);
-  if (isText && file.size <= 100_000) {
-    return { name: file.name, mimeType: file.type || "text/plain", size: file.size, text: await file.text() };
-  }
-  const bytes = new Uint8Array(await file.arrayBuffer());
-  let s = "";
-  for (let i = 0; i < bytes.length; i += 0x8000) s += String.fromCharCode(...bytes.subarray(i, i + 0x8000));
-  return {
-    name: file.name,
-    mimeType: file.type || "application/octet-stream",
-    size: file.size,
-    dataBase64: btoa(s),
-  };
-}
+const isTextFile = (file: File) =>
+  file.type.startsWith("text/") || file.type === "application/json" ||
+  /\.(md|txt|json|csv|ts|tsx|js|py|log|ya?ml|toml|sh|html|css|xml)$/i.test(file.name);
 
 function historyEntries(data: unknown): HistoryEntry[] {
   const o = (data ?? {}) as Record<string, unknown>;
@@ -77,36 +65,60 @@ export function Chat({ client, nav, query }: PageProps) {
   const [files, setFiles] = useState<Attachment[]>([]);
   const [error, setError] = useState<string>();
   const runIds = useRef(new Set<string>());
+  /** Agent events of runs not known yet (they can beat chat.send's answer), replayed once known. */
+  const early = useRef(new Map<string, AgentEventPayload[]>());
   const listRef = useRef<HTMLDivElement>(null);
   const sessions = useRequest<unknown>(client, "sessions.list", { limit: 100 });
   const history = useRequest<unknown>(client, "chat.history", { sessionKey }, sessionKey);
+  const approvals = useRequest<{ approvals?: { id: string; runId?: string }[] }>(client, "approvals.list");
   const canSend = client.has("chat.send");
 
   useEffect(() => {
     runIds.current = new Set();
+    early.current = new Map();
     setItems([]);
-    void client.subscribe({ sessionKeys: [sessionKey], events: ["chat", "agent"] });
+    void client.subscribe({
+      sessionKeys: [sessionKey],
+      events: ["chat", "agent", "approval.requested", "approval.resolved"],
+    });
   }, [sessionKey]);
+
+  /** Marks a run as this session's and applies what arrived before it was known. */
+  const know = (runId: string) => {
+    if (runIds.current.has(runId)) return;
+    runIds.current.add(runId);
+    const buffered = early.current.get(runId);
+    early.current.delete(runId);
+    if (buffered) setItems((cur) => buffered.reduce(applyAgentEvent, cur));
+  };
 
   useEffect(() => {
     if (!history.data) return;
     const h = itemsFromHistory(historyEntries(history.data));
-    for (const i of h) if (i.runId) runIds.current.add(i.runId);
+    for (const i of h) if (i.runId) know(i.runId);
     setItems((cur) => mergeHistory(cur, h));
   }, [history.data]);
 
   useEvent(client, "chat", (p) => {
     const ev = p as ChatEventPayload;
     if (ev.sessionKey !== sessionKey) return;
-    runIds.current.add(ev.runId);
+    know(ev.runId);
     setItems((cur) => applyChatEvent(cur, ev));
     if (ev.state !== "delta") history.reload();
   }, [sessionKey]);
   useEvent(client, "agent", (p) => {
     const ev = p as AgentEventPayload;
-    if (!runIds.current.has(ev.runId)) return;
+    if (!runIds.current.has(ev.runId)) {
+      const list = early.current.get(ev.runId) ?? [];
+      if (list.length < 500) list.push(ev);
+      early.current.set(ev.runId, list);
+      if (early.current.size > 50) early.current.delete(early.current.keys().next().value!);
+      return;
+    }
     setItems((cur) => applyAgentEvent(cur, ev));
   }, [sessionKey]);
+  useEvent(client, "approval.requested", () => approvals.reload());
+  useEvent(client, "approval.resolved", () => approvals.reload());
 
   useEffect(() => {
     const el = listRef.current;
@@ -125,15 +137,14 @@ export function Chat({ client, nav, query }: PageProps) {
   }, [sessions.data, agentId, sessionKey]);
 
   const running = activeRun(items);
+  const waiting = new Map<string, string>();
+  for (const a of approvals.data?.approvals ?? []) if (a.runId) waiting.set(a.runId, a.id);
 
   const send = async () => {
     const body = text.trim();
     if (!body && files.length === 0) return;
     setError(undefined);
-    const inline = files.filter((f) => f.text !== undefined)
-      .map((f) => `\n\n--- ${f.name} ---\n${f.text}`).join("");
-    const binary = files.filter((f) => f.dataBase64 !== undefined)
-      .map(({ name, mimeType, dataBase64 }) => ({ name, mimeType, dataBase64 }));
+    const inline = files.map((f) => `\n\n--- ${f.name} ---\n${f.text}`).join("");
     const local: ChatItem = { key: `local:${Date.now()}`, role: "user", text: body + inline, tools: [] };
     setItems((cur) => [...cur, local]);
     setText("");
@@ -142,13 +153,12 @@ export function Chat({ client, nav, query }: PageProps) {
       const r = await client.request<{ runId?: string }>("chat.send", {
         sessionKey,
         agentId,
-        text: body + inline,
-        ...(binary.length ? { attachments: binary } : {}),
+        text: (body + inline).trim(),
       });
       if (r?.runId) {
-        runIds.current.add(r.runId);
         void client.subscribe({ runIds: [r.runId] });
         setItems((cur) => cur.map((i) => (i === local ? { ...i, runId: r.runId } : i)));
+        know(r.runId);
       }
     } catch (err) {
       setError((err as Error).message);
@@ -201,7 +211,16 @@ export function Chat({ client, nav, query }: PageProps) {
       <ErrorLine error={history.error} code={history.errorCode} />
       <div class="chat-log" ref={listRef} aria-live="polite">
         {items.length === 0 && <p class="muted">No messages in this session yet.</p>}
-        {items.map((it) => <Message key={it.key} item={it} nav={nav} />)}
+        {items.map((it) => (
+          <Message
+            key={it.key}
+            item={it}
+            nav={nav}
+            waitingApproval={it.role === "assistant" && it.state === "streaming" && it.runId
+              ? waiting.get(it.runId)
+              : undefined}
+          />
+        ))}
       </div>
       <ErrorLine error={error} />
       <form
@@ -248,10 +267,17 @@ export function Chat({ client, nav, query }: PageProps) {
               onChange={async (e) => {
                 const input = e.target as HTMLInputElement;
                 const picked = [...(input.files ?? [])];
-                const tooBig = picked.find((f) => f.size > MAX_ATTACHMENT);
-                if (tooBig) setError(`${tooBig.name} is larger than 5 MB`);
+                const refused = picked.filter((f) => !isTextFile(f) || f.size > MAX_ATTACHMENT);
+                setError(
+                  refused.length
+                    ? `Not attached: ${
+                      refused.map((f) => f.name).join(", ")
+                    } (only text files up to 100 KB; their content is sent with the message)`
+                    : undefined,
+                );
+                const ok = picked.filter((f) => !refused.includes(f));
                 const read = await Promise.all(
-                  picked.filter((f) => f.size <= MAX_ATTACHMENT).map(readAttachment),
+                  ok.map(async (f) => ({ name: f.name, size: f.size, text: await f.text() })),
                 );
                 setFiles((cur) => [...cur, ...read]);
                 input.value = "";
@@ -278,37 +304,5 @@ export function Chat({ client, nav, query }: PageProps) {
         </div>
       </form>
     </Page>
-  );
-}
-
-function Message({ item, nav }: { item: ChatItem; nav(p: string): void }) {
-  return (
-    <div class={`msg ${item.role}`} data-run={item.runId ?? ""} data-state={item.state ?? ""}>
-      {item.tools.map((t) => (
-        <details key={t.id} class={`tool ${t.status}`} data-tool={t.name}>
-          <summary>
-            <span class="tool-name">{t.name}</span>
-            <Badge tone={t.status === "ok" ? "ok" : t.status === "error" ? "err" : "warn"}>{t.status}</Badge>
-            {t.ms !== undefined && <span class="muted">{fmtDuration(t.ms)}</span>}
-            <code class="args">{preview(t.args, 120).replace(/\s+/g, " ")}</code>
-          </summary>
-          <pre class="args-full">{preview(t.args, 4000)}</pre>
-          {t.output !== undefined && <pre class="output">{preview(t.output, 1200)}</pre>}
-        </details>
-      ))}
-      {(item.text || item.role !== "assistant") && <div class="bubble">{item.text}</div>}
-      {item.role === "assistant" && item.state === "streaming" && !item.text && (
-        <div class="bubble muted">…</div>
-      )}
-      {item.error && <div class="error">{item.error}</div>}
-      {item.runId && (
-        <div class="meta">
-          {item.state && item.state !== "final" && (
-            <Badge tone={item.state === "streaming" ? "warn" : "err"}>{item.state}</Badge>
-          )}
-          <RunLink runId={item.runId} nav={nav} label="timeline" />
-        </div>
-      )}
-    </div>
   );
 }

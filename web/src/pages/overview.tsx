@@ -86,7 +86,7 @@ export function Overview({ client }: PageProps) {
         ? <Unavailable method="usage.today" what="Usage and cost" />
         : (
           <div class="table-wrap">
-            <table>
+            <table id="usage-table">
               <thead>
                 <tr>
                   <th>Agent</th>
@@ -99,7 +99,7 @@ export function Overview({ client }: PageProps) {
               </thead>
               <tbody>
                 {rows.map((r) => (
-                  <tr>
+                  <tr data-agent={r.agentId}>
                     <td>{r.agentId ?? "—"}</td>
                     <td>{r.model ?? "—"}</td>
                     <td class="num">{r.runs ?? "—"}</td>

@@ -1,54 +1,73 @@
 /** @jsxImportSource preact */
 /// <reference lib="dom" />
 /** Runs — follow one message: every milestone of a runId from ingress to egress. */
-import { useEffect, useState } from "preact/hooks";
-import { fmtDuration, fmtTime, preview } from "../lib/format.ts";
+import { useEffect, useRef, useState } from "preact/hooks";
+import { commandLine, fmtDuration, fmtTime, preview } from "../lib/format.ts";
+import { buildTimeline, type TimelineResponse } from "../lib/timeline.ts";
 import { ErrorLine, Page, type PageProps, Unavailable } from "../ui/common.tsx";
-import { useEvent, useRequest } from "../ui/hooks.ts";
-
-export interface Milestone {
-  ts: number;
-  kind: string;
-  data?: Record<string, unknown>;
-}
+import { useEvents, useRequest } from "../ui/hooks.ts";
 
 const TITLES: Record<string, string> = {
   ingress: "Ingress",
   routed: "Routed",
   queued: "Queued",
+  "lane.start": "Lane start",
   "run.start": "Run start",
   "model.attempt": "Model attempt",
   "tool.call": "Tool call",
   approval: "Approval",
   "run.end": "Run end",
   egress: "Egress",
+  "lane.end": "Lane end",
 };
 
 /** The most telling fields of a milestone, in reading order. */
 const KEY_FIELDS: Record<string, string[]> = {
-  ingress: ["channel", "accountId", "sender", "peer", "text"],
-  routed: ["agentId", "sessionKey", "binding"],
-  queued: ["waitMs", "lane", "shard", "queueMode", "position"],
-  "run.start": ["agentId", "sessionKey", "model"],
-  "model.attempt": ["provider", "model", "ok", "inputTokens", "outputTokens", "ms", "errorKind", "reason"],
-  "tool.call": ["name", "outcome", "ms", "approval", "args"],
-  approval: ["decision", "tool", "command", "resolvedBy", "waitMs"],
-  "run.end": ["status", "steps", "attempts", "inputTokens", "outputTokens", "costUsd", "error"],
-  egress: ["channel", "chunks", "state", "deliveryState", "messageIds"],
+  ingress: ["channel", "accountId", "sender", "peer", "messageId", "chars", "media"],
+  routed: ["agentId", "sessionKey", "matchedBy"],
+  queued: ["waitMs", "lane", "shard", "messages"],
+  "lane.start": ["lane", "shard", "attempt"],
+  "run.start": ["agentId", "model", "channel"],
+  "model.attempt": [
+    "provider",
+    "model",
+    "ok",
+    "step",
+    "inputTokens",
+    "outputTokens",
+    "ms",
+    "failoverReason",
+  ],
+  "tool.call": ["tool", "outcome", "ms", "approval"],
+  approval: ["decision", "tool", "argv", "cwd", "by"],
+  "run.end": ["status", "steps", "attempts", "inputTokens", "outputTokens", "costUsd", "ms", "error"],
+  egress: ["channel", "chunks", "chunk", "state", "chars", "attempt", "error"],
+  "lane.end": ["status", "durationMs", "shard"],
 };
 
-function milestonesOf(data: unknown): Milestone[] {
-  if (Array.isArray(data)) return data as Milestone[];
-  const o = (data ?? {}) as Record<string, unknown>;
-  for (const k of ["milestones", "timeline", "events"]) if (Array.isArray(o[k])) return o[k] as Milestone[];
-  return [];
-}
+/** Events of a run that mean its timeline may have grown. */
+const RUN_EVENTS = [
+  "agent",
+  "chat",
+  "queued",
+  "run.start",
+  "run.end",
+  "egress",
+  "outbox.dead",
+  "approval.requested",
+];
 
-function fieldText(v: unknown): string {
+const DURATIONS = new Set(["ms", "waitMs", "durationMs"]);
+
+function fieldText(k: string, v: unknown): string {
   if (v === null || v === undefined) return "—";
+  if (DURATIONS.has(k) && typeof v === "number") return fmtDuration(v);
+  if (k === "argv" && Array.isArray(v)) return commandLine(v as string[]);
+  if (k === "costUsd" && typeof v === "number") return `$${v.toFixed(4)}`;
   if (typeof v === "object") {
     const o = v as Record<string, unknown>;
-    if (typeof o.name === "string" && typeof o.id === "string") return `${o.name} (${o.id})`;
+    if (typeof o.id === "string" && (o.name || o.username)) return `${o.name ?? o.username} (${o.id})`;
+    if (typeof o.kind === "string" && typeof o.id === "string") return `${o.kind} ${o.id}`;
     return preview(v, 200).replace(/\s+/g, " ");
   }
   return String(v);
@@ -58,22 +77,33 @@ export function Runs({ client, nav, query }: PageProps) {
   const runId = query.get("run") ?? "";
   const [input, setInput] = useState(runId);
   useEffect(() => setInput(runId), [runId]);
-  const timeline = useRequest<unknown>(client, runId ? "runs.timeline" : undefined, { runId }, runId);
+  const timeline = useRequest<TimelineResponse>(
+    client,
+    runId ? "runs.timeline" : undefined,
+    { runId },
+    runId,
+  );
   useEffect(() => {
     if (runId) void client.subscribe({ runIds: [runId] });
   }, [runId]);
+  // Milestones land as the run goes: re-read (at most every 250 ms) on any event of this run.
+  const pendingReload = useRef<ReturnType<typeof setTimeout>>();
+  useEffect(() => () => clearTimeout(pendingReload.current), []);
   const refresh = (p: unknown) => {
-    if ((p as { runId?: string })?.runId === runId) timeline.reload();
+    if ((p as { runId?: string })?.runId !== runId || pendingReload.current) return;
+    pendingReload.current = setTimeout(() => {
+      pendingReload.current = undefined;
+      timeline.reload();
+    }, 250);
   };
-  useEvent(client, "chat", refresh, [runId]);
-  useEvent(client, "agent", (p) => {
-    const ev = p as { runId?: string; stream?: string; data?: { phase?: string } };
-    if (ev.stream !== "assistant") refresh(p);
+  useEvents(client, RUN_EVENTS, (p, event) => {
+    if (event !== "agent" || (p as { stream?: string }).stream !== "assistant") refresh(p);
   }, [runId]);
 
-  const items = milestonesOf(timeline.data).slice().sort((a, b) => a.ts - b.ts);
+  const items = buildTimeline(timeline.data);
   const t0 = items[0]?.ts ?? 0;
   const available = client.has("runs.timeline");
+  const audit = (timeline.data?.audit ?? []).filter((a) => a.kind !== "approval");
   return (
     <Page title="Runs — follow one message">
       <form
@@ -106,12 +136,13 @@ export function Runs({ client, nav, query }: PageProps) {
           )}
           <ol class="timeline" id="timeline">
             {items.map((m) => {
-              const d = m.data ?? {};
+              const d = m.data;
               const keys = KEY_FIELDS[m.kind] ?? Object.keys(d).slice(0, 6);
               const shown = keys.filter((k) => d[k] !== undefined);
-              const failed = d.ok === false || d.status === "error" || d.isError === true;
+              const failed = d.ok === false || d.status === "error" || d.isError === true ||
+                d.outcome === "error" || d.decision === "deny" || d.state === "dead";
               return (
-                <li class={`milestone ${failed ? "failed" : ""}`} data-kind={m.kind}>
+                <li class={`milestone ${failed ? "failed" : ""}`} data-kind={m.kind} key={m.key}>
                   <div class="ms-head">
                     <span class="ms-kind">{TITLES[m.kind] ?? m.kind}</span>
                     <span class="muted">{fmtTime(m.ts)} · +{fmtDuration(m.ts - t0)}</span>
@@ -121,7 +152,7 @@ export function Runs({ client, nav, query }: PageProps) {
                       {shown.map((k) => (
                         <>
                           <dt>{k}</dt>
-                          <dd>{fieldText(d[k])}</dd>
+                          <dd data-field={k}>{fieldText(k, d[k])}</dd>
                         </>
                       ))}
                     </dl>
@@ -134,6 +165,33 @@ export function Runs({ client, nav, query }: PageProps) {
               );
             })}
           </ol>
+          {audit.length > 0 && (
+            <>
+              <h2>Audit</h2>
+              <div class="table-wrap">
+                <table id="run-audit">
+                  <thead>
+                    <tr>
+                      <th>When</th>
+                      <th>Kind</th>
+                      <th>Outcome</th>
+                      <th>Actor</th>
+                    </tr>
+                  </thead>
+                  <tbody>
+                    {audit.map((a) => (
+                      <tr>
+                        <td>{fmtTime(a.ts)}</td>
+                        <td>{a.kind}</td>
+                        <td>{a.outcome}</td>
+                        <td>{a.actor ?? "—"}</td>
+                      </tr>
+                    ))}
+                  </tbody>
+                </table>
+              </div>
+            </>
+          )}
         </>
       )}
     </Page>

@@ -2,10 +2,11 @@
 /// <reference lib="dom" />
 /** Sessions: list (channel, last activity, model, tokens, cost); a transcript; reset, compact, delete. */
 import { useState } from "preact/hooks";
-import { type HistoryEntry } from "../lib/chat_model.ts";
-import { fmtInt, fmtTime, fmtUsd, preview } from "../lib/format.ts";
-import { ErrorLine, Link, Page, type PageProps, RunLink, Unavailable } from "../ui/common.tsx";
+import { type HistoryEntry, itemsFromHistory } from "../lib/chat_model.ts";
+import { fmtInt, fmtTime, fmtUsd } from "../lib/format.ts";
+import { ErrorLine, Link, Page, type PageProps, Unavailable } from "../ui/common.tsx";
 import { useRequest } from "../ui/hooks.ts";
+import { Message } from "../ui/message.tsx";
 
 interface SessionRow {
   sessionKey: string;
@@ -85,7 +86,7 @@ function SessionList({ client, nav }: PageProps) {
 }
 
 function Transcript({ client, nav, sessionKey }: PageProps & { sessionKey: string }) {
-  const history = useRequest<{ entries?: HistoryEntry[] }>(
+  const history = useRequest<{ entries?: HistoryEntry[]; session?: SessionRow | null }>(
     client,
     "chat.history",
     { sessionKey },
@@ -112,6 +113,7 @@ function Transcript({ client, nav, sessionKey }: PageProps & { sessionKey: strin
     ? () => act("Compact", "chat.send", { sessionKey, text: "/compact" })
     : undefined;
   const entries = history.data?.entries ?? [];
+  const items = itemsFromHistory(entries);
   return (
     <Page
       title="Session"
@@ -151,25 +153,35 @@ function Transcript({ client, nav, sessionKey }: PageProps & { sessionKey: strin
       }
     >
       <p>
-        <code>{sessionKey}</code>
+        <code id="session-key">{sessionKey}</code>
       </p>
+      {history.data?.session && (
+        <dl class="kv session-info">
+          <dt>agent</dt>
+          <dd>{history.data.session.agentId ?? "—"}</dd>
+          <dt>channel</dt>
+          <dd>{channelOf(history.data.session)}</dd>
+          <dt>model</dt>
+          <dd>{history.data.session.model ?? "default"}</dd>
+          <dt>tokens</dt>
+          <dd>
+            {fmtInt(history.data.session.inputTokens)} in · {fmtInt(history.data.session.outputTokens)} out
+          </dd>
+          <dt>cost</dt>
+          <dd>{fmtUsd(history.data.session.costUsd)}</dd>
+          <dt>last activity</dt>
+          <dd>{fmtTime(history.data.session.updatedAt)}</dd>
+        </dl>
+      )}
       {msg && <div class="notice" role="status">{msg}</div>}
       <ErrorLine error={err} />
       {history.unavailable ? <Unavailable method="chat.history" what="The transcript" /> : (
         <>
           <ErrorLine error={history.error} code={history.errorCode} />
-          <ol class="transcript">
-            {entries.map((e) => (
-              <li class={`entry ${e.kind}`}>
-                <div class="entry-head">
-                  <strong>{e.kind.replace("_", " ")}</strong>
-                  {e.runId && <RunLink runId={e.runId} nav={nav} />}
-                </div>
-                <pre>{preview(e.kind === "user" || e.kind === "assistant" || e.kind === "notice" ? e.content.text : e.content, 3000)}</pre>
-              </li>
-            ))}
-            {entries.length === 0 && !history.loading && <li class="muted">Empty transcript.</li>}
-          </ol>
+          <div class="chat-log transcript-log" id="transcript">
+            {items.map((it) => <Message key={it.key} item={it} nav={nav} />)}
+            {items.length === 0 && !history.loading && <p class="muted">Empty transcript.</p>}
+          </div>
         </>
       )}
     </Page>

@@ -55,3 +55,18 @@ export function useEvent(
   ref.current = fn;
   useEffect(() => client.on(event, (p) => ref.current(p)), [client, event, ...deps]);
 }
+
+/** Subscribes one handler to several gateway events for the life of the component. */
+export function useEvents(
+  client: UiClient,
+  events: readonly string[],
+  fn: (payload: unknown, event: string) => void,
+  deps: unknown[] = [],
+) {
+  const ref = useRef(fn);
+  ref.current = fn;
+  useEffect(() => {
+    const offs = events.map((e) => client.on(e, (p) => ref.current(p, e)));
+    return () => offs.forEach((off) => off());
+  }, [client, events.join(","), ...deps]);
+}
