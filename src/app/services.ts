@@ -19,6 +19,7 @@ import type { GatewayMetrics } from "../gateway/metrics.ts";
 import { registerAgentMethods } from "../gateway/methods/agent_methods.ts";
 import { registerMessageMethods } from "../gateway/methods/message_methods.ts";
 import { registerTokenMethods } from "../gateway/methods/token_methods.ts";
+import { registerUiExtraMethods } from "../gateway/methods/ui_extra_methods.ts";
 import type { MethodDef, MethodRegistry } from "../gateway/methods/registry.ts";
 import { createOpenAiCompatApp } from "../gateway/openai_compat.ts";
 import type { FailureLimiter } from "../gateway/rate_limit.ts";
@@ -292,6 +293,12 @@ export async function createServices(deps: ServicesDeps): Promise<Services> {
     audit: store.audit,
   });
   registerTokenMethods(registry, { reload: () => deps.auth.reload() });
+  registerUiExtraMethods(registry, {
+    db: store.db,
+    audit: store.audit,
+    activeRun: (key) => scheduler.activeRun(key),
+    now: () => clock.now(),
+  });
   deps.metrics.addSource(() => lanesMetrics(scheduler.status()));
 
   return {
