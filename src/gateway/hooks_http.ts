@@ -34,6 +34,16 @@ const wakeBody = z.object({
   wait: z.boolean().optional(),
 });
 
+function invalidBody(c: import("hono").Context<GatewayEnv>, error: z.ZodError) {
+  const i = error.issues[0]!;
+  return c.json({
+    error: {
+      code: "INVALID_REQUEST",
+      message: `Invalid body: ${i.path.join(".") || "(body)"}: ${i.message}`,
+    },
+  }, 400);
+}
+
 export function createHooksApp(deps: {
   config: () => Readonly<Config>;
   runs: RunService;
@@ -125,15 +135,7 @@ export function createHooksApp(deps: {
 
   app.post("/agent", async (c) => {
     const body = agentBody.safeParse(await c.req.json().catch(() => undefined));
-    if (!body.success) {
-      const i = body.error.issues[0]!;
-      return c.json({
-        error: {
-          code: "INVALID_REQUEST",
-          message: `Invalid body: ${i.path.join(".") || "(body)"}: ${i.message}`,
-        },
-      }, 400);
-    }
+    if (!body.success) return invalidBody(c, body.error);
     const b = body.data;
     const agentId = b.agentId ?? deps.config().agents.defaultAgent;
     const sessionKey = b.sessionKey ?? `hook:${b.name ?? "default"}`;
@@ -153,15 +155,7 @@ export function createHooksApp(deps: {
 
   app.post("/wake", async (c) => {
     const body = wakeBody.safeParse(await c.req.json().catch(() => ({})));
-    if (!body.success) {
-      const i = body.error.issues[0]!;
-      return c.json({
-        error: {
-          code: "INVALID_REQUEST",
-          message: `Invalid body: ${i.path.join(".") || "(body)"}: ${i.message}`,
-        },
-      }, 400);
-    }
+    if (!body.success) return invalidBody(c, body.error);
     const agentId = body.data.agentId ?? deps.config().agents.defaultAgent;
     const text = body.data.text ?? "Wake-up: check whether anything needs attention and report briefly.";
     return await run(c, { agentId, sessionKey: mainSessionKey(agentId), text, wait: body.data.wait }, "wake");

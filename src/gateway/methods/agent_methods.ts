@@ -47,6 +47,20 @@ export function agentOfSessionKey(sessionKey: string, config: Readonly<Config>):
   return m?.[1] ?? config.agents.defaultAgent;
 }
 
+/**
+ * The agent and session a request addresses: the given ones, else the session's own agent, else the
+ * default agent and its main session. Unknown agents are NOT_FOUND.
+ */
+function resolveTarget(
+  config: Readonly<Config>,
+  p: { agentId?: string; sessionKey?: string },
+): { agentId: string; sessionKey: string } {
+  const agentId = p.agentId ??
+    (p.sessionKey ? agentOfSessionKey(p.sessionKey, config) : config.agents.defaultAgent);
+  ensureAgent(config, agentId);
+  return { agentId, sessionKey: p.sessionKey ?? mainSessionKey(agentId) };
+}
+
 function ensureAgent(config: Readonly<Config>, agentId: string): void {
   if (!config.agents.list.some((a) => a.id === agentId)) {
     throw new TalonError(
@@ -92,11 +106,7 @@ export function registerAgentMethods(registry: MethodRegistry, deps: AgentMethod
       deliver: z.boolean().optional(),
     }).passthrough().refine((p) => p.message ?? p.text, { message: "message is required" }),
     handler: async (p, ctx) => {
-      const config = deps.config();
-      const agentId = p.agentId ??
-        (p.sessionKey ? agentOfSessionKey(p.sessionKey, config) : config.agents.defaultAgent);
-      ensureAgent(config, agentId);
-      const sessionKey = p.sessionKey ?? mainSessionKey(agentId);
+      const { agentId, sessionKey } = resolveTarget(deps.config(), p);
       const seen = p.idempotencyKey ? idempotency.get(p.idempotencyKey) : undefined;
       let runId: string;
       let done: Promise<unknown>;
@@ -145,11 +155,7 @@ export function registerAgentMethods(registry: MethodRegistry, deps: AgentMethod
       idempotencyKey: z.string().max(200).optional(),
     }),
     handler: async (p, ctx) => {
-      const config = deps.config();
-      const agentId = p.agentId ??
-        (p.sessionKey ? agentOfSessionKey(p.sessionKey, config) : config.agents.defaultAgent);
-      ensureAgent(config, agentId);
-      const sessionKey = p.sessionKey ?? mainSessionKey(agentId);
+      const { agentId, sessionKey } = resolveTarget(deps.config(), p);
       const seen = p.idempotencyKey ? idempotency.get(p.idempotencyKey) : undefined;
       ctx.subscribe({ sessionKeys: [sessionKey] });
       if (seen) return { runId: seen, sessionKey, status: "accepted", duplicate: true };
