@@ -2,7 +2,7 @@
  * End-to-end lanes benchmark: real agent turns through the whole pipeline — POST /v1/chat/completions →
  * durable inbox → scheduler → shard workers → agent runtime → fake OpenAI provider (on 127.0.0.1) →
  * reply — for 1, 10, 100 and 1,000 concurrent sessions, with the provider answering in 0 ms and in 200 ms.
- * Reports turns/s, p50/p99 latency and the process's peak RSS (shard workers are threads of it).
+ * Reports turns/s, p50/p99 latency and the gateway process's peak RSS (shard workers are threads of it).
  *
  *   deno run -A --unstable-worker-options scripts/bench_pipeline.ts [--sessions 1,10,100,1000] [--delays 0,200]
  *     [--turns 1000] [--cap 8]
@@ -10,9 +10,8 @@
  * peak RSS ≤ 150 MiB at 1,000 sessions.
  */
 import { parseArgs } from "node:util";
-import { loadConfig } from "../src/config/load.ts";
-import { startGateway } from "../src/app/gateway_runtime.ts";
 import { createFakeOpenAI } from "../test/fakes/fake_openai.ts";
+import { GATEWAY_V8_FLAGS } from "../src/core/runtime_flags.ts";
 
 export interface PipelineResult {
   sessions: number;
@@ -26,17 +25,26 @@ export interface PipelineResult {
   idealSeconds?: number;
 }
 
-function rssMiB(): number {
-  return Number(/VmRSS:\s+(\d+) kB/.exec(Deno.readTextFileSync("/proc/self/status"))?.[1] ?? 0) / 1024;
-}
-
 function percentile(sorted: number[], p: number): number {
   return sorted[Math.min(sorted.length - 1, Math.floor(sorted.length * p))] ?? 0;
 }
 
-/** One scenario on a fresh gateway: `sessions` sessions sending `turns` turns in total, concurrently. */
+const MAIN = new URL("../main.ts", import.meta.url).pathname;
+
+function rssOf(pid: number): number {
+  try {
+    return Number(/VmRSS:\s+(\d+) kB/.exec(Deno.readTextFileSync(`/proc/${pid}/status`))?.[1] ?? 0) / 1024;
+  } catch {
+    return 0;
+  }
+}
+
+/**
+ * One scenario on a fresh gateway process (so its RSS is the gateway's alone; the load generator and the
+ * fake provider live in this process): `sessions` sessions sending `turns` turns in total, concurrently.
+ */
 export async function runScenario(
-  o: { sessions: number; delayMs: number; turns: number; cap: number },
+  o: { sessions: number; delayMs: number; turns: number; cap: number; shards?: number },
 ): Promise<PipelineResult> {
   const provider = createFakeOpenAI({ fallback: { text: "ok", delayMs: o.delayMs } });
   const home = await Deno.makeTempDir({ prefix: "talon-bench-" });
@@ -50,60 +58,96 @@ export async function runScenario(
         defaults: { model: { primary: "fake/bench" } },
         maxConcurrent: o.cap,
         perShardConcurrent: o.cap,
-        ...(Deno.env.get("BENCH_SHARDS") ? { shards: Number(Deno.env.get("BENCH_SHARDS")) } : {}),
+        ...(o.shards ? { shards: o.shards } : {}),
       },
     }),
   );
-  const env = { TALON_HOME: home };
-  const gw = await startGateway({ loaded: await loadConfig({ env }), env, print: () => {} });
-  let peak = rssMiB();
-  const sampler = setInterval(() => (peak = Math.max(peak, rssMiB())), 25);
-  const latencies: number[] = [];
-  const perSession = Math.max(1, Math.round(o.turns / o.sessions));
-  const turn = async (session: number) => {
-    const t0 = performance.now();
-    const res = await fetch(`${gw.url}/v1/chat/completions`, {
-      method: "POST",
-      headers: {
-        authorization: `Bearer ${gw.token.token}`,
-        "content-type": "application/json",
-        "x-talon-session-key": `agent:main:bench:${session}`,
-      },
-      body: JSON.stringify({
-        model: "talon/main",
-        messages: [{ role: "user", content: `hello ${session}` }],
-      }),
-    });
-    if (res.status !== 200) throw new Error(`turn failed: ${res.status} ${await res.text()}`);
-    await res.body?.cancel();
-    latencies.push(performance.now() - t0);
-  };
-  // Warm up the shard workers (they start on first use) before timing.
-  await Promise.all(Array.from({ length: 4 }, (_, i) => turn(-1 - i)));
-  latencies.length = 0;
-  const started = performance.now();
-  await Promise.all(Array.from({ length: o.sessions }, async (_, s) => {
-    for (let t = 0; t < perSession; t++) await turn(s);
-  }));
-  const seconds = (performance.now() - started) / 1000;
-  clearInterval(sampler);
-  peak = Math.max(peak, rssMiB());
-  await gw.shutdown();
-  await provider.close();
-  await Deno.remove(home, { recursive: true }).catch(() => {});
-  const sorted = [...latencies].sort((a, b) => a - b);
-  const turns = latencies.length;
-  return {
-    sessions: o.sessions,
-    delayMs: o.delayMs,
-    turns,
-    seconds,
-    turnsPerSecond: turns / seconds,
-    p50Ms: percentile(sorted, 0.5),
-    p99Ms: percentile(sorted, 0.99),
-    peakRssMiB: peak,
-    ...(o.delayMs > 0 ? { idealSeconds: (o.delayMs / 1000) * Math.ceil(turns / o.cap) } : {}),
-  };
+  const child = new Deno.Command(Deno.execPath(), {
+    args: [
+      "run",
+      "--allow-all",
+      "--unstable-worker-options",
+      GATEWAY_V8_FLAGS,
+      ...v8Flags(),
+      MAIN,
+      "gateway",
+    ],
+    env: { TALON_HOME: home, TALON_PORT: "0", NO_COLOR: "1" },
+    stdout: "piped",
+    stderr: "null",
+  }).spawn();
+  try {
+    const url = await listeningUrl(child.stdout);
+    const token = (await Deno.readTextFile(`${home}/credentials/gateway-token`)).trim();
+    let peak = rssOf(child.pid);
+    const sampler = setInterval(() => (peak = Math.max(peak, rssOf(child.pid))), 25);
+    const latencies: number[] = [];
+    const perSession = Math.max(1, Math.round(o.turns / o.sessions));
+    const turn = async (session: number) => {
+      const t0 = performance.now();
+      const res = await fetch(`${url}/v1/chat/completions`, {
+        method: "POST",
+        headers: {
+          authorization: `Bearer ${token}`,
+          "content-type": "application/json",
+          "x-talon-session-key": `agent:main:bench:${session}`,
+        },
+        body: JSON.stringify({
+          model: "talon/main",
+          messages: [{ role: "user", content: `hello ${session}` }],
+        }),
+      });
+      if (res.status !== 200) throw new Error(`turn failed: ${res.status} ${await res.text()}`);
+      await res.body?.cancel();
+      latencies.push(performance.now() - t0);
+    };
+    // Warm up the shard workers (they start on first use) before timing.
+    await Promise.all(Array.from({ length: 4 }, (_, i) => turn(-1 - i)));
+    latencies.length = 0;
+    const started = performance.now();
+    await Promise.all(Array.from({ length: o.sessions }, async (_, s) => {
+      for (let t = 0; t < perSession; t++) await turn(s);
+    }));
+    const seconds = (performance.now() - started) / 1000;
+    clearInterval(sampler);
+    peak = Math.max(peak, rssOf(child.pid));
+    const sorted = [...latencies].sort((a, b) => a - b);
+    const turns = latencies.length;
+    return {
+      sessions: o.sessions,
+      delayMs: o.delayMs,
+      turns,
+      seconds,
+      turnsPerSecond: turns / seconds,
+      p50Ms: percentile(sorted, 0.5),
+      p99Ms: percentile(sorted, 0.99),
+      peakRssMiB: peak,
+      ...(o.delayMs > 0 ? { idealSeconds: (o.delayMs / 1000) * Math.ceil(turns / o.cap) } : {}),
+    };
+  } finally {
+    child.kill("SIGTERM");
+    await child.status;
+    await provider.close();
+    await Deno.remove(home, { recursive: true }).catch(() => {});
+  }
+}
+
+async function listeningUrl(stdout: ReadableStream<Uint8Array>): Promise<string> {
+  let text = "";
+  const reader = stdout.pipeThrough(new TextDecoderStream()).getReader();
+  while (true) {
+    const { value, done } = await reader.read();
+    if (done) throw new Error(`gateway exited before listening:\n${text}`);
+    text += value;
+    const m = /listening on (http:\/\/[^\s]+)/.exec(text);
+    if (m) {
+      // Keep draining so the child never blocks on a full pipe.
+      (async () => {
+        while (!(await reader.read()).done) { /* discard */ }
+      })().catch(() => {});
+      return m[1]!;
+    }
+  }
 }
 
 if (import.meta.main) {
@@ -136,4 +180,10 @@ if (import.meta.main) {
       );
     }
   }
+}
+
+/** Extra V8 flags for the gateway process, e.g. BENCH_V8_FLAGS=--max-semi-space-size=1 (experiments). */
+function v8Flags(): string[] {
+  const flags = Deno.env.get("BENCH_V8_FLAGS");
+  return flags ? [`--v8-flags=${flags}`] : [];
 }

@@ -6,6 +6,7 @@
  * Targets: startup ≤ 3× the bare server and ≤ 300 ms; idle RSS ≤ 2× the bare server.
  */
 import { parseArgs } from "node:util";
+import { GATEWAY_V8_FLAGS } from "../src/core/runtime_flags.ts";
 
 const MAIN = new URL("../main.ts", import.meta.url).pathname;
 const BARE = new URL("./fixtures/bare_server.ts", import.meta.url).pathname;
@@ -32,7 +33,7 @@ export async function sample(kind: "talon" | "bare", idleSeconds: number): Promi
   const port = freePort();
   const home = await Deno.makeTempDir({ prefix: "talon-bench-" });
   const args = kind === "talon"
-    ? ["run", "--allow-all", "--unstable-worker-options", MAIN, "gateway"]
+    ? ["run", "--allow-all", "--unstable-worker-options", GATEWAY_V8_FLAGS, MAIN, "gateway"]
     : ["run", "--allow-net", BARE, String(port)];
   const t0 = performance.now();
   const child = new Deno.Command(Deno.execPath(), {

@@ -6,6 +6,7 @@
  *   deno task compile [--target x86_64-unknown-linux-gnu] [--output dist/talon]
  */
 import { parseArgs } from "node:util";
+import { GATEWAY_V8_FLAGS } from "../src/core/runtime_flags.ts";
 
 /** Permissions baked into the binary: the outer bound for everything Talon and its tools do. */
 export const COMPILE_PERMISSIONS = [
@@ -24,6 +25,7 @@ export function compileArgs(opts: { target?: string; output: string; workers?: s
     "compile",
     ...COMPILE_PERMISSIONS,
     "--unstable-worker-options",
+    GATEWAY_V8_FLAGS,
     "--include",
     "web",
     ...(opts.workers ?? []).flatMap((w) => ["--include", w]),
