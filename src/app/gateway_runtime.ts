@@ -4,7 +4,7 @@
 import type { LoadedConfig } from "../config/load.ts";
 import { displayPath } from "../config/paths.ts";
 import { type Clock, systemClock } from "../core/clock.ts";
-import { TalonError } from "../core/errors.ts";
+import { ConfigError } from "../core/errors.ts";
 import { createEventBus, type EventBus } from "../core/event_bus.ts";
 import type { Logger } from "../core/logger.ts";
 import { VERSION } from "../core/version.ts";
@@ -61,8 +61,7 @@ export async function startGateway(opts: StartGatewayOptions): Promise<RunningGa
     !LOOPBACK.has(config.gateway.bind) &&
     (!config.gateway.auth.token || config.gateway.auth.token.length < 24)
   ) {
-    throw new TalonError(
-      "INVALID_REQUEST",
+    throw new ConfigError(
       `Refusing to bind ${config.gateway.bind}: a non-loopback gateway needs an explicit token of at least 24 ` +
         "characters (gateway.auth.token or TALON_TOKEN).",
     );
