@@ -45,6 +45,27 @@ export function createLaneSink(
     async accept(inbound, route) {
       const runId = newRunId();
       const target: SendTarget = { peer: inbound.peer, threadId: inbound.threadId };
+      // Written first, so the timeline starts with them even when a worker picks the run up at once.
+      await deps.milestones.add({
+        runId,
+        sessionKey: route.sessionKey,
+        kind: "ingress",
+        data: {
+          channel: inbound.channel,
+          accountId: inbound.accountId,
+          sender: inbound.sender,
+          peer: inbound.peer,
+          messageId: inbound.messageId,
+          chars: inbound.text.length,
+          media: inbound.media?.length ?? 0,
+        },
+      });
+      await deps.milestones.add({
+        runId,
+        sessionKey: route.sessionKey,
+        kind: "routed",
+        data: { agentId: route.agentId, sessionKey: route.sessionKey, matchedBy: route.matchedBy },
+      });
       const handle = await deps.runs.start({
         agentId: route.agentId,
         sessionKey: route.sessionKey,
@@ -62,26 +83,6 @@ export function createLaneSink(
         },
       });
       if (handle.duplicate) return { accepted: true, duplicate: true };
-      await deps.milestones.add({
-        runId: handle.runId,
-        sessionKey: route.sessionKey,
-        kind: "ingress",
-        data: {
-          channel: inbound.channel,
-          accountId: inbound.accountId,
-          sender: inbound.sender,
-          peer: inbound.peer,
-          messageId: inbound.messageId,
-          chars: inbound.text.length,
-          media: inbound.media?.length ?? 0,
-        },
-      });
-      await deps.milestones.add({
-        runId: handle.runId,
-        sessionKey: route.sessionKey,
-        kind: "routed",
-        data: { agentId: route.agentId, sessionKey: route.sessionKey, matchedBy: route.matchedBy },
-      });
       const stopTyping = deps.typing(inbound.channel, inbound.accountId, target);
       if (stopTyping) handle.done.finally(stopTyping).catch(() => {});
       return { accepted: true };
