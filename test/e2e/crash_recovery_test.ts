@@ -10,6 +10,7 @@ import { createFakeOpenAI } from "../fakes/fake_openai.ts";
 import { startFakeTelegram } from "../fakes/fake_telegram.ts";
 import { spawnTalon } from "../helpers/process.ts";
 import { tempHome } from "../helpers/temp.ts";
+import { telegramGatewayConfig } from "../helpers/configs.ts";
 import { fileUrl, openStore } from "../../src/store/mod.ts";
 import { createOutboxRepo } from "../../src/store/outbox.ts";
 
@@ -30,18 +31,7 @@ Deno.test("crash: SIGKILL under load and restart — every accepted message answ
   try {
     await Deno.writeTextFile(
       `${home.dir}/talon.json`,
-      JSON.stringify({
-        gateway: { port: 0 },
-        logging: { console: false },
-        session: { dmScope: "per-peer" },
-        providers: { fake: { api: "openai-chat", baseUrl: provider.url, apiKey: "test-key" } },
-        agents: { defaults: { model: { primary: "fake/gpt-test" } }, maxConcurrent: 8, shards: 2 },
-        channels: {
-          telegram: {
-            accounts: { default: { botToken: telegram.token, apiRoot: telegram.apiRoot, dmPolicy: "open" } },
-          },
-        },
-      }),
+      JSON.stringify(telegramGatewayConfig({ providerUrl: provider.url, telegram, maxConcurrent: 8 })),
     );
     for (let i = 0; i < CHATS; i++) {
       telegram.pushMessage({

@@ -4,6 +4,12 @@ import { startTestGateway } from "../helpers/gateway.ts";
 
 const ECHO = { agents: { defaults: { model: { primary: "echo/echo" } } } };
 
+/** Waits (up to 20 s) for `ready()`; the worker's approval request crosses threads and the store. */
+async function until(ready: () => boolean): Promise<void> {
+  const deadline = Date.now() + 20_000;
+  while (!ready() && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+}
+
 Deno.test("tools in the worker: an exec call waits for approval over the gateway, then runs exactly what was approved", async () => {
   await using gw = await startTestGateway(ECHO);
   const client = await gw.connect();
@@ -14,8 +20,7 @@ Deno.test("tools in the worker: an exec call waits for approval over the gateway
     const { runId } = await client.request<any>("chat.send", {
       text: '/tool exec {"argv":["echo","approved-output"]}',
     });
-    const deadline = Date.now() + 20_000;
-    while (requests.length === 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+    await until(() => requests.length > 0);
     assert.equal(requests.length, 1, "the worker's approval request reached the gateway client");
     assert.deepEqual(requests[0].argv, ["echo", "approved-output"]);
     assert.equal(requests[0].runId, runId);
@@ -47,8 +52,7 @@ Deno.test("tools in the worker: a denied approval is a tool error the model sees
     const { runId } = await client.request<any>("chat.send", {
       text: `/tool exec {"argv":["touch","${marker}"]}`,
     });
-    const deadline = Date.now() + 20_000;
-    while (requests.length === 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+    await until(() => requests.length > 0);
     await client.request("approval.resolve", { id: requests[0].id, decision: "deny" });
     const result = await client.request<any>("agent.wait", { runId, timeoutMs: 20_000 });
     assert.match(result.result.payloads[0].text, /denied/i);
@@ -83,8 +87,7 @@ Deno.test("/approve <id> from the owner in chat resolves a pending tool call; un
       text: '/tool exec {"argv":["echo","via-chat"]}',
       sessionKey: "agent:main:webchat:direct:tester",
     });
-    const deadline = Date.now() + 20_000;
-    while (requests.length === 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+    await until(() => requests.length > 0);
     const bad = await client.request<any>("chat.send", { text: `/approve ${requests[0].id} maybe` });
     const badReply = await client.request<any>("agent.wait", { runId: bad.runId, timeoutMs: 5000 });
     assert.match(badReply.result.payloads[0].text, /Unknown decision/);

@@ -9,6 +9,7 @@ import { createFakeOpenAI } from "../fakes/fake_openai.ts";
 import { startFakeTelegram } from "../fakes/fake_telegram.ts";
 import { spawnTalon } from "../helpers/process.ts";
 import { tempHome } from "../helpers/temp.ts";
+import { telegramGatewayConfig } from "../helpers/configs.ts";
 import { fileUrl, openStore } from "../../src/store/mod.ts";
 import { createOutboxRepo } from "../../src/store/outbox.ts";
 
@@ -40,18 +41,7 @@ Deno.test("crash: three SIGKILLs under load with messages arriving while down â€
   try {
     await Deno.writeTextFile(
       `${home.dir}/talon.json`,
-      JSON.stringify({
-        gateway: { port: 0 },
-        logging: { console: false },
-        session: { dmScope: "per-peer" },
-        providers: { fake: { api: "openai-chat", baseUrl: provider.url, apiKey: "k" } },
-        agents: { defaults: { model: { primary: "fake/gpt-test" } }, maxConcurrent: 6, shards: 2 },
-        channels: {
-          telegram: {
-            accounts: { default: { botToken: telegram.token, apiRoot: telegram.apiRoot, dmPolicy: "open" } },
-          },
-        },
-      }),
+      JSON.stringify(telegramGatewayConfig({ providerUrl: provider.url, telegram, maxConcurrent: 6 })),
     );
     const env = { TALON_HOME: home.dir };
     push(0, PER_WAVE);
