@@ -40,6 +40,9 @@ export function buildTurnText(job: Pick<JobInput, "messages" | "dropped">): stri
   return parts.join("\n\n");
 }
 
+/** Job event telling the main thread that a tool wrote to the outbox: send now, not at the next poll. */
+export const OUTBOX_KICK_EVENT = "talon.outbox.kick";
+
 /** Job event asking the main thread to queue a message into another session (the sessions_send tool). */
 export const SESSION_SEND_EVENT = "talon.sessions.send";
 

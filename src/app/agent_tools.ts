@@ -24,7 +24,7 @@ import { createProcessTable } from "../tools/processes.ts";
 import { createToolRegistry } from "../tools/registry.ts";
 import { createSandbox } from "../tools/sandbox/sandbox.ts";
 import type { ToolContext, ToolExecutor } from "../tools/types.ts";
-import { SESSION_SEND_EVENT, type SessionSendRequest } from "./agent_job.ts";
+import { OUTBOX_KICK_EVENT, SESSION_SEND_EVENT, type SessionSendRequest } from "./agent_job.ts";
 
 export interface WorkerToolsDeps {
   config: Readonly<Config>;
@@ -76,8 +76,9 @@ export function createWorkerTools(deps: WorkerToolsDeps): { executor: ToolExecut
         // Above any reply chunk index, so a message tool send never collides with the run's reply.
         chunkIndex: 100_000 + sent++,
         target: { channel: m.channel, accountId: m.accountId ?? "default", to: m.to },
-        payload: { text: m.text },
+        payload: { text: m.text, ...(m.media?.length ? { media: m.media } : {}) },
       });
+      if (m.runId) deps.emit(m.runId, OUTBOX_KICK_EVENT, {});
       return { id: String(r.id) };
     },
   };

@@ -6,6 +6,7 @@
 import { chunkText } from "../channels/chunk.ts";
 import { type ChannelRegistry, parseTarget } from "../channels/registry.ts";
 import type { SendTarget } from "../channels/types.ts";
+import type { MediaRef } from "../core/types.ts";
 import type { RunResult } from "../agent/mod.ts";
 import type { Turn } from "../lanes/mod.ts";
 import type { Sender } from "../lanes/mod.ts";
@@ -21,6 +22,15 @@ export function encodeTarget(target: SendTarget): string {
 interface ChunkPayload {
   text: string;
   replyTo?: string;
+  /** Absolute paths of files to attach (from the message tool; already checked to be in the workspace). */
+  media?: string[];
+}
+
+const IMAGE = /\.(png|jpe?g|gif|webp)$/i;
+
+/** A file to attach, as channel adapters take it. */
+export function mediaRef(path: string): MediaRef {
+  return { kind: IMAGE.test(path) ? "image" : "document", path, name: path.split("/").at(-1) };
 }
 
 /** Writes the reply of a turn to the outbox; returns how many chunks were queued. */
@@ -77,6 +87,7 @@ export function channelSender(channels: ChannelRegistry, channel: string): Sende
       return channels.send(channel, item.target.accountId, parseTarget(item.target.to), {
         text: payload.text,
         ...(payload.replyTo ? { replyTo: payload.replyTo } : {}),
+        ...(payload.media?.length ? { media: payload.media.map(mediaRef) } : {}),
       });
     },
   };

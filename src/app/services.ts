@@ -46,7 +46,12 @@ import { createCronScheduler } from "../cron/scheduler.ts";
 import { approvalMethods } from "../tools/approval_methods.ts";
 import { createApprovalRepo } from "../tools/approval_repo.ts";
 import { createApprovals } from "../tools/approvals.ts";
-import { type AgentJobOptions, SESSION_SEND_EVENT, type SessionSendRequest } from "./agent_job.ts";
+import {
+  type AgentJobOptions,
+  OUTBOX_KICK_EVENT,
+  SESSION_SEND_EVENT,
+  type SessionSendRequest,
+} from "./agent_job.ts";
 import { createChannels } from "./channels.ts";
 import { channelSender, queueReply } from "./egress.ts";
 import { loadImportFiles } from "./import_loader.ts";
@@ -166,6 +171,7 @@ export async function createServices(deps: ServicesDeps): Promise<Services> {
     logger,
     hooks: {
       onEvent: (_turn, event, data) => {
+        if (event === OUTBOX_KICK_EVENT) return dispatcher.kick();
         if (event !== SESSION_SEND_EVENT) return;
         const req = data as SessionSendRequest;
         runs.start({

@@ -107,3 +107,46 @@ Deno.test("/approve <id> from the owner in chat resolves a pending tool call; un
     await client.close();
   }
 });
+
+Deno.test("message tool in a worker: text and a workspace file reach Telegram through the outbox at once", async () => {
+  const { startFakeTelegram } = await import("../fakes/fake_telegram.ts");
+  const telegram = startFakeTelegram();
+  try {
+    await using gw = await startTestGateway({
+      ...ECHO,
+      channels: {
+        telegram: { accounts: { default: { botToken: telegram.token, apiRoot: telegram.apiRoot } } },
+      },
+      tools: { allow: ["message"] },
+    });
+    const client = await gw.connect();
+    try {
+      const send = async (text: string) => {
+        const { runId } = await client.request<any>("chat.send", { text });
+        return await client.request<any>("agent.wait", { runId, timeoutMs: 20_000 });
+      };
+      await send('/tool write {"path":"chart.png","content":"not really a png"}');
+      const started = Date.now();
+      const r = await send(
+        '/tool message {"channel":"telegram","to":"direct:77","text":"see attached","media":["chart.png"]}',
+      );
+      assert.match(r.result.payloads[0].text, /Queued message/);
+      await telegram.waitForSent((s) => s.some((m) => m.method === "sendPhoto"), 10_000).catch(async (e) => {
+        console.log(JSON.stringify(await client.request("outbox.list", {})));
+        throw e;
+      });
+      assert.ok(Date.now() - started < 4000, "sent on the worker's kick, not at the next outbox poll");
+      const text = telegram.sent.find((m) => m.method === "sendMessage" && m.chat_id === "77");
+      assert.equal(text?.text, "see attached");
+      assert.equal(telegram.sent.find((m) => m.method === "sendPhoto")?.fileName, "chart.png");
+      const escape = await send(
+        '/tool message {"channel":"telegram","to":"direct:77","text":"x","media":["../../talon.json"]}',
+      );
+      assert.match(escape.result.payloads[0].text, /NotCapable: attach \.\.\/\.\.\/talon\.json/);
+    } finally {
+      await client.close();
+    }
+  } finally {
+    await telegram.close();
+  }
+});

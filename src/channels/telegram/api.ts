@@ -69,5 +69,17 @@ function denoFetch(input: string | URL | Request, init?: RequestInit): Promise<R
     else given.addEventListener("abort", () => native.abort());
     init = { ...init, signal: native.signal };
   }
+  // File uploads: grammY streams multipart bodies as a Node stream (an async iterable), which Deno's
+  // fetch does not take as a body; hand it over as a web ReadableStream.
+  const body = init?.body as unknown;
+  if (
+    body && typeof body === "object" && Symbol.asyncIterator in body && !(body instanceof ReadableStream)
+  ) {
+    init = {
+      ...init,
+      body: ReadableStream.from(body as AsyncIterable<Uint8Array>),
+      duplex: "half",
+    } as RequestInit;
+  }
   return fetch(input, init);
 }
