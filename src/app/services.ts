@@ -356,6 +356,11 @@ export async function createServices(deps: ServicesDeps): Promise<Services> {
         now: clock.now(),
         logger,
       });
+      // Approval requests of runs from before a restart have nobody waiting for them any more.
+      const approvalRepo = createApprovalRepo(store.db);
+      for (const stale of await approvalRepo.list({ status: "pending", limit: 1000 })) {
+        await approvalRepo.transition(stale.id, "pending", "expired", "restart");
+      }
       if (config().cron.enabled) await cron.start();
       await channels.registry.startAll();
       const sent = await dispatcher.start();

@@ -150,3 +150,41 @@ Deno.test("message tool in a worker: text and a workspace file reach Telegram th
     await telegram.close();
   }
 });
+
+Deno.test("approval requests left pending by a previous process expire when the gateway starts", async () => {
+  const { openStore, fileUrl } = await import("../../src/store/mod.ts");
+  const { createApprovalRepo } = await import("../../src/tools/approval_repo.ts");
+  const home = await Deno.makeTempDir({ prefix: "talon-appr-" });
+  try {
+    const store = await openStore({ url: fileUrl(`${home}/talon.db`) });
+    await createApprovalRepo(store.db).insert({
+      id: "appr_old",
+      runId: "run_old",
+      sessionKey: "agent:main:main",
+      tool: "exec",
+      argv: ["ls"],
+      cwd: "/w",
+      hash: "h",
+      status: "pending",
+      createdAt: Date.now(),
+      expiresAt: Date.now() + 60_000,
+    });
+    store.close();
+    const { loadConfig } = await import("../../src/config/load.ts");
+    const { startGateway } = await import("../../src/app/gateway_runtime.ts");
+    await Deno.writeTextFile(
+      `${home}/talon.json`,
+      JSON.stringify({ gateway: { port: 0 }, logging: { console: false } }),
+    );
+    const env = { TALON_HOME: home };
+    const gw = await startGateway({ loaded: await loadConfig({ env }), env, print: () => {} });
+    try {
+      const record = await createApprovalRepo(gw.store.db).get("appr_old");
+      assert.equal(record?.status, "expired");
+    } finally {
+      await gw.shutdown();
+    }
+  } finally {
+    await Deno.remove(home, { recursive: true });
+  }
+});
