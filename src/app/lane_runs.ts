@@ -39,6 +39,8 @@ export function createLaneRuns(deps: {
   intake: Intake;
   scheduler: Scheduler;
   query: () => Promise<AgentRuntime>;
+  /** Keeps a session's `/queue` mode across restarts (`undefined` = back to the default). */
+  persistMode?(sessionKey: string, agentId: string, mode: QueueMode | undefined): Promise<void>;
   /** `/approve <id> allow-once|allow-always|deny`: resolves a pending tool approval; returns the reply. */
   approve?(id: string, decision: string, input: RunInput): Promise<string>;
   now?: () => number;
@@ -103,9 +105,12 @@ export function createLaneRuns(deps: {
       } else {
         reply = `Unknown queue mode "${mode}". Use one of: ${QUEUE_MODES.join(", ")}, default.`;
       }
+      const persisted = mode && !reply.startsWith("Unknown") && deps.persistMode
+        ? deps.persistMode(input.sessionKey, input.agentId, deps.scheduler.sessionMode(input.sessionKey))
+        : Promise.resolve();
       const result = commandResult(input, runId, reply, "queue");
       remember(result);
-      return Promise.resolve({ runId, sessionKey: input.sessionKey, done: Promise.resolve(result) });
+      return persisted.then(() => ({ runId, sessionKey: input.sessionKey, done: Promise.resolve(result) }));
     }
     const approve = /^\/approve(?:@\S+)?(?:\s+(\S+))?(?:\s+(\S+))?\s*$/i.exec(text);
     if (approve && deps.approve) {

@@ -41,6 +41,7 @@ import type { Milestone, MilestoneRepo } from "../store/milestones.ts";
 import { fileUrl, type Store } from "../store/mod.ts";
 import { createOutboxRepo } from "../store/outbox.ts";
 import { createPairingRepo } from "../store/pairing.ts";
+import { createSessionRepo } from "../store/sessions.ts";
 import { createCronJobRepo } from "../cron/job_repo.ts";
 import { createCronScheduler } from "../cron/scheduler.ts";
 import { approvalMethods } from "../tools/approval_methods.ts";
@@ -208,10 +209,15 @@ export async function createServices(deps: ServicesDeps): Promise<Services> {
     },
   });
   const intake = createIntake({ inbox, scheduler, logger });
+  const sessionRepo = createSessionRepo(store.db);
   const runs = createLaneRuns({
     intake,
     scheduler,
     query,
+    persistMode: async (sessionKey, agentId, mode) => {
+      await sessionRepo.ensure(sessionKey, agentId);
+      await sessionRepo.updateSettings(sessionKey, { queueMode: mode ?? null });
+    },
     approve: async (id, decision, input) => {
       const source = input.source ?? { channel: "gateway" };
       if (!isOwnerSource(config(), source)) return "Only the owner can approve tool calls.";
@@ -317,6 +323,8 @@ export async function createServices(deps: ServicesDeps): Promise<Services> {
       }
     },
     async start() {
+      // Per-session queue modes (`/queue`) before any message is queued again.
+      for (const [key, mode] of await sessionRepo.queueModes()) scheduler.setSessionMode(key, mode);
       const recovered = await intake.recover({
         onGiveUp: async (item) => {
           const stored = item.payload as { payload?: unknown };

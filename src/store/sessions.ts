@@ -40,6 +40,8 @@ export interface SessionRepo {
   reset(sessionKey: string, agentId: string): Promise<Session>;
   /** Sets (or clears with `undefined`) the model override. */
   setModel(sessionKey: string, model: string | undefined): Promise<void>;
+  /** Sessions that have a queue mode of their own (set with `/queue`), as key → mode. */
+  queueModes(): Promise<Map<string, NonNullable<SessionSettings["queueMode"]>>>;
   /** Merges `patch` into the settings (a key set to `null` is removed). */
   updateSettings(sessionKey: string, patch: Record<string, unknown>): Promise<SessionSettings>;
   setLastChannel(sessionKey: string, channel: SessionChannel): Promise<void>;
@@ -52,6 +54,12 @@ export interface SessionRepo {
 }
 
 export function createSessionRepo(db: Db, now = Date.now): SessionRepo {
+  const queueModes = async () => {
+    const rows = await db.query<{ session_key: string; mode: string }>(
+      "SELECT session_key, json_extract(settings, '$.queueMode') AS mode FROM sessions WHERE mode IS NOT NULL",
+    );
+    return new Map(rows.map((r) => [r.session_key, r.mode as NonNullable<SessionSettings["queueMode"]>]));
+  };
   const get = async (key: string) => {
     const rows = await db.query<Record<string, unknown>>("SELECT * FROM sessions WHERE session_key = ?", [
       key,
@@ -62,6 +70,7 @@ export function createSessionRepo(db: Db, now = Date.now): SessionRepo {
     await db.run(sql, args);
   };
   return {
+    queueModes,
     get,
     async ensure(key, agentId) {
       const t = now();

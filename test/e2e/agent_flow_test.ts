@@ -156,3 +156,42 @@ Deno.test("hooks: token required (header, never query), 202 with runId, or the r
   assert.equal(wake.status, 202);
   await wake.body?.cancel();
 });
+
+Deno.test("/queue <mode> is kept per session across a restart", async () => {
+  const { loadConfig } = await import("../../src/config/load.ts");
+  const { startGateway } = await import("../../src/app/gateway_runtime.ts");
+  const home = await Deno.makeTempDir({ prefix: "talon-queue-" });
+  try {
+    await Deno.writeTextFile(
+      `${home}/talon.json`,
+      JSON.stringify({ ...ECHO, gateway: { port: 0 }, logging: { console: false } }),
+    );
+    const env = { TALON_HOME: home };
+    const ask = async (text: string) => {
+      const gw = await startGateway({ loaded: await loadConfig({ env }), env, print: () => {} });
+      const { connectGateway } = await import("../../src/gateway/client.ts");
+      const client = await connectGateway({
+        url: gw.url.replace("http", "ws") + "/ws",
+        token: gw.token.token,
+      });
+      try {
+        const { runId } = await client.request<any>("chat.send", {
+          text,
+          sessionKey: "agent:main:webchat:direct:q",
+        });
+        return (await client.request<any>("agent.wait", { runId, timeoutMs: 10_000 })).result.payloads[0]
+          .text;
+      } finally {
+        await client.close();
+        await gw.shutdown();
+      }
+    };
+    assert.match(await ask("/queue collect"), /Queue mode for this session: collect/);
+    assert.match(await ask("/queue"), /Queue mode: collect/, "after a restart");
+    assert.match(await ask("/queue default"), /reset to the default/);
+    assert.match(await ask("/queue"), /Queue mode: default/);
+    assert.match(await ask("/queue sideways"), /Unknown queue mode "sideways"/);
+  } finally {
+    await Deno.remove(home, { recursive: true });
+  }
+});
