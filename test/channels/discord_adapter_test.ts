@@ -172,6 +172,24 @@ Deno.test("discord: replies are chunked to 2000 characters; typing hits the chan
   }
 });
 
+Deno.test("discord: media are uploaded as attachments after the text", async () => {
+  const h = await harness({}, false);
+  const dir = await Deno.makeTempDir();
+  try {
+    await Deno.writeFile(`${dir}/report.pdf`, new Uint8Array([37, 80, 68, 70]));
+    const res = await h.adapter.send({ peer: { kind: "channel", id: GENERAL } }, {
+      text: "the report",
+      media: [{ kind: "document", path: `${dir}/report.pdf`, name: "report.pdf" }],
+    });
+    assert.equal(res.messageIds.length, 2);
+    assert.equal(h.fake.sent[0]!.content, "the report");
+    assert.deepEqual(h.fake.sent[1]!.files, ["report.pdf"]);
+  } finally {
+    await h.close();
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
 Deno.test("discord: a dropped connection RESUMEs the session and misses nothing", async () => {
   const h = await harness({}, false);
   try {

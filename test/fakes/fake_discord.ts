@@ -5,6 +5,8 @@
  */
 
 export interface DiscordSent {
+  /** Names of attached files (multipart uploads). */
+  files?: string[];
   channelId: string;
   content: string;
   replyTo?: string;
@@ -222,9 +224,18 @@ export function startFakeDiscord(options: { guilds?: FakeGuild[]; heartbeatMs?: 
     if (req.headers.get("authorization") !== `Bot ${token}`) {
       return json({ message: "401: Unauthorized", code: 0 }, 401);
     }
-    const body = req.method === "POST" && req.headers.get("content-type")?.includes("json")
-      ? await req.json()
-      : {};
+    const type = req.headers.get("content-type") ?? "";
+    const uploaded: string[] = [];
+    let body: Record<string, unknown> = {};
+    if (req.method === "POST" && type.includes("json")) body = await req.json();
+    else if (req.method === "POST" && type.includes("multipart/form-data")) {
+      // discord.js sends attachments as multipart: payload_json plus files[n].
+      const form = await req.formData();
+      body = JSON.parse(String(form.get("payload_json") ?? "{}"));
+      for (const [key, value] of form) {
+        if (key.startsWith("files[") && value instanceof File) uploaded.push(value.name);
+      }
+    }
     let m: RegExpExecArray | null;
     if (req.method === "GET" && path === "/gateway/bot") {
       return json({
@@ -247,7 +258,13 @@ export function startFakeDiscord(options: { guilds?: FakeGuild[]; heartbeatMs?: 
     if (req.method === "POST" && (m = /^\/channels\/(\d+)\/messages$/.exec(path))) {
       const id = snowflake();
       const ref = body.message_reference as { message_id?: string } | undefined;
-      fake.sent.push({ channelId: m[1]!, content: String(body.content ?? ""), replyTo: ref?.message_id, id });
+      fake.sent.push({
+        channelId: m[1]!,
+        content: String(body.content ?? ""),
+        replyTo: ref?.message_id,
+        id,
+        ...(uploaded.length ? { files: uploaded } : {}),
+      });
       return json({
         id,
         channel_id: m[1],

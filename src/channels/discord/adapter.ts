@@ -185,6 +185,14 @@ export function createDiscordAdapter(deps: DiscordAdapterDeps): DiscordAdapter {
           const sent = await rest().post(Routes.channelMessages(channelId), { body }) as { id: string };
           ids.push(sent.id);
         }
+        for (const media of message.media ?? []) {
+          const name = media.name ?? media.path.split("/").at(-1) ?? "file";
+          const sent = await rest().post(Routes.channelMessages(channelId), {
+            body: { allowed_mentions: { parse: [] } },
+            files: [{ name, data: await Deno.readFile(media.path) }],
+          }) as { id: string };
+          ids.push(sent.id);
+        }
       } catch (err) {
         if (err instanceof ChannelError) throw err;
         throw new ChannelError("discord", "api", `Discord send failed: ${describeError(err)}`, {
