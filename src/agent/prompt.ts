@@ -134,3 +134,35 @@ export function measureRequestBytes(req: Pick<ModelRequest, "system" | "messages
   const json = JSON.stringify({ system: req.system, messages: req.messages, tools: req.tools });
   return new TextEncoder().encode(json).length;
 }
+
+export interface WorkspaceReader {
+  /** The workspace files of `dir` (created with defaults on first use), at most `maxAgeMs` old. */
+  read(dir: string): Promise<WorkspaceFile[]>;
+}
+
+/**
+ * Reads workspace files for the runs of one runtime, creating a workspace once and re-reading its files at
+ * most every `maxAgeMs` (default 1 s): a person editing AGENTS.md sees the change on the next message, and
+ * a busy session does not read four files per turn.
+ */
+export function createWorkspaceReader(
+  opts: { now?: () => number; maxAgeMs?: number; capBytes?: number } = {},
+): WorkspaceReader {
+  const now = opts.now ?? Date.now;
+  const maxAge = opts.maxAgeMs ?? 1000;
+  const ensured = new Set<string>();
+  const cache = new Map<string, { at: number; files: WorkspaceFile[] }>();
+  return {
+    async read(dir) {
+      const hit = cache.get(dir);
+      if (hit && now() - hit.at < maxAge) return hit.files;
+      if (!ensured.has(dir)) {
+        await ensureWorkspace(dir);
+        ensured.add(dir);
+      }
+      const files = await readWorkspaceFiles(dir, opts.capBytes);
+      cache.set(dir, { at: now(), files });
+      return files;
+    },
+  };
+}

@@ -25,6 +25,7 @@ import { createRunEmitter } from "./run_events.ts";
 import { type AgentStore, executeRun, type RunControl } from "./run_exec.ts";
 import type { ModelStreamer, RunHandle, RunInput, RunResult } from "./types.ts";
 import { checkDailyBudget } from "./usage.ts";
+import { createWorkspaceReader } from "./prompt.ts";
 
 export interface AgentRuntimeDeps {
   /** The config, or a getter returning the current one (hot reload). */
@@ -91,7 +92,13 @@ export function createAgentRuntime(deps: AgentRuntimeDeps): AgentRuntime {
   const runs = new Map<string, LiveRun>();
   const finished = new Map<string, RunResult>();
   const tails = new Map<string, Promise<unknown>>();
-  const runDeps = { ...deps, config, clock, logger };
+  const runDeps = {
+    ...deps,
+    config,
+    clock,
+    logger,
+    workspaces: createWorkspaceReader({ now: () => clock.now() }),
+  };
 
   /** Runs `fn` after everything queued before on the same session. */
   const enqueue = <T>(sessionKey: string, fn: () => Promise<T>): Promise<T> => {

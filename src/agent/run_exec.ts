@@ -24,7 +24,7 @@ import {
 } from "./compaction.ts";
 import { type ActiveContext, loadActiveContext, toMessages } from "./history.ts";
 import { findAgent, noProviderMessage, resolveChain } from "./model_chain.ts";
-import { buildSystemPrompt, ensureWorkspace, measureRequestBytes, readWorkspaceFiles } from "./prompt.ts";
+import { buildSystemPrompt, measureRequestBytes, type WorkspaceReader } from "./prompt.ts";
 import { createRunEmitter } from "./run_events.ts";
 import { recordRunEnd } from "./run_record.ts";
 import {
@@ -58,6 +58,8 @@ export interface RunDeps {
   clock: Clock;
   logger: Logger;
   paths: { workspaceDir: string };
+  /** Reads (and on first use creates) workspaces; shared by the runs of one runtime. */
+  workspaces: WorkspaceReader;
 }
 
 /** The live state of a run that the runtime (abort, steer) shares with the executing loop. */
@@ -142,8 +144,7 @@ export async function executeRun(deps: RunDeps, rc: RunControl): Promise<RunResu
 
     if (signal.aborted) throw signal.reason; // stopped while queued: leave the transcript alone
     const workspace = workspaceFor(config, deps.paths, agentId);
-    await ensureWorkspace(workspace);
-    const files = await readWorkspaceFiles(workspace);
+    const files = await deps.workspaces.read(workspace);
     let context: ActiveContext = await loadActiveContext(store.transcripts, sessionId);
     const orphans = findOrphanCalls(context.entries);
     if (orphans.length) {

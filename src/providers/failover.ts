@@ -122,11 +122,8 @@ export function createModelRouter(deps: ModelRouterDeps): ModelRouter {
     const forward = () => ctl.abort(outer.reason);
     if (outer.aborted) ctl.abort(outer.reason);
     else outer.addEventListener("abort", forward, { once: true });
-    const idleError = new ProviderError(
-      "timeout",
-      `${provider.id}: no data from the model for ${idleMs} ms (idle timeout)`,
-      { provider: provider.id },
-    );
+    // Built only when the watchdog fires: an error captures a stack, and this runs on every attempt.
+    let idleError: ProviderError | undefined;
     let idle = false;
     let done = false;
     const it = provider.stream({ ...request, signal: ctl.signal })[Symbol.asyncIterator]();
@@ -137,6 +134,11 @@ export function createModelRouter(deps: ModelRouterDeps): ModelRouter {
           ? await new Promise<IteratorResult<StreamEvent>>((resolve, reject) => {
             const id = clock.setTimeout(() => {
               idle = true;
+              idleError = new ProviderError(
+                "timeout",
+                `${provider.id}: no data from the model for ${idleMs} ms (idle timeout)`,
+                { provider: provider.id },
+              );
               ctl.abort(idleError);
               reject(idleError);
             }, idleMs);
@@ -156,7 +158,7 @@ export function createModelRouter(deps: ModelRouterDeps): ModelRouter {
         yield r.value;
       }
     } catch (err) {
-      if (idle && !outer.aborted) throw idleError;
+      if (idle && idleError && !outer.aborted) throw idleError;
       throw err;
     } finally {
       outer.removeEventListener("abort", forward);

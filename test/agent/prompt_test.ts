@@ -104,3 +104,21 @@ Deno.test("workspace: two workers creating it at the same moment both succeed", 
     await Deno.remove(dir, { recursive: true });
   }
 });
+
+Deno.test("workspace reader: creates the workspace once, re-reads edited files after maxAgeMs", async () => {
+  const { createWorkspaceReader } = await import("../../src/agent/prompt.ts");
+  const dir = await Deno.makeTempDir();
+  try {
+    let now = 0;
+    const reader = createWorkspaceReader({ now: () => now, maxAgeMs: 1000 });
+    const first = await reader.read(`${dir}/w`);
+    assert.ok(first.some((f) => f.name === "AGENTS.md"));
+    await Deno.writeTextFile(`${dir}/w/AGENTS.md`, "Always answer in French.");
+    now = 500;
+    assert.doesNotMatch((await reader.read(`${dir}/w`)).find((f) => f.name === "AGENTS.md")!.text, /French/);
+    now = 1500;
+    assert.match((await reader.read(`${dir}/w`)).find((f) => f.name === "AGENTS.md")!.text, /French/);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
