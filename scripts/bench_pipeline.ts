@@ -5,12 +5,13 @@
  * Reports turns/s, p50/p99 latency and the gateway process's peak RSS (shard workers are threads of it).
  *
  *   deno run -A --unstable-worker-options scripts/bench_pipeline.ts [--sessions 1,10,100,1000] [--delays 0,200]
- *     [--turns 1000] [--cap 8]
+ *     [--turns 1000] [--cap 8] [--via http|ws]
  * Targets: ≥ 500 turns/s with 10 sessions at 0 ms; at 200 ms, 1,000 sessions take ≈ 200 ms × 1000 ÷ cap;
  * peak RSS ≤ 150 MiB at 1,000 sessions.
  */
 import { parseArgs } from "node:util";
 import { createFakeOpenAI } from "../test/fakes/fake_openai.ts";
+import { connectGateway } from "../src/gateway/client.ts";
 import { GATEWAY_V8_FLAGS } from "../src/core/runtime_flags.ts";
 
 export interface PipelineResult {
@@ -44,7 +45,7 @@ function rssOf(pid: number): number {
  * fake provider live in this process): `sessions` sessions sending `turns` turns in total, concurrently.
  */
 export async function runScenario(
-  o: { sessions: number; delayMs: number; turns: number; cap: number; shards?: number },
+  o: { sessions: number; delayMs: number; turns: number; cap: number; shards?: number; via?: "http" | "ws" },
 ): Promise<PipelineResult> {
   const provider = createFakeOpenAI({ fallback: { text: "ok", delayMs: o.delayMs } });
   const home = await Deno.makeTempDir({ prefix: "talon-bench-" });
@@ -83,8 +84,23 @@ export async function runScenario(
     const sampler = setInterval(() => (peak = Math.max(peak, rssOf(child.pid))), 25);
     const latencies: number[] = [];
     const perSession = Math.max(1, Math.round(o.turns / o.sessions));
+    // One WebSocket carries every session (as a chat platform's single connection would), or one HTTP
+    // request per turn.
+    const ws = o.via === "ws"
+      ? await connectGateway({ url: url.replace(/^http/, "ws") + "/ws", token, timeoutMs: 600_000 })
+      : undefined;
     const turn = async (session: number) => {
       const t0 = performance.now();
+      if (ws) {
+        const r = await ws.request<{ status: string }>(
+          "agent",
+          { message: `hello ${session}`, sessionKey: `agent:main:bench:${session}` },
+          { onAck: () => {}, timeoutMs: 600_000 },
+        );
+        if (r.status !== "ok") throw new Error(`turn failed: ${JSON.stringify(r)}`);
+        latencies.push(performance.now() - t0);
+        return;
+      }
       const res = await fetch(`${url}/v1/chat/completions`, {
         method: "POST",
         headers: {
@@ -110,6 +126,7 @@ export async function runScenario(
     }));
     const seconds = (performance.now() - started) / 1000;
     clearInterval(sampler);
+    await ws?.close();
     peak = Math.max(peak, rssOf(child.pid));
     const sorted = [...latencies].sort((a, b) => a - b);
     const turns = latencies.length;
@@ -158,6 +175,7 @@ if (import.meta.main) {
       delays: { type: "string", default: "0,200" },
       turns: { type: "string", default: "1000" },
       cap: { type: "string", default: "8" },
+      via: { type: "string", default: "http" },
     },
   });
   const cap = Number(values.cap);
@@ -169,7 +187,13 @@ if (import.meta.main) {
     for (const sessions of values.sessions!.split(",").map(Number)) {
       // With a slow provider every session sends one turn; at 0 ms the total is fixed.
       const turns = delayMs > 0 ? sessions : Number(values.turns);
-      const r = await runScenario({ sessions, delayMs, turns, cap });
+      const r = await runScenario({
+        sessions,
+        delayMs,
+        turns,
+        cap,
+        via: values.via === "ws" ? "ws" : "http",
+      });
       console.log(
         `| ${delayMs} ms | ${sessions} | ${r.turns} | ${r.seconds.toFixed(2)} | ${
           r.turnsPerSecond.toFixed(0)
