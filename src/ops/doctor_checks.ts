@@ -1,7 +1,8 @@
 /** The individual checks of `talon doctor`. Each returns results; none throws for a broken environment. */
 import type { CheckContext, DoctorResult } from "./doctor.ts";
 import { fileMode, octal } from "./findings.ts";
-import { openDb } from "../store/db.ts";
+import { type Db, openDb } from "../store/db.ts";
+import { createOutboxRepo } from "../store/outbox.ts";
 import { migrate, pendingMigrations } from "../store/migrate.ts";
 import { allMigrations } from "../store/migrations.ts";
 import { fileUrl } from "../store/mod.ts";
@@ -98,6 +99,7 @@ export const checkStore: Check = async ({ loaded, paths, fix }) => {
       }
       out.push(r);
     }
+    if (pending.every((m) => m.version < 200 || m.version >= 300)) out.push(await outboxDeadLetters(db));
     const rows = await db.query<{ integrity_check: string }>("PRAGMA integrity_check");
     const msg = rows.map((r) => String(Object.values(r)[0])).join("; ");
     out.push(
@@ -122,6 +124,22 @@ export const checkStore: Check = async ({ loaded, paths, fix }) => {
   }
   return out;
 };
+
+/** Reply chunks that kept failing and sit in the outbox's dead-letter list. */
+async function outboxDeadLetters(db: Db): Promise<DoctorResult> {
+  const dead = (await createOutboxRepo(db).counts()).dead;
+  if (dead === 0) {
+    return { id: "outbox", status: "ok", what: "No reply chunks in the outbox dead-letter list" };
+  }
+  return {
+    id: "outbox",
+    status: "warn",
+    what: `${dead} reply chunk(s) in the outbox dead-letter list`,
+    why: "Those replies never reached their chat",
+    fix:
+      "See them with `talon outbox list --state dead`; resend with `talon outbox retry [id]` or `drop <id>`",
+  };
+}
 
 /** The port is free, or a gateway answers GET /healthz on it. */
 export const checkPort: Check = async ({ loaded, fetch }) => {

@@ -291,3 +291,25 @@ Deno.test("talon doctor: exit 1 on failures, 0 after --fix repaired them, --json
     assert.equal(await cmd.run(["extra"], io), EXIT.usage);
   });
 });
+
+Deno.test("outbox: dead-lettered reply chunks are a warning with the command that shows them", async () => {
+  const { createOutboxRepo } = await import("../../src/store/outbox.ts");
+  await withHome({ gateway: { port: 0 } }, async (home) => {
+    const store = await openStore({ url: `file:${home}/talon.db` });
+    const outbox = createOutboxRepo(store.db);
+    assert.equal(byId(await runDoctor(deps(home)), "outbox")[0]!.status, "ok");
+    const { id } = await outbox.enqueue({
+      runId: "run_1",
+      chunkIndex: 0,
+      target: { channel: "telegram", accountId: "default", to: "direct:1" },
+      payload: { text: "hi" },
+    });
+    await outbox.claimDue(Date.now() + 1, 10);
+    await outbox.markFailed(id, "403 Forbidden: bot was blocked by the user", undefined);
+    store.close();
+    const [finding] = byId(await runDoctor(deps(home)), "outbox");
+    assert.equal(finding!.status, "warn");
+    assert.match(finding!.what, /1 reply chunk\(s\) in the outbox dead-letter list/);
+    assert.match(finding!.fix!, /talon outbox list --state dead/);
+  });
+});
