@@ -240,7 +240,7 @@ export const checkProviders: Check = async ({ loaded, online, fetch }) => {
   return out;
 };
 
-/** Every channel account has a token; with --online, Telegram tokens are checked with getMe. */
+/** Every channel account has a token; with --online, Telegram tokens are checked with getMe, Discord's with users/@me. */
 export const checkChannels: Check = async ({ loaded, online, fetch }) => {
   const out: DoctorResult[] = [];
   const { telegram, discord } = loaded!.config.channels;
@@ -283,6 +283,29 @@ export const checkChannels: Check = async ({ loaded, online, fetch }) => {
           id: `channel:${channel}:${id}`,
           status: "ok",
           what: `${name}: token valid (@${body.result?.username ?? "?"})`,
+        });
+        continue;
+      } catch (err) {
+        out.push(bad(`${name}: cannot reach ${root}: ${(err as Error).message}`));
+        continue;
+      }
+    }
+    if (online && channel === "discord") {
+      const root = (acc.apiRoot ?? "https://discord.com/api").replace(/\/+$/, "");
+      try {
+        const res = await fetch(`${root}/v10/users/@me`, {
+          headers: { authorization: `Bot ${acc.botToken}` },
+          signal: AbortSignal.timeout(10_000),
+        });
+        const body = await res.json().catch(() => ({})) as { username?: string };
+        if (res.status !== 200) {
+          out.push(bad(`${name}: Discord rejected the token (HTTP ${res.status})`));
+          continue;
+        }
+        out.push({
+          id: `channel:${channel}:${id}`,
+          status: "ok",
+          what: `${name}: token valid (${body.username ?? "?"})`,
         });
         continue;
       } catch (err) {

@@ -177,8 +177,14 @@ Deno.test("providers: none warns; --online checks each key against the model lis
   }
 });
 
-Deno.test("channels: malformed Telegram token fails; --online getMe validates it", async () => {
+Deno.test("channels: malformed Telegram token fails; --online checks Telegram (getMe) and Discord (users/@me)", async () => {
   const server = Deno.serve({ hostname: "127.0.0.1", port: 0, onListen() {} }, (req) => {
+    if (new URL(req.url).pathname === "/v10/users/@me") {
+      const good = req.headers.get("authorization") === "Bot discord-good-token";
+      return Response.json(good ? { id: "1", username: "talon" } : { message: "401: Unauthorized" }, {
+        status: good ? 200 : 401,
+      });
+    }
     const ok = new URL(req.url).pathname === "/bot123456:abcdefghijklmnopqrstuvwxyz/getMe";
     return Response.json(ok ? { ok: true, result: { username: "talon_bot" } } : { ok: false }, {
       status: ok ? 200 : 401,
@@ -196,7 +202,12 @@ Deno.test("channels: malformed Telegram token fails; --online getMe validates it
             typo: { botToken: "not-a-token" },
           },
         },
-        discord: { accounts: { d: { botToken: "x" } } },
+        discord: {
+          accounts: {
+            d: { botToken: "discord-good-token", apiRoot },
+            gone: { botToken: "discord-revoked-token", apiRoot },
+          },
+        },
       },
     };
     await withHome(raw, async (home) => {
@@ -206,10 +217,13 @@ Deno.test("channels: malformed Telegram token fails; --online getMe validates it
         ["channel:telegram:revoked", "ok"],
         ["channel:telegram:typo", "fail"],
         ["channel:discord:d", "ok"],
+        ["channel:discord:gone", "ok"],
       ]);
       rs = byId(await runDoctor(deps(home, { online: true, fetch })), "channel");
-      assert.deepEqual(rs.map((r) => r.status), ["ok", "fail", "fail", "ok"]);
+      assert.deepEqual(rs.map((r) => r.status), ["ok", "fail", "fail", "ok", "fail"]);
       assert.match(rs[0]!.what, /@talon_bot/);
+      assert.match(rs[3]!.what, /token valid \(talon\)/);
+      assert.match(rs[4]!.what, /Discord rejected the token \(HTTP 401\)/);
     });
   } finally {
     await server.shutdown();
