@@ -126,7 +126,9 @@ export function createScheduler(opts: SchedulerOptions): Scheduler {
     sessionKey: string,
     data: Record<string, unknown>,
   ) => {
-    if (milestones) write(`milestone ${kind}`, () => milestones.add({ runId, sessionKey, kind, data }));
+    // Stamped now: the write itself is queued behind others and would otherwise carry a later time.
+    const ts = clock.now();
+    if (milestones) write(`milestone ${kind}`, () => milestones.add({ runId, sessionKey, kind, data, ts }));
     bus?.publish({ event: kind, payload: { runId, sessionKey, ...data }, runId, sessionKey });
     logger.info(kind, { runId, sessionKey, ...data });
   };

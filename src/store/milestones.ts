@@ -26,7 +26,7 @@ export function createMilestoneRepo(db: Db, now = Date.now): MilestoneRepo {
     },
     async forRun(runId) {
       const rows = await db.query<Record<string, unknown>>(
-        "SELECT * FROM events WHERE run_id = ? ORDER BY id",
+        "SELECT * FROM events WHERE run_id = ? ORDER BY ts, id",
         [runId],
       );
       return rows.map((r) => ({

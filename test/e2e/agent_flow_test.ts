@@ -38,6 +38,12 @@ Deno.test("agent flow: the `agent` method acks, runs in a shard worker, and answ
     for (const k of ["queued", "lane.start", "run.start", "model.attempt", "run.end", "lane.end", "egress"]) {
       assert.ok(kinds.includes(k), `timeline has ${k}: ${kinds}`);
     }
+    const at = (k: string) => kinds.indexOf(k);
+    assert.ok(at("queued") < at("lane.start") && at("lane.start") < at("run.start"), `in order: ${kinds}`);
+    assert.ok(
+      at("run.start") < at("model.attempt") && at("model.attempt") < at("run.end"),
+      `in order: ${kinds}`,
+    );
     const status = await client.request<any>("lanes.status");
     assert.ok(status.shards.length >= 1);
     const { sessions } = await client.request<any>("sessions.list");
