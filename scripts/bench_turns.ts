@@ -10,7 +10,7 @@
  */
 import { parseArgs } from "node:util";
 import { chatChunks } from "../test/fakes/fake_openai.ts";
-import { spawnTalon } from "../test/helpers/process.ts";
+import { spawnProviderGateway } from "../test/helpers/process.ts";
 import { percentile } from "../src/lanes/wait_stats.ts";
 
 export interface TurnsResult {
@@ -83,21 +83,14 @@ export async function benchTurns(
   const turns = opts.turns ?? 200;
   const warmup = opts.warmup ?? 10;
   const provider = timedProvider("ok");
-  const home = await Deno.makeTempDir({ prefix: "talon-bench-turns-" });
-  const token = crypto.randomUUID() + crypto.randomUUID();
   try {
-    await Deno.writeTextFile(
-      `${home}/talon.json`,
-      JSON.stringify({
-        gateway: { port: 0 },
-        logging: { console: false },
-        providers: { fake: { api: "openai-chat", baseUrl: provider.url, apiKey: "bench-key" } },
-        agents: { defaults: { model: { primary: "fake/gpt-bench" } } },
-      }),
-    );
-    await using gw = spawnTalon(["gateway"], { TALON_HOME: home, TALON_TOKEN: token });
-    const m = await gw.waitForLine(/listening on (http:\/\/[\d.:]+)/, 60_000);
-    const url = `${m[1]}/v1/chat/completions`;
+    await using gw = await spawnProviderGateway({
+      providerUrl: provider.url,
+      model: "gpt-bench",
+      prefix: "talon-bench-turns-",
+    });
+    const { token } = gw;
+    const url = `${gw.url}/v1/chat/completions`;
     const turn = async (i: number) => {
       const t0 = performance.now();
       const res = await fetch(url, {
@@ -156,7 +149,6 @@ export async function benchTurns(
     };
   } finally {
     await provider.close();
-    await Deno.remove(home, { recursive: true }).catch(() => {});
   }
 }
 

@@ -9,7 +9,7 @@
  */
 import { parseArgs } from "node:util";
 import { createFakeOpenAI } from "../test/fakes/fake_openai.ts";
-import { spawnTalon } from "../test/helpers/process.ts";
+import { spawnProviderGateway } from "../test/helpers/process.ts";
 import { percentile } from "../src/lanes/wait_stats.ts";
 
 export interface SoakOptions {
@@ -68,21 +68,14 @@ export function slope(points: Array<[number, number]>): number {
 export async function soak(o: SoakOptions): Promise<SoakResult> {
   const log = o.log ?? (() => {});
   const provider = createFakeOpenAI({ fallback: { text: "steady as she goes" } });
-  const home = await Deno.makeTempDir({ prefix: "talon-soak-" });
-  const token = crypto.randomUUID() + crypto.randomUUID();
   try {
-    await Deno.writeTextFile(
-      `${home}/talon.json`,
-      JSON.stringify({
-        gateway: { port: 0 },
-        logging: { console: false },
-        providers: { fake: { api: "openai-chat", baseUrl: provider.url, apiKey: "k" } },
-        agents: { defaults: { model: { primary: "fake/gpt-soak" } } },
-      }),
-    );
-    await using gw = spawnTalon(["gateway"], { TALON_HOME: home, TALON_TOKEN: token });
-    const m = await gw.waitForLine(/listening on (http:\/\/[\d.:]+)/, 60_000);
-    const url = `${m[1]}/v1/chat/completions`;
+    await using gw = await spawnProviderGateway({
+      providerUrl: provider.url,
+      model: "gpt-soak",
+      prefix: "talon-soak-",
+    });
+    const { token } = gw;
+    const url = `${gw.url}/v1/chat/completions`;
     const pid = gw.child.pid;
     let exited: Deno.CommandStatus | undefined;
     gw.child.status.then((st) => exited = st);
@@ -159,7 +152,6 @@ export async function soak(o: SoakOptions): Promise<SoakResult> {
     };
   } finally {
     await provider.close();
-    await Deno.remove(home, { recursive: true }).catch(() => {});
   }
 }
 

@@ -72,3 +72,45 @@ function cleanEnv(): Record<string, string> {
   }
   return out;
 }
+
+export interface ProviderGateway extends TalonProcess {
+  /** `http://127.0.0.1:PORT` of the gateway. */
+  url: string;
+  home: string;
+  /** The gateway token (set with TALON_TOKEN). */
+  token: string;
+}
+
+/**
+ * A real `talon gateway` process in a temporary TALON_HOME whose default model is `fake/<model>` on an
+ * OpenAI-compatible fake provider at `providerUrl`. Disposing it kills the process and removes the home.
+ */
+export async function spawnProviderGateway(
+  o: { providerUrl: string; model: string; prefix: string },
+): Promise<
+  ProviderGateway
+> {
+  const home = await Deno.makeTempDir({ prefix: o.prefix });
+  const token = crypto.randomUUID() + crypto.randomUUID();
+  await Deno.writeTextFile(
+    `${home}/talon.json`,
+    JSON.stringify({
+      gateway: { port: 0 },
+      logging: { console: false },
+      providers: { fake: { api: "openai-chat", baseUrl: o.providerUrl, apiKey: "test-key" } },
+      agents: { defaults: { model: { primary: `fake/${o.model}` } } },
+    }),
+  );
+  const proc = spawnTalon(["gateway"], { TALON_HOME: home, TALON_TOKEN: token });
+  const dispose = async () => {
+    await proc[Symbol.asyncDispose]();
+    await Deno.remove(home, { recursive: true }).catch(() => {});
+  };
+  try {
+    const m = await proc.waitForLine(/listening on (http:\/\/[\d.:]+)/, 60_000);
+    return { ...proc, url: m[1]!, home, token, [Symbol.asyncDispose]: dispose };
+  } catch (err) {
+    await dispose();
+    throw err;
+  }
+}
