@@ -60,12 +60,14 @@ interface FuzzSocket {
 
 async function openAuthed(url: string, token: string): Promise<FuzzSocket> {
   const ws = new WebSocket(url);
-  const state = { replies: 0, closed: false };
+  const state = { replies: 0, closed: false, greeted: false };
   const closed = Promise.withResolvers<CloseEvent>();
   const hello = Promise.withResolvers<void>();
   ws.onmessage = (ev) => {
     const f = JSON.parse(String(ev.data));
-    if (f.type === "res" && f.id === "c1") {
+    // Only the first "c1" answer is the connect's: a fuzzed frame may reuse the id later.
+    if (!state.greeted && f.type === "res" && f.id === "c1") {
+      state.greeted = true;
       return f.ok ? hello.resolve() : hello.reject(new Error(JSON.stringify(f)));
     }
     if (f.type === "res" || (f.type === "event" && f.event === "error")) state.replies++;
