@@ -25,6 +25,8 @@ export interface PipelineResult {
   p50Ms: number;
   p99Ms: number;
   peakRssMiB: number;
+  /** CPU time (user + system, all threads) the gateway process spent per turn: steadier than turns/s on a shared machine. */
+  cpuMsPerTurn: number;
   idealSeconds?: number;
 }
 
@@ -33,6 +35,17 @@ function percentile(sorted: number[], p: number): number {
 }
 
 const MAIN = new URL("../main.ts", import.meta.url).pathname;
+
+/** utime + stime of a process in ms (/proc/<pid>/stat fields 14 and 15, in clock ticks of 10 ms). */
+function cpuMsOf(pid: number): number {
+  try {
+    const stat = Deno.readTextFileSync(`/proc/${pid}/stat`);
+    const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+    return (Number(fields[11]) + Number(fields[12])) * 10;
+  } catch {
+    return NaN;
+  }
+}
 
 function rssOf(pid: number): number {
   try {
@@ -127,11 +140,13 @@ export async function runScenario(
     // Warm up the shard workers (they start on first use) before timing.
     await Promise.all(Array.from({ length: 4 }, (_, i) => turn(-1 - i)));
     latencies.length = 0;
+    const cpuBefore = cpuMsOf(child.pid);
     const started = performance.now();
     await Promise.all(Array.from({ length: o.sessions }, async (_, s) => {
       for (let t = 0; t < perSession; t++) await turn(s);
     }));
     const seconds = (performance.now() - started) / 1000;
+    const cpuMs = cpuMsOf(child.pid) - cpuBefore;
     clearInterval(sampler);
     if (peakMaps) console.error(peakMaps);
     await ws?.close();
@@ -147,6 +162,7 @@ export async function runScenario(
       p50Ms: percentile(sorted, 0.5),
       p99Ms: percentile(sorted, 0.99),
       peakRssMiB: peak,
+      cpuMsPerTurn: cpuMs / Math.max(1, latencies.length),
       ...(o.delayMs > 0 ? { idealSeconds: (o.delayMs / 1000) * Math.ceil(turns / o.cap) } : {}),
     };
   } finally {
@@ -189,9 +205,9 @@ if (import.meta.main) {
   });
   const cap = Number(values.cap);
   console.log(
-    `| provider | sessions | turns | seconds | turns/s | p50 ms | p99 ms | peak RSS MiB | ideal s |`,
+    `| provider | sessions | turns | seconds | turns/s | p50 ms | p99 ms | peak RSS MiB | ideal s | gateway CPU ms/turn |`,
   );
-  console.log(`|---|---|---|---|---|---|---|---|---|`);
+  console.log(`|---|---|---|---|---|---|---|---|---|---|`);
   for (const delayMs of values.delays!.split(",").map(Number)) {
     for (const sessions of values.sessions!.split(",").map(Number)) {
       // With a slow provider every session sends one turn; at 0 ms the total is fixed.
@@ -210,7 +226,7 @@ if (import.meta.main) {
         } | ` +
           `${r.p50Ms.toFixed(1)} | ${r.p99Ms.toFixed(1)} | ${r.peakRssMiB.toFixed(0)} | ${
             r.idealSeconds?.toFixed(1) ?? "–"
-          } |`,
+          } | ${r.cpuMsPerTurn.toFixed(2)} |`,
       );
     }
   }
