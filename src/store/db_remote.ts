@@ -19,7 +19,20 @@ type Response = { id: number; ok: true; value: unknown } | { id: number; ok: fal
 
 /** Answers a remote Db's requests on `port` with `db`. Returns a function that stops serving. */
 export function serveDb(db: Db, port: MessagePort): () => void {
-  const answer = async (req: Request): Promise<Response> => {
+  const reply = (res: Response) => {
+    try {
+      port.postMessage(res);
+    } catch (err) {
+      port.postMessage({
+        id: res.id,
+        ok: false,
+        message: `Store result cannot be sent: ${(err as Error).message}`,
+      });
+    }
+  };
+  port.onmessage = async (e: MessageEvent<Request>) => {
+    const req = e.data;
+    if (!req || typeof req.id !== "number") return;
     try {
       let value: unknown;
       if (req.op === "query") {
@@ -32,20 +45,9 @@ export function serveDb(db: Db, port: MessagePort): () => void {
       } else {
         throw new StoreError(`Unknown store operation ${(req as { op: unknown }).op}`);
       }
-      return { id: req.id, ok: true, value };
+      reply({ id: req.id, ok: true, value });
     } catch (err) {
-      return { id: req.id, ok: false, message: (err as Error).message ?? String(err) };
-    }
-  };
-  port.onmessage = async (e: MessageEvent<Request[]>) => {
-    if (!Array.isArray(e.data)) return;
-    // A message carries every request the worker made in one turn of its event loop; they are started
-    // together (so their writes share a group commit) and answered in one message.
-    const responses = await Promise.all(e.data.filter((r) => typeof r?.id === "number").map(answer));
-    try {
-      port.postMessage(responses);
-    } catch {
-      port.postMessage(responses.map((r) => r.ok ? answerOne(r) : r));
+      reply({ id: req.id, ok: false, message: (err as Error).message ?? String(err) });
     }
   };
   return () => {
@@ -54,59 +56,30 @@ export function serveDb(db: Db, port: MessagePort): () => void {
   };
 }
 
-/** A response that could not be copied as a whole: each value checked on its own. */
-function answerOne(res: Response & { ok: true }): Response {
-  try {
-    structuredClone(res.value);
-    return res;
-  } catch (err) {
-    return { id: res.id, ok: false, message: `Store result cannot be sent: ${(err as Error).message}` };
-  }
-}
-
 /** A Db whose statements run on the thread that serves `port` (see serveDb). */
 export function remoteDb(port: MessagePort, url: string): Db {
   let nextId = 1;
   let closed = false;
   const pending = new Map<number, PromiseWithResolvers<unknown>>();
-  let outgoing: Request[] = [];
-  port.onmessage = (e: MessageEvent<Response[]>) => {
-    for (const res of e.data) {
-      const p = pending.get(res.id);
-      if (!p) continue;
-      pending.delete(res.id);
-      if (res.ok) p.resolve(res.value);
-      else p.reject(new StoreError(res.message));
-    }
-  };
-  const send = () => {
-    const batch = outgoing;
-    outgoing = [];
-    if (closed) return;
-    try {
-      port.postMessage(batch);
-    } catch {
-      // Something in the batch cannot be copied: send the others, fail only those that cannot go.
-      for (const req of batch) {
-        try {
-          port.postMessage([req]);
-        } catch (err) {
-          pending.get(req.id)?.reject(
-            new StoreError(`Store request cannot be sent: ${(err as Error).message}`),
-          );
-          pending.delete(req.id);
-        }
-      }
-    }
+  port.onmessage = (e: MessageEvent<Response>) => {
+    const res = e.data;
+    const p = pending.get(res.id);
+    if (!p) return;
+    pending.delete(res.id);
+    if (res.ok) p.resolve(res.value);
+    else p.reject(new StoreError(res.message));
   };
   const call = <T>(req: Operation): Promise<T> => {
     if (closed) return Promise.reject(new StoreError("Store is closed"));
     const id = nextId++;
     const p = Promise.withResolvers<unknown>();
     pending.set(id, p);
-    outgoing.push({ ...req, id } as Request);
-    // Everything asked in this turn of the event loop goes in one message.
-    if (outgoing.length === 1) queueMicrotask(send);
+    try {
+      port.postMessage({ ...req, id });
+    } catch (err) {
+      pending.delete(id);
+      return Promise.reject(new StoreError(`Store request cannot be sent: ${(err as Error).message}`));
+    }
     return p.promise as Promise<T>;
   };
   return {

@@ -102,27 +102,3 @@ Deno.test("gateway: shard workers use the main thread's connection, so even a :m
     await client.close();
   }
 });
-
-Deno.test("remote db: requests made in one turn of the event loop travel in one message", async () => {
-  const db = await openDb({ url: ":memory:" });
-  const channel = new MessageChannel();
-  let messages = 0;
-  channel.port1.addEventListener("message", () => messages++);
-  const stop = serveDb(db, channel.port1);
-  const remote = remoteDb(channel.port2, db.url);
-  try {
-    const answers = await Promise.all([
-      remote.query("SELECT 1 AS a"),
-      remote.query("SELECT 2 AS a"),
-      remote.run("SELECT 3"),
-    ]);
-    assert.deepEqual(answers.slice(0, 2), [[{ a: 1 }], [{ a: 2 }]]);
-    assert.equal(messages, 1);
-    await remote.query("SELECT 4");
-    assert.equal(messages, 2);
-  } finally {
-    remote.close();
-    stop();
-    db.close();
-  }
-});
