@@ -1,8 +1,7 @@
 /**
  * The job handler loaded in every shard worker: runs agent turns for the sessions of its shard.
- * The store is the main thread's: statements go over the port the pool hands to `init` (db_remote.ts),
- * so the process has one database connection. Each worker builds its own providers; run events go back
- * to the main thread through the lanes' `ctx.emit` and from there onto the bus.
+ * Each worker opens its own connection to the store (libSQL file, WAL) and its own providers; run
+ * events go back to the main thread through the lanes' `ctx.emit` and from there onto the bus.
  */
 import type { AgentRuntime, RunResult } from "../agent/mod.ts";
 import { validateConfig } from "../config/load.ts";
@@ -11,8 +10,7 @@ import { createEventBus } from "../core/event_bus.ts";
 import { fileSink } from "../core/log_file.ts";
 import { createLogger, type LogSink } from "../core/logger.ts";
 import type { JobContext, JobInput } from "../lanes/mod.ts";
-import { openStore, storeOver } from "../store/mod.ts";
-import { remoteDb } from "../store/db_remote.ts";
+import { openStore } from "../store/mod.ts";
 import { createAgentEngine } from "./agent_engine.ts";
 import { createWorkerTools } from "./agent_tools.ts";
 import { type AgentJobOptions, type AgentJobPayload, buildTurnText } from "./agent_job.ts";
@@ -22,19 +20,14 @@ let runtime: AgentRuntime | undefined;
 const FORWARDED_EVENTS = new Set(["agent", "chat", "approval.requested", "approval.resolved"]);
 const contexts = new Map<string, JobContext>();
 
-/**
- * Builds the agent runtime once per worker. The store is reached through `port` when the pool gives one
- * (the gateway always does); without it the worker opens its own connection.
- */
-export async function init(options: AgentJobOptions, shard: number, port?: MessagePort): Promise<void> {
+/** Opens the store and builds the agent runtime once per worker. */
+export async function init(options: AgentJobOptions, shard: number): Promise<void> {
   const config = validateConfig(options.rawConfig, { env: options.env, file: options.paths.configFile });
   const sinks: LogSink[] = options.logFile
     ? [fileSink({ dir: options.paths.logsDir, maxBytes: Number.MAX_SAFE_INTEGER })]
     : [];
   const logger = createLogger({ level: config.logging.level, sinks }, { shard });
-  const store = port
-    ? storeOver(remoteDb(port, options.storeUrl))
-    : await openStore({ url: options.storeUrl, authToken: options.storeAuthToken });
+  const store = await openStore({ url: options.storeUrl, authToken: options.storeAuthToken });
   const bus = createEventBus((err) => logger.error(`event listener failed: ${String(err)}`));
   bus.subscribe((e) => {
     const ctx = e.runId ? contexts.get(e.runId) : undefined;

@@ -39,7 +39,6 @@ import {
 import { createInboxRepo } from "../store/inbox.ts";
 import type { Milestone, MilestoneRepo } from "../store/milestones.ts";
 import { fileUrl, type Store } from "../store/mod.ts";
-import { serveDb } from "../store/db_remote.ts";
 import { createOutboxRepo } from "../store/outbox.ts";
 import { createPairingRepo } from "../store/pairing.ts";
 import { createSessionRepo } from "../store/sessions.ts";
@@ -142,17 +141,9 @@ export async function createServices(deps: ServicesDeps): Promise<Services> {
     storeAuthToken: config().store.authToken,
     logFile: deps.logFile,
   };
-  // One store connection per process: each worker's statements run here, on the main thread's.
-  const storePorts = new Map<number, () => void>();
   const pool = createShardPool({
     handlerUrl: new URL("./agent_job_worker.ts", import.meta.url),
     handlerOptions,
-    handlerPort: (shard) => {
-      storePorts.get(shard)?.();
-      const channel = new MessageChannel();
-      storePorts.set(shard, serveDb(store.db, channel.port1));
-      return channel.port2;
-    },
     shards: config().agents.shards ?? navigator.hardwareConcurrency,
     jobTimeoutMs: config().agents.defaults.runTimeoutMs + 5_000,
     lazy: true,
@@ -387,8 +378,6 @@ export async function createServices(deps: ServicesDeps): Promise<Services> {
       await cron.stop();
       await channels.registry.stopAll();
       await scheduler.close();
-      for (const stopServing of storePorts.values()) stopServing();
-      storePorts.clear();
       await dispatcher.stop();
       if (queryEngine) await (await queryEngine).close();
     },

@@ -50,8 +50,6 @@ export const toWorkerSchema = z.discriminatedUnion("type", [
     shard: z.number().int().min(0),
     handlerUrl: z.string().min(1),
     handlerOptions: z.unknown(),
-    /** A channel to the main thread for the handler's own use (e.g. the store), transferred with init. */
-    port: z.custom<MessagePort>((v) => v instanceof MessagePort).optional(),
   }),
   z.object({ type: z.literal("start"), job: jobInputSchema }),
   z.object({ type: z.literal("abort"), runId, reason: z.string() }),
@@ -111,9 +109,9 @@ export interface JobContext {
 
 /**
  * A job-handler module (loaded in each worker from a URL) exports `handleJob` and optionally `init`,
- * which runs once per worker with the pool's `handlerOptions` (and the port from its `handlerPort`).
+ * which runs once per worker with the pool's `handlerOptions`.
  */
 export interface JobHandlerModule {
-  init?(options: unknown, shard: number, port?: MessagePort): void | Promise<void>;
+  init?(options: unknown, shard: number): void | Promise<void>;
   handleJob(job: JobInput, ctx: JobContext): unknown | Promise<unknown>;
 }

@@ -50,11 +50,6 @@ export interface ShardPoolOptions {
   handlerUrl: string | URL;
   /** Passed to the handler module's `init` in every worker (structured-clonable). */
   handlerOptions?: unknown;
-  /**
-   * Called each time a worker starts (again after a restart): a MessagePort transferred to that worker
-   * and handed to the handler's `init`, for services the main thread provides (the store).
-   */
-  handlerPort?: (shard: number) => MessagePort | undefined;
   /** Number of workers; default navigator.hardwareConcurrency. */
   shards?: number;
   /** Default job timeout; per job in `run(…, {timeoutMs})`. Default 10 minutes. */
@@ -181,15 +176,12 @@ export function createShardPool(options: ShardPoolOptions): ShardPool {
         logger.error("lanes: undecodable message from shard worker", { shard: shard.index });
       }
     };
-    const port = options.handlerPort?.(shard.index);
-    const init: ToWorker = {
+    send(shard, {
       type: "init",
       shard: shard.index,
       handlerUrl,
       handlerOptions: options.handlerOptions ?? null,
-      ...(port ? { port } : {}),
-    };
-    worker.postMessage(init, port ? [port] : []);
+    });
     for (const job of shard.jobs.values()) {
       send(shard, { type: "start", job: job.input });
       job.sent = true;
@@ -257,14 +249,6 @@ export function createShardPool(options: ShardPoolOptions): ShardPool {
     shard.lastError = reason;
     shard.restarts++;
     shard.failures++;
-    // The restart is scheduled before the lost jobs settle: settling re-queues them, and a job submitted
-    // while neither a worker nor a restart exists would start a second worker beside this restart.
-    if (!closed) {
-      const delay = shard.failures <= 1
-        ? 0
-        : Math.min(backoff.maxMs, backoff.baseMs * 2 ** (shard.failures - 2));
-      shard.respawnTimer = clock.setTimeout(() => spawn(shard), delay);
-    }
     for (const runId of [...shard.jobs.keys()]) {
       if (forced && runId === forced.runId) {
         settle(shard, runId, { status: "failed", error: forced.error, aborted: true, consumedSteers: [] });
@@ -276,6 +260,11 @@ export function createShardPool(options: ShardPoolOptions): ShardPool {
         });
       }
     }
+    if (closed) return;
+    const delay = shard.failures <= 1
+      ? 0
+      : Math.min(backoff.maxMs, backoff.baseMs * 2 ** (shard.failures - 2));
+    shard.respawnTimer = clock.setTimeout(() => spawn(shard), delay);
   };
 
   const abortJob = (shard: Shard, runId: string, error: JobError) => {

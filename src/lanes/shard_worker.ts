@@ -61,12 +61,12 @@ function post(message: FromWorker): void {
   }
 }
 
-async function loadHandler(url: string, options: unknown, port?: MessagePort): Promise<JobHandlerModule> {
+async function loadHandler(url: string, options: unknown): Promise<JobHandlerModule> {
   const mod = await import(url) as Partial<JobHandlerModule>;
   if (typeof mod.handleJob !== "function") {
     throw new TypeError(`Job handler module ${url} does not export a handleJob function`);
   }
-  await mod.init?.(options, shard, port);
+  await mod.init?.(options, shard);
   return mod as JobHandlerModule;
 }
 
@@ -133,7 +133,7 @@ scope.onmessage = (e: MessageEvent) => {
   switch (msg.type) {
     case "init":
       shard = msg.shard;
-      handler = loadHandler(msg.handlerUrl, msg.handlerOptions, msg.port);
+      handler = loadHandler(msg.handlerUrl, msg.handlerOptions);
       handler.then(
         () => post({ type: "ready", shard }),
         (err) => post({ type: "init_failed", error: errorOf(err) }),

@@ -1,4 +1,4 @@
-import type { Client, InArgs, InStatement, Row } from "@libsql/client";
+import { type Client, createClient, type InArgs, type InStatement, type Row } from "@libsql/client";
 import { StoreError } from "../core/errors.ts";
 
 /** The small SQL surface every repository depends on. Implemented by libSQL. */
@@ -20,12 +20,8 @@ export interface OpenDbOptions {
   authToken?: string;
 }
 
-/**
- * Opens a libSQL database. Local files get WAL mode and a busy timeout. The client library (and its
- * native module) is loaded on first open, so code that only uses a remoteDb never loads it.
- */
+/** Opens a libSQL database. Local files get WAL mode and a busy timeout. */
 export async function openDb(options: OpenDbOptions): Promise<Db> {
-  const { createClient } = await import("@libsql/client");
   let client: Client;
   try {
     // One connection per client: libSQL runs local statements synchronously on the calling thread, so
@@ -56,9 +52,9 @@ export async function openDb(options: OpenDbOptions): Promise<Db> {
 }
 
 /**
- * True for "database is locked": other connections to the same WAL file (a CLI command beside the running
- * gateway, a worker opened without a store port) make SQLite answer SQLITE_BUSY, at once (without waiting)
- * when a statement's read snapshot is stale by the time it wants to write. Such statements are tried again.
+ * True for "database is locked": several connections (the main thread and every shard worker) share one
+ * WAL file, and SQLite answers SQLITE_BUSY at once (without waiting) when a statement's read snapshot is
+ * stale by the time it wants to write. Such statements are simply tried again.
  */
 export function isBusy(err: unknown): boolean {
   const e = err as { code?: string; message?: string };

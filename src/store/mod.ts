@@ -39,14 +39,7 @@ export async function openStore(
     db.close();
     throw err;
   }
-  return storeOver(db, options.now);
-}
-
-/**
- * The repositories over an already open and migrated Db, e.g. a shard worker's remoteDb (see
- * db_remote.ts), which runs its statements on the main thread's connection.
- */
-export function storeOver(db: Db, now: () => number = Date.now): Store {
+  const now = options.now ?? Date.now;
   return {
     db,
     kv: createKvRepo(db, now),

@@ -1,8 +1,7 @@
 /**
  * A fake job-handler module for lanes tests and the lanes benchmark. The first message's payload is a
- * command: `{cmd: "echo" | "sleep" | "hold" | "hang" | "crash" | "crash-once" | "fail" | "ignore-abort" | "port", ms?}`.
- * Every job emits `started` first; the result echoes what the job saw. `port` asks the main thread over
- * the port `init` received and puts the answer in `viaPort`.
+ * command: `{cmd: "echo" | "sleep" | "hold" | "hang" | "crash" | "crash-once" | "fail" | "ignore-abort", ms?}`.
+ * Every job emits `started` first; the result echoes what the job saw.
  */
 import type { JobContext, JobInput, Steer } from "../../src/lanes/protocol.ts";
 
@@ -13,20 +12,9 @@ interface Command {
 }
 
 let options: { label?: string } = {};
-let mainPort: MessagePort | undefined;
 
-export function init(opts: unknown, _shard: number, port?: MessagePort): void {
+export function init(opts: unknown): void {
   options = (opts ?? {}) as { label?: string };
-  mainPort = port;
-}
-
-function askMain(question: string): Promise<unknown> {
-  if (!mainPort) return Promise.resolve("no port");
-  const port = mainPort;
-  return new Promise((resolve) => {
-    port.onmessage = (e) => resolve(e.data);
-    port.postMessage(question);
-  });
 }
 
 function abortable(ms: number, signal: AbortSignal): Promise<void> {
@@ -68,11 +56,7 @@ export async function handleJob(job: JobInput, ctx: JobContext): Promise<unknown
   const first = (job.messages[0]?.payload ?? {}) as Command;
   ctx.emit("started", { runId: job.runId, texts: job.messages.map((m) => (m.payload as Command).text) });
   const steered: unknown[] = [];
-  let viaPort: unknown;
   switch (first.cmd) {
-    case "port":
-      viaPort = await askMain(first.text ?? "");
-      break;
     case "sleep":
       await abortable(first.ms ?? 0, ctx.signal);
       break;
@@ -110,6 +94,5 @@ export async function handleJob(job: JobInput, ctx: JobContext): Promise<unknown
     dropped: job.dropped,
     steered,
     label: options.label,
-    viaPort,
   };
 }

@@ -23,8 +23,6 @@ export interface FakeResult {
   interrupted: boolean[];
   dropped: string[];
   steered: { text?: string }[];
-  /** What the main thread answered over the handler port (cmd "port"). */
-  viaPort?: unknown;
 }
 
 export interface Harness {
