@@ -5,7 +5,9 @@
  * Reports turns/s, p50/p99 latency and the gateway process's peak RSS (shard workers are threads of it).
  *
  *   deno run -A --unstable-worker-options scripts/bench_pipeline.ts [--sessions 1,10,100,1000] [--delays 0,200]
- *     [--turns 1000] [--cap 8] [--via http|ws]
+ *     [--turns 1000] [--cap 8] [--via http|ws] [--shards n]
+ * Diagnostics: BENCH_STDERR=1 shows the gateway's log; BENCH_SMAPS=1 prints where the peak RSS lives
+ * (/proc/<pid>/smaps by mapping); BENCH_V8_FLAGS adds V8 flags.
  * Targets: ≥ 500 turns/s with 10 sessions at 0 ms; at 200 ms, 1,000 sessions take ≈ 200 ms × 1000 ÷ cap;
  * peak RSS ≤ 150 MiB at 1,000 sessions.
  */
@@ -66,7 +68,7 @@ export async function runScenario(
     `${home}/talon.json`,
     JSON.stringify({
       gateway: { port: 0 },
-      logging: { console: false, file: false },
+      logging: { console: !!Deno.env.get("BENCH_STDERR"), file: false },
       providers: { fake: { api: "openai-chat", baseUrl: provider.url, apiKey: "bench" } },
       agents: {
         defaults: { model: { primary: "fake/bench" } },
@@ -88,13 +90,18 @@ export async function runScenario(
     ],
     env: { TALON_HOME: home, TALON_PORT: "0", NO_COLOR: "1" },
     stdout: "piped",
-    stderr: "null",
+    stderr: Deno.env.get("BENCH_STDERR") ? "inherit" : "null",
   }).spawn();
   try {
     const url = await listeningUrl(child.stdout);
     const token = (await Deno.readTextFile(`${home}/credentials/gateway-token`)).trim();
     let peak = rssOf(child.pid);
-    const sampler = setInterval(() => (peak = Math.max(peak, rssOf(child.pid))), 25);
+    let peakMaps = "";
+    const sampler = setInterval(() => {
+      const r = rssOf(child.pid);
+      if (r > peak && Deno.env.get("BENCH_SMAPS")) peakMaps = smapsSummary(child.pid);
+      peak = Math.max(peak, r);
+    }, 25);
     const latencies: number[] = [];
     const perSession = Math.max(1, Math.round(o.turns / o.sessions));
     // One WebSocket carries every session (as a chat platform's single connection would), or one HTTP
@@ -141,6 +148,7 @@ export async function runScenario(
     const seconds = (performance.now() - started) / 1000;
     const cpuMs = cpuMsOf(child.pid) - cpuBefore;
     clearInterval(sampler);
+    if (peakMaps) console.error(peakMaps);
     await ws?.close();
     peak = Math.max(peak, rssOf(child.pid));
     const sorted = [...latencies].sort((a, b) => a - b);
@@ -192,6 +200,7 @@ if (import.meta.main) {
       turns: { type: "string", default: "1000" },
       cap: { type: "string", default: "8" },
       via: { type: "string", default: "http" },
+      shards: { type: "string" },
     },
   });
   const cap = Number(values.cap);
@@ -209,6 +218,7 @@ if (import.meta.main) {
         turns,
         cap,
         via: values.via === "ws" ? "ws" : "http",
+        ...(values.shards ? { shards: Number(values.shards) } : {}),
       });
       console.log(
         `| ${delayMs} ms | ${sessions} | ${r.turns} | ${r.seconds.toFixed(2)} | ${
@@ -226,4 +236,22 @@ if (import.meta.main) {
 function v8Flags(): string[] {
   const flags = Deno.env.get("BENCH_V8_FLAGS");
   return flags ? [`--v8-flags=${flags}`] : [];
+}
+
+function smapsSummary(pid: number): string {
+  const sm = Deno.readTextFileSync(`/proc/${pid}/smaps`);
+  const agg = new Map<string, number>();
+  let cur = "";
+  for (const line of sm.split("\n")) {
+    const h = /^([0-9a-f]+)-([0-9a-f]+) \S+ \S+ \S+ \S+\s*(.*)$/.exec(line);
+    if (h) {
+      cur = (h[3] || "[anon]").split("/").pop()!;
+      continue;
+    }
+    const r = /^Rss:\s+(\d+)/.exec(line);
+    if (r) agg.set(cur, (agg.get(cur) ?? 0) + Number(r[1]));
+  }
+  const st = Deno.readTextFileSync(`/proc/${pid}/status`);
+  return [...agg].sort((a, b) => b[1] - a[1]).slice(0, 6).map(([k, v]) => `${k}=${(v / 1024).toFixed(1)}`)
+    .join(" ") + " threads=" + /Threads:\s+(\d+)/.exec(st)![1];
 }

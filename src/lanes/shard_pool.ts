@@ -249,6 +249,14 @@ export function createShardPool(options: ShardPoolOptions): ShardPool {
     shard.lastError = reason;
     shard.restarts++;
     shard.failures++;
+    // The restart is scheduled before the lost jobs settle: settling re-queues them, and a job submitted
+    // while neither a worker nor a restart exists would start a second worker beside this restart.
+    if (!closed) {
+      const delay = shard.failures <= 1
+        ? 0
+        : Math.min(backoff.maxMs, backoff.baseMs * 2 ** (shard.failures - 2));
+      shard.respawnTimer = clock.setTimeout(() => spawn(shard), delay);
+    }
     for (const runId of [...shard.jobs.keys()]) {
       if (forced && runId === forced.runId) {
         settle(shard, runId, { status: "failed", error: forced.error, aborted: true, consumedSteers: [] });
@@ -260,11 +268,6 @@ export function createShardPool(options: ShardPoolOptions): ShardPool {
         });
       }
     }
-    if (closed) return;
-    const delay = shard.failures <= 1
-      ? 0
-      : Math.min(backoff.maxMs, backoff.baseMs * 2 ** (shard.failures - 2));
-    shard.respawnTimer = clock.setTimeout(() => spawn(shard), delay);
   };
 
   const abortJob = (shard: Shard, runId: string, error: JobError) => {

@@ -11,10 +11,12 @@ interface Command {
   text?: string;
 }
 
-let options: { label?: string } = {};
+let options: { label?: string; initLog?: string } = {};
 
+/** With `initLog`, every worker that starts appends a line to that file (to count workers). */
 export function init(opts: unknown): void {
-  options = (opts ?? {}) as { label?: string };
+  options = (opts ?? {}) as { label?: string; initLog?: string };
+  if (options.initLog) Deno.writeTextFileSync(options.initLog, "init\n", { append: true });
 }
 
 function abortable(ms: number, signal: AbortSignal): Promise<void> {

@@ -146,3 +146,21 @@ Deno.test("shard pool: a handler module that cannot load fails jobs instead of h
     await pool.close();
   }
 });
+
+Deno.test("watchdog: a crash starts one replacement worker, not a second one beside it", async () => {
+  const initLog = await Deno.makeTempFile();
+  const h = await harness({ shards: 1, pool: { handlerOptions: { initLog } } });
+  try {
+    const crash = h.scheduler.submit({ sessionKey: KEY, payload: { cmd: "crash-once", text: "crashy" } });
+    h.scheduler.submit({ sessionKey: KEY, payload: { text: "next" } });
+    await h.waitFor("both done", () => h.results.length === 2);
+    await new Promise((r) => setTimeout(r, 300));
+    const inits = (await Deno.readTextFile(initLog)).trim().split("\n");
+    assert.equal(inits.length, 2, "the first worker and its one replacement");
+    assert.equal(h.events.filter((e) => e.event === "started" && e.runId === crash.runId).length, 2);
+    assert.equal(h.pool.status()[0]!.restarts, 1);
+  } finally {
+    await h.close();
+    await Deno.remove(initLog);
+  }
+});
