@@ -119,7 +119,7 @@ export async function startGateway(opts: StartGatewayOptions): Promise<RunningGa
   const ui = registerUiMethods(registry, {
     credentials: store.credentials,
     audit: store.audit,
-    reloadAuth: () => auth.reload(),
+    reloadAuth: (options) => auth.reload(options),
     configFile: paths.configFile,
     env: opts.env,
     now: () => clock.now(),

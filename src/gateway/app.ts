@@ -35,7 +35,20 @@ export interface GatewayApp {
 export function createGatewayApp(deps: GatewayAppDeps): GatewayApp {
   const { config } = deps;
   const app = new Hono<GatewayEnv>();
-  const sockets = new Map<string, { close(code: number, reason: string): void }>();
+  const sockets = new Map<string, { credentialId(): string; close(code: number, reason: string): void }>();
+  // A revoked token (or an expired UI session) ends the connections opened with it, not just new ones.
+  deps.auth.onRevoked((ids) => {
+    const gone = new Set(ids);
+    for (const [connId, conn] of sockets) {
+      if (!gone.has(conn.credentialId())) continue;
+      deps.logger.info("closing connection: its credential was revoked", {
+        connId,
+        credentialId: conn.credentialId(),
+      });
+      conn.close(1008, "credential revoked");
+      sockets.delete(connId);
+    }
+  });
 
   app.use("*", async (c, next) => {
     await next();

@@ -10,8 +10,17 @@ export type AuthResult =
 export interface Authenticator {
   /** Checks a presented token for a remote address: rate limit → constant-time match → audit on failure. */
   authenticate(token: string | undefined, remoteAddr: string, via: "http" | "ws"): Promise<AuthResult>;
-  /** Re-reads credentials from the store (after a token was created or revoked). */
-  reload(): Promise<void>;
+  /**
+   * Re-reads credentials from the store (after a token was created or revoked). Connections opened with
+   * a credential that is gone are closed (see onRevoked), except those of `keepConnectionsOf`: a one-time
+   * sign-in code is revoked when redeemed, and the connection redeeming it must get its answer.
+   */
+  reload(options?: { keepConnectionsOf?: string[] }): Promise<void>;
+  /**
+   * Calls `listener` with the ids of credentials that a reload found gone (revoked or expired), so
+   * connections opened with them can be closed. Returns an unsubscribe function.
+   */
+  onRevoked(listener: (credentialIds: string[]) => void): () => void;
 }
 
 /**
@@ -24,9 +33,19 @@ export async function createAuthenticator(deps: {
   audit: AuditRepo;
 }): Promise<Authenticator> {
   let known: { hash: Uint8Array; credential: Credential }[] = [];
-  const reload = async () => {
+  const revokedListeners = new Set<(credentialIds: string[]) => void>();
+  const reload = async (options: { keepConnectionsOf?: string[] } = {}) => {
     const rows = await deps.credentials.listHashes();
+    const before = known;
     known = rows.map((r) => ({ credential: r.credential, hash: hexToBytes(r.hash) }));
+    const live = new Set([...known.map((k) => k.credential.id), ...options.keepConnectionsOf ?? []]);
+    const gone = before.map((k) => k.credential.id).filter((id) => !live.has(id));
+    if (gone.length === 0) return;
+    for (const listener of revokedListeners) {
+      try {
+        listener(gone);
+      } catch { /* a listener's failure must not stop the reload */ }
+    }
   };
   await reload();
 
@@ -45,6 +64,10 @@ export async function createAuthenticator(deps: {
 
   return {
     reload,
+    onRevoked(listener) {
+      revokedListeners.add(listener);
+      return () => revokedListeners.delete(listener);
+    },
     async authenticate(token, remoteAddr, via) {
       const limit = deps.limiter.check(remoteAddr);
       if (!limit.allowed) return { ok: false, reason: "rate_limited", retryAfterMs: limit.retryAfterMs };

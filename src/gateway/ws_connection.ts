@@ -89,7 +89,7 @@ export function attachConnection(
   socket: WebSocket,
   remoteAddr: string,
   deps: ConnectionDeps,
-): { connId: string; close(code: number, reason: string): void } {
+): { connId: string; credentialId(): string; close(code: number, reason: string): void } {
   const connId = newId("conn");
   const nonce = randomToken(24);
   const log = deps.logger.child({ connId, remoteAddr });
@@ -394,7 +394,7 @@ export function attachConnection(
     }
   }
 
-  return { connId, close };
+  return { connId, credentialId: () => credentialId, close };
 }
 
 const RANK: Record<Scope, number> = { read: 1, write: 2, admin: 3 };

@@ -166,3 +166,24 @@ Deno.test("talon token against a running gateway: a read-only token gets read on
   assert.equal(refusedReload.code, 0);
   assert.match(refusedReload.out, /did not reload its credentials \(GatewayRequestError: .*admin/);
 });
+
+Deno.test("revoking a token closes the connections opened with it; others stay up", async () => {
+  await using gw = await startTestGateway();
+  ensureReload(gw);
+  const env = testEnv(gw.home, { TALON_PORT: String(gw.port) });
+  const created = await cli(["token", "create", "--name", "laptop", "--scopes", "write", "--json"], env);
+  assert.equal(created.code, 0, created.err);
+  const { token, id } = JSON.parse(created.out) as { token: string; id: string };
+  const laptop = await gw.connect({ token });
+  const admin = await gw.connect();
+  try {
+    await laptop.request("health");
+    const revoked = await cli(["token", "revoke", id], env);
+    assert.equal(revoked.code, 0, revoked.err);
+    await assert.rejects(laptop.request("health"), /1008: credential revoked/);
+    await admin.request("health");
+  } finally {
+    await laptop.close().catch(() => {});
+    await admin.close();
+  }
+});

@@ -106,13 +106,14 @@ Deno.test("one-time sign-in: the code works once, gives an expiring session, and
   );
   const withCode = await gw.connect({ token: code });
   const { token } = await withCode.request("ui.signin.redeem", {}) as { token: string };
+  // Redeeming revokes the code, but the connection that redeemed it got its answer and stays up.
+  assert.equal((await withCode.request("health", {}) as { ok: boolean }).ok, true);
   withCode.close();
   assert.ok(token && token !== code);
   await assert.rejects(gw.connect({ token: code }), /Unauthorized|mismatch/i);
   const session = await gw.connect({ token });
   const health = await session.request("health", {}) as { ok: boolean };
   assert.equal(health.ok, true);
-  session.close();
 
   // An unused code expires after 60 s.
   const { code: stale } = await admin.request("ui.signin.create", {}) as { code: string };
@@ -124,4 +125,7 @@ Deno.test("one-time sign-in: the code works once, gives an expiring session, and
   advance(12 * 3600_000);
   assert.equal(await ui.sweep(), 1);
   await assert.rejects(gw.connect({ token }), /Unauthorized|mismatch/i);
+  // The open session connection is closed too, not left running on an expired credential.
+  await assert.rejects(session.request("health", {}), /1008: credential revoked/);
+  await session.close().catch(() => {});
 });

@@ -24,7 +24,7 @@ export interface UiMethodDeps {
   credentials: CredentialRepo;
   audit: AuditRepo;
   /** Re-reads credentials into the authenticator, so a revoked code or session stops working at once. */
-  reloadAuth(): Promise<void>;
+  reloadAuth(options?: { keepConnectionsOf?: string[] }): Promise<void>;
   /** Path of talon.json. */
   configFile: string;
   env: Env;
@@ -175,7 +175,8 @@ export function registerUiMethods(
         throw new TalonError("FORBIDDEN", "Only a connection signed in with a one-time code can redeem it");
       }
       await deps.credentials.revoke(cred.id);
-      await deps.reloadAuth();
+      // The code stops working for new connections at once; this connection stays to get its answer.
+      await deps.reloadAuth({ keepConnectionsOf: [cred.id] });
       if (cred.createdAt + signinTtl <= deps.now()) {
         throw new TalonError("UNAUTHORIZED", "The sign-in link has expired; run `talon dashboard` again");
       }
