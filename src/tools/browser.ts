@@ -1,13 +1,16 @@
 /**
  * `browser`: drives a local Chromium. Actions: open {url}, snapshot (readable text + numbered interactive
- * elements), click {ref}, type {ref, text, submit?}, screenshot (PNG into <home>/media), close. `open`
- * applies the same SSRF checks as web_fetch to the address it navigates to.
+ * elements), click {ref}, type {ref, text, submit?}, screenshot (PNG into <home>/media), close.
+ * Every request the page makes (the page itself, each redirect hop, a clicked link, images, scripts,
+ * fetch/XHR) passes the same SSRF checks as web_fetch before Chromium may send it; a refused one is
+ * aborted and reported in the tool's answer.
  */
 import { z } from "zod";
 import type { ToolsConfig } from "../config/sections/tools.ts";
 import { defineTool } from "./registry.ts";
 import { ToolError } from "./errors.ts";
 import type { BrowserManager } from "./browser_manager.ts";
+import type { HTTPRequest, Page } from "puppeteer-core";
 import { checkTarget, denoResolver, type Resolver } from "./web_fetch.ts";
 
 const input = z.strictObject({
@@ -50,6 +53,49 @@ function snapshotInPage(
   return { title: doc.title, url: doc.location.href, text, elements };
 }
 
+/** Schemes that never touch the network. */
+const LOCAL_SCHEMES = new Set(["data:", "blob:", "about:"]);
+
+/** What the guard refused since the last tool call on this page. */
+interface PageGuard {
+  blocked: string[];
+}
+
+/**
+ * Routes every request of `page` through `check`: allowed ones continue, refused ones are aborted
+ * (net::ERR_BLOCKED_BY_CLIENT) and remembered so the tool can say what was stopped.
+ */
+async function guardPage(
+  page: Page,
+  check: (url: URL) => Promise<void>,
+): Promise<PageGuard> {
+  const guard: PageGuard = { blocked: [] };
+  await page.setRequestInterception(true);
+  page.on("request", (req: HTTPRequest) => {
+    if (req.isInterceptResolutionHandled()) return;
+    let url: URL;
+    try {
+      url = new URL(req.url());
+    } catch {
+      guard.blocked.push(`${req.url()}: not a valid URL`);
+      void req.abort("blockedbyclient").catch(() => {});
+      return;
+    }
+    if (LOCAL_SCHEMES.has(url.protocol)) {
+      void req.continue().catch(() => {});
+      return;
+    }
+    check(url).then(
+      () => req.continue(),
+      (err) => {
+        guard.blocked.push(`${url.href}: ${(err as Error).message}`);
+        return req.abort("blockedbyclient");
+      },
+    ).catch(() => {/* the page or browser went away meanwhile */});
+  });
+  return guard;
+}
+
 export interface BrowserToolDeps {
   config: Readonly<ToolsConfig>;
   manager: BrowserManager;
@@ -62,6 +108,25 @@ export interface BrowserToolDeps {
 /** Creates the `browser` tool. */
 export function createBrowserTool(deps: BrowserToolDeps) {
   const now = deps.now ?? Date.now;
+  const guards = new WeakMap<Page, Promise<PageGuard>>();
+  const guarded = (page: Page) => {
+    let g = guards.get(page);
+    if (!g) {
+      g = guardPage(
+        page,
+        async (url) => void await checkTarget(url, deps.config, deps.resolve ?? denoResolver),
+      );
+      guards.set(page, g);
+    }
+    return g;
+  };
+  /** The answer, plus what the guard stopped while the action ran. */
+  const withBlocked = (guard: PageGuard, content: string) => {
+    const blocked = guard.blocked.splice(0);
+    if (blocked.length === 0) return content;
+    return `${content}\nBlocked ${blocked.length} request${blocked.length > 1 ? "s" : ""} (SSRF guard):\n` +
+      blocked.slice(0, 5).map((b) => `- ${b}`).join("\n");
+  };
   return defineTool({
     name: "browser",
     description:
@@ -76,6 +141,8 @@ export function createBrowserTool(deps: BrowserToolDeps) {
       }
       const session = await deps.manager.session(ctx.agentId);
       const page = await session.page();
+      const guard = await guarded(page);
+      guard.blocked.length = 0;
       const el = async () => {
         if (i.ref === undefined) {
           throw new ToolError("InvalidInput", `browser ${i.action} needs ref (from a snapshot)`);
@@ -99,12 +166,24 @@ export function createBrowserTool(deps: BrowserToolDeps) {
             throw new ToolError("InvalidInput", `not a valid URL: ${i.url}`);
           }
           await checkTarget(url, deps.config, deps.resolve ?? denoResolver);
-          const res = await page.goto(url.href, {
-            waitUntil: "domcontentloaded",
-            timeout: deps.config.web.timeoutMs,
-          });
+          let res;
+          try {
+            res = await page.goto(url.href, {
+              waitUntil: "domcontentloaded",
+              timeout: deps.config.web.timeoutMs,
+            });
+          } catch (err) {
+            // A redirect to a refused address ends the navigation: say why.
+            if (guard.blocked.length) {
+              throw new ToolError("NotCapable", withBlocked(guard, `browser open ${url.href} was stopped`));
+            }
+            throw err;
+          }
           return {
-            content: `Opened ${page.url()} (${res?.status() ?? "no response"}): ${await page.title()}`,
+            content: withBlocked(
+              guard,
+              `Opened ${page.url()} (${res?.status() ?? "no response"}): ${await page.title()}`,
+            ),
           };
         }
         case "snapshot": {
@@ -118,13 +197,15 @@ export function createBrowserTool(deps: BrowserToolDeps) {
         case "click": {
           const h = await el();
           await Promise.all([settle(), h.click()]);
-          return { content: `Clicked [${i.ref}]; now at ${page.url()}` };
+          return { content: withBlocked(guard, `Clicked [${i.ref}]; now at ${page.url()}`) };
         }
         case "type": {
           const h = await el();
           await h.type(i.text ?? "");
           if (i.submit) await Promise.all([settle(), h.press("Enter")]);
-          return { content: `Typed into [${i.ref}]${i.submit ? " and pressed Enter" : ""}` };
+          return {
+            content: withBlocked(guard, `Typed into [${i.ref}]${i.submit ? " and pressed Enter" : ""}`),
+          };
         }
         case "screenshot": {
           await Deno.mkdir(deps.mediaDir, { recursive: true });

@@ -87,6 +87,63 @@ Deno.test({
   },
 });
 
+Deno.test({
+  name: "browser: redirects, clicked links and subresources to refused addresses never leave Chromium",
+  ignore: !chromium,
+  sanitizeResources: false,
+  sanitizeOps: false,
+  async fn() {
+    await using env = await toolsEnv();
+    // An "internal" service: loopback, but not the one address testAllowLoopback lets through.
+    const hits: string[] = [];
+    const internal = Deno.serve({ hostname: "127.0.0.2", port: 0, onListen: () => {} }, (req) => {
+      hits.push(new URL(req.url).pathname);
+      return new Response("<title>Internal</title>secret", { headers: { "content-type": "text/html" } });
+    });
+    const inside = `http://127.0.0.2:${internal.addr.port}`;
+    const server = Deno.serve({ hostname: "127.0.0.1", port: 0, onListen: () => {} }, (req) => {
+      const url = new URL(req.url);
+      if (url.pathname === "/redirect") return Response.redirect(`${inside}/via-redirect`, 302);
+      return new Response(
+        `<title>Outside</title><img src="${inside}/pixel.png"><a href="${inside}/via-link">internal</a>`,
+        { headers: { "content-type": "text/html" } },
+      );
+    });
+    const config = toolsConfig({ tools: { profile: "full", web: { testAllowLoopback: true } } });
+    const manager = createBrowserManager({ home: env.root, idleMs: 60_000 });
+    const reg = toolsRegistry([
+      createBrowserTool({ config: config.tools, manager, mediaDir: `${env.root}/media` }),
+    ], { config });
+    const base = `http://127.0.0.1:${server.addr.port}`;
+    try {
+      const opened = await reg.execute("browser", { action: "open", url: `${base}/` }, env.ctx());
+      assert.equal(opened.isError, undefined, opened.content);
+      assert.match(
+        opened.content,
+        /^Opened .* Outside\nBlocked 1 request \(SSRF guard\):\n- .*\/pixel\.png: .*loopback/,
+      );
+
+      await reg.execute("browser", { action: "snapshot" }, env.ctx());
+      const clicked = await reg.execute("browser", { action: "click", ref: 1 }, env.ctx());
+      assert.match(clicked.content, /Blocked 1 request .*\n- .*\/via-link: /);
+
+      const redirected = await reg.execute("browser", { action: "open", url: `${base}/redirect` }, env.ctx());
+      assert.equal(redirected.isError, true);
+      assert.match(
+        redirected.content,
+        /^NotCapable: browser open .*\/redirect was stopped\nBlocked 1 request/,
+      );
+      assert.match(redirected.content, /via-redirect/);
+
+      assert.deepEqual(hits, [], "nothing reached the internal address");
+    } finally {
+      await manager.closeAll();
+      await server.shutdown();
+      await internal.shutdown();
+    }
+  },
+});
+
 Deno.test("findChromium prefers the configured path and reports none when missing", async () => {
   assert.equal(await findChromium("/nonexistent/chrome"), undefined);
   assert.equal(await findChromium(undefined, ["/nonexistent/a", "/nonexistent/b"]), undefined);
