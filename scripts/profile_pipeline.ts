@@ -1,0 +1,226 @@
+/**
+ * CPU profiles of the gateway's main thread and every shard worker under real agent turns, for finding
+ * where a turn's time goes. Starts `talon gateway` with `--inspect` on 127.0.0.1, attaches to the workers
+ * through the inspector (Target.setAutoAttach), drives `/v1/chat/completions` turns against a fake
+ * OpenAI provider, and writes one `.cpuprofile` per thread (open them in Chrome DevTools) plus a summary:
+ * where each thread's samples went, by module and by function (self time).
+ *
+ *   deno run -A scripts/profile_pipeline.ts [--sessions 10] [--turns 2000] [--shards 2] [--out dir]
+ *
+ * The profiler samples wall time: time a thread spends blocked in a native call (e.g. SQLite waiting for
+ * a lock) counts under that call, time waiting for work counts as "(idle)".
+ */
+import { parseArgs } from "node:util";
+import { createFakeOpenAI } from "../test/fakes/fake_openai.ts";
+import { GATEWAY_V8_FLAGS } from "../src/core/runtime_flags.ts";
+
+interface ProfileNode {
+  id: number;
+  callFrame: { functionName: string; url: string; lineNumber: number };
+  children?: number[];
+}
+export interface CpuProfile {
+  nodes: ProfileNode[];
+  samples: number[];
+  startTime: number;
+  endTime: number;
+}
+
+/** Share of samples by module (our src/ directories, npm packages, runtime) and by function. */
+export function summarise(
+  profile: CpuProfile,
+  top = 12,
+): { modules: [string, number][]; functions: [string, number][] } {
+  const byId = new Map(profile.nodes.map((n) => [n.id, n]));
+  const modules = new Map<string, number>();
+  const functions = new Map<string, number>();
+  for (const id of profile.samples) {
+    const frame = byId.get(id)?.callFrame;
+    if (!frame) continue;
+    const name = frame.functionName || "(anonymous)";
+    const module = moduleOf(frame.url) ?? name;
+    modules.set(module, (modules.get(module) ?? 0) + 1);
+    const where = frame.url ? ` ${frame.url.split("/").pop()}:${frame.lineNumber + 1}` : "";
+    functions.set(name + where, (functions.get(name + where) ?? 0) + 1);
+  }
+  const total = Math.max(1, profile.samples.length);
+  const rank = (m: Map<string, number>) =>
+    [...m].sort((a, b) => b[1] - a[1]).slice(0, top).map(([k, v]) =>
+      [k, (100 * v) / total] as [string, number]
+    );
+  return { modules: rank(modules), functions: rank(functions) };
+}
+
+function moduleOf(url: string): string | undefined {
+  if (!url) return undefined;
+  const src = /\/src\/([^/]+)\//.exec(url);
+  if (src && !url.includes("registry.npmjs.org")) return `src/${src[1]}`;
+  const npm = /registry\.npmjs\.org\/((?:@[^/]+\/)?[^/]+)\//.exec(url);
+  if (npm) return `npm:${npm[1]}`;
+  if (url.startsWith("ext:")) return url.split("/")[0];
+  return url.slice(0, 60);
+}
+
+interface Inspector {
+  send(method: string, params?: unknown, sessionId?: string): Promise<Record<string, unknown>>;
+  workers: string[];
+  close(): void;
+}
+
+async function inspector(port: number): Promise<Inspector> {
+  const targets = await (await fetch(`http://127.0.0.1:${port}/json/list`)).json() as {
+    webSocketDebuggerUrl: string;
+  }[];
+  const ws = new WebSocket(targets[0]!.webSocketDebuggerUrl);
+  await new Promise((resolve, reject) => {
+    ws.onopen = resolve;
+    ws.onerror = reject;
+  });
+  let nextId = 0;
+  const pending = new Map<number, (result: Record<string, unknown>) => void>();
+  const workers: string[] = [];
+  ws.onmessage = (e) => {
+    const m = JSON.parse(String(e.data));
+    if (m.id && pending.has(m.id)) {
+      pending.get(m.id)!(m.result ?? {});
+      pending.delete(m.id);
+    }
+    if (m.method === "Target.attachedToTarget") workers.push(m.params.sessionId);
+  };
+  return {
+    workers,
+    send: (method, params = {}, sessionId) =>
+      new Promise((resolve) => {
+        const id = ++nextId;
+        pending.set(id, resolve);
+        ws.send(JSON.stringify({ id, method, params, ...(sessionId ? { sessionId } : {}) }));
+      }),
+    close: () => ws.close(),
+  };
+}
+
+function freePort(): number {
+  const l = Deno.listen({ hostname: "127.0.0.1", port: 0 });
+  const port = (l.addr as Deno.NetAddr).port;
+  l.close();
+  return port;
+}
+
+if (import.meta.main) {
+  const { values } = parseArgs({
+    args: Deno.args,
+    options: {
+      sessions: { type: "string", default: "10" },
+      turns: { type: "string", default: "2000" },
+      shards: { type: "string", default: "2" },
+      out: { type: "string", default: "." },
+    },
+  });
+  const sessions = Number(values.sessions);
+  const perSession = Math.max(1, Math.round(Number(values.turns) / sessions));
+  const provider = createFakeOpenAI({ fallback: { text: "ok", delayMs: 0 } });
+  const home = await Deno.makeTempDir({ prefix: "talon-profile-" });
+  await Deno.writeTextFile(
+    `${home}/talon.json`,
+    JSON.stringify({
+      gateway: { port: 0 },
+      logging: { console: false, file: false },
+      providers: { fake: { api: "openai-chat", baseUrl: provider.url, apiKey: "profile" } },
+      agents: {
+        defaults: { model: { primary: "fake/profile" } },
+        maxConcurrent: 8,
+        perShardConcurrent: 8,
+        shards: Number(values.shards),
+      },
+    }),
+  );
+  const inspectPort = freePort();
+  const child = new Deno.Command(Deno.execPath(), {
+    args: [
+      "run",
+      "--allow-all",
+      "--unstable-worker-options",
+      GATEWAY_V8_FLAGS,
+      `--inspect=127.0.0.1:${inspectPort}`,
+      new URL("../main.ts", import.meta.url).pathname,
+      "gateway",
+    ],
+    env: { TALON_HOME: home, TALON_PORT: "0", NO_COLOR: "1" },
+    stdout: "piped",
+    stderr: "null",
+  }).spawn();
+  const stop = async () => {
+    try {
+      child.kill("SIGTERM");
+    } catch { /* gone */ }
+    await child.status;
+    await provider.close();
+    await Deno.remove(home, { recursive: true }).catch(() => {});
+  };
+  try {
+    const lines = child.stdout.pipeThrough(new TextDecoderStream()).getReader();
+    let seen = "";
+    let url = "";
+    const deadline = Date.now() + 30_000;
+    while (!url && Date.now() < deadline) {
+      const { value, done } = await lines.read();
+      if (done) throw new Error("the gateway exited before listening");
+      seen += value;
+      url = /listening on (http:\/\/\S+)/.exec(seen)?.[1] ?? "";
+    }
+    const token = (await Deno.readTextFile(`${home}/credentials/gateway-token`)).trim();
+    const turn = async (session: number) => {
+      const res = await fetch(`${url}/v1/chat/completions`, {
+        method: "POST",
+        headers: {
+          authorization: `Bearer ${token}`,
+          "content-type": "application/json",
+          "x-talon-session-key": `agent:main:profile:${session}`,
+        },
+        body: JSON.stringify({
+          model: "talon/main",
+          messages: [{ role: "user", content: `hello ${session}` }],
+        }),
+      });
+      if (res.status !== 200) throw new Error(`turn failed: ${res.status} ${await res.text()}`);
+      await res.body?.cancel();
+    };
+    // Start every shard worker before attaching, so each is profiled from the first timed turn.
+    await Promise.all(Array.from({ length: Number(values.shards) * 4 }, (_, i) => turn(-1 - i)));
+    const insp = await inspector(inspectPort);
+    await insp.send("Target.setAutoAttach", {
+      autoAttach: true,
+      waitForDebuggerOnStart: false,
+      flatten: true,
+    });
+    await new Promise((r) => setTimeout(r, 300));
+    const threads: [string, string | undefined][] = [
+      ["main", undefined],
+      ...insp.workers.map((id, i) => [`worker-${i + 1}`, id] as [string, string]),
+    ];
+    for (const [, sid] of threads) {
+      await insp.send("Profiler.enable", {}, sid);
+      await insp.send("Profiler.setSamplingInterval", { interval: 250 }, sid);
+      await insp.send("Profiler.start", {}, sid);
+    }
+    const started = performance.now();
+    await Promise.all(Array.from({ length: sessions }, async (_, s) => {
+      for (let t = 0; t < perSession; t++) await turn(s);
+    }));
+    const seconds = (performance.now() - started) / 1000;
+    console.log(`${sessions * perSession} turns in ${seconds.toFixed(2)} s (${values.shards} shards)\n`);
+    await Deno.mkdir(values.out!, { recursive: true });
+    for (const [name, sid] of threads) {
+      const { profile } = await insp.send("Profiler.stop", {}, sid) as { profile: CpuProfile };
+      const file = `${values.out}/${name}.cpuprofile`;
+      await Deno.writeTextFile(file, JSON.stringify(profile));
+      const s = summarise(profile);
+      console.log(`${name} (${file})`);
+      console.log("  by module:   " + s.modules.map(([k, v]) => `${k} ${v.toFixed(1)}%`).join(", "));
+      console.log("  by function: " + s.functions.map(([k, v]) => `${k} ${v.toFixed(1)}%`).join(", ") + "\n");
+    }
+    insp.close();
+  } finally {
+    await stop();
+  }
+}
