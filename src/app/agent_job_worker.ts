@@ -11,11 +11,13 @@ import { fileSink } from "../core/log_file.ts";
 import { createLogger, type LogSink } from "../core/logger.ts";
 import type { JobContext, JobInput } from "../lanes/mod.ts";
 import { openStore } from "../store/mod.ts";
+import { type BufferedMilestoneRepo, createBufferedMilestoneRepo } from "../store/milestones.ts";
 import { createAgentEngine } from "./agent_engine.ts";
 import { createWorkerTools } from "./agent_tools.ts";
 import { type AgentJobOptions, type AgentJobPayload, buildTurnText } from "./agent_job.ts";
 
 let runtime: AgentRuntime | undefined;
+let milestones: BufferedMilestoneRepo | undefined;
 /** Worker bus events that belong on the main thread's bus (and so reach WebSocket clients). */
 const FORWARDED_EVENTS = new Set(["agent", "chat", "approval.requested", "approval.resolved"]);
 const contexts = new Map<string, JobContext>();
@@ -27,7 +29,13 @@ export async function init(options: AgentJobOptions, shard: number): Promise<voi
     ? [fileSink({ dir: options.paths.logsDir, maxBytes: Number.MAX_SAFE_INTEGER })]
     : [];
   const logger = createLogger({ level: config.logging.level, sinks }, { shard });
-  const store = await openStore({ url: options.storeUrl, authToken: options.storeAuthToken });
+  const opened = await openStore({ url: options.storeUrl, authToken: options.storeAuthToken });
+  // Batched milestone writes, flushed at the end of every job (so the main thread's timeline is complete
+  // by the time it has the result).
+  milestones = createBufferedMilestoneRepo(opened.db, {
+    onError: (err) => logger.error(`writing milestones failed: ${String(err)}`),
+  });
+  const store = { ...opened, milestones };
   const bus = createEventBus((err) => logger.error(`event listener failed: ${String(err)}`));
   bus.subscribe((e) => {
     const ctx = e.runId ? contexts.get(e.runId) : undefined;
@@ -78,5 +86,6 @@ export async function handleJob(job: JobInput, ctx: JobContext): Promise<RunResu
   } finally {
     offSteer();
     contexts.delete(job.runId);
+    await milestones?.flush().catch(() => {});
   }
 }
