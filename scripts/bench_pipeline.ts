@@ -14,6 +14,7 @@
 import { parseArgs } from "node:util";
 import { createFakeOpenAI } from "../test/fakes/fake_openai.ts";
 import { connectGateway } from "../src/gateway/client.ts";
+import { sendV1Turn } from "../test/helpers/process.ts";
 import { GATEWAY_V8_FLAGS } from "../src/core/runtime_flags.ts";
 
 export interface PipelineResult {
@@ -121,20 +122,7 @@ export async function runScenario(
         latencies.push(performance.now() - t0);
         return;
       }
-      const res = await fetch(`${url}/v1/chat/completions`, {
-        method: "POST",
-        headers: {
-          authorization: `Bearer ${token}`,
-          "content-type": "application/json",
-          "x-talon-session-key": `agent:main:bench:${session}`,
-        },
-        body: JSON.stringify({
-          model: "talon/main",
-          messages: [{ role: "user", content: `hello ${session}` }],
-        }),
-      });
-      if (res.status !== 200) throw new Error(`turn failed: ${res.status} ${await res.text()}`);
-      await res.body?.cancel();
+      await sendV1Turn({ url, token }, `agent:main:bench:${session}`, `hello ${session}`);
       latencies.push(performance.now() - t0);
     };
     // Warm up the shard workers (they start on first use) before timing.

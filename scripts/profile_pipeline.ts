@@ -12,7 +12,7 @@
  */
 import { parseArgs } from "node:util";
 import { createFakeOpenAI } from "../test/fakes/fake_openai.ts";
-import { GATEWAY_V8_FLAGS } from "../src/core/runtime_flags.ts";
+import { sendV1Turn, spawnProviderGateway } from "../test/helpers/process.ts";
 
 interface ProfileNode {
   id: number;
@@ -119,72 +119,16 @@ if (import.meta.main) {
   const sessions = Number(values.sessions);
   const perSession = Math.max(1, Math.round(Number(values.turns) / sessions));
   const provider = createFakeOpenAI({ fallback: { text: "ok", delayMs: 0 } });
-  const home = await Deno.makeTempDir({ prefix: "talon-profile-" });
-  await Deno.writeTextFile(
-    `${home}/talon.json`,
-    JSON.stringify({
-      gateway: { port: 0 },
-      logging: { console: false, file: false },
-      providers: { fake: { api: "openai-chat", baseUrl: provider.url, apiKey: "profile" } },
-      agents: {
-        defaults: { model: { primary: "fake/profile" } },
-        maxConcurrent: 8,
-        perShardConcurrent: 8,
-        shards: Number(values.shards),
-      },
-    }),
-  );
   const inspectPort = freePort();
-  const child = new Deno.Command(Deno.execPath(), {
-    args: [
-      "run",
-      "--allow-all",
-      "--unstable-worker-options",
-      GATEWAY_V8_FLAGS,
-      `--inspect=127.0.0.1:${inspectPort}`,
-      new URL("../main.ts", import.meta.url).pathname,
-      "gateway",
-    ],
-    env: { TALON_HOME: home, TALON_PORT: "0", NO_COLOR: "1" },
-    stdout: "piped",
-    stderr: "null",
-  }).spawn();
-  const stop = async () => {
-    try {
-      child.kill("SIGTERM");
-    } catch { /* gone */ }
-    await child.status;
-    await provider.close();
-    await Deno.remove(home, { recursive: true }).catch(() => {});
-  };
+  await using gw = await spawnProviderGateway({
+    providerUrl: provider.url,
+    model: "profile",
+    prefix: "talon-profile-",
+    agents: { maxConcurrent: 8, perShardConcurrent: 8, shards: Number(values.shards) },
+    runFlags: [`--inspect=127.0.0.1:${inspectPort}`],
+  });
+  const turn = (session: number) => sendV1Turn(gw, `agent:main:profile:${session}`, `hello ${session}`);
   try {
-    const lines = child.stdout.pipeThrough(new TextDecoderStream()).getReader();
-    let seen = "";
-    let url = "";
-    const deadline = Date.now() + 30_000;
-    while (!url && Date.now() < deadline) {
-      const { value, done } = await lines.read();
-      if (done) throw new Error("the gateway exited before listening");
-      seen += value;
-      url = /listening on (http:\/\/\S+)/.exec(seen)?.[1] ?? "";
-    }
-    const token = (await Deno.readTextFile(`${home}/credentials/gateway-token`)).trim();
-    const turn = async (session: number) => {
-      const res = await fetch(`${url}/v1/chat/completions`, {
-        method: "POST",
-        headers: {
-          authorization: `Bearer ${token}`,
-          "content-type": "application/json",
-          "x-talon-session-key": `agent:main:profile:${session}`,
-        },
-        body: JSON.stringify({
-          model: "talon/main",
-          messages: [{ role: "user", content: `hello ${session}` }],
-        }),
-      });
-      if (res.status !== 200) throw new Error(`turn failed: ${res.status} ${await res.text()}`);
-      await res.body?.cancel();
-    };
     // Start every shard worker before attaching, so each is profiled from the first timed turn.
     await Promise.all(Array.from({ length: Number(values.shards) * 4 }, (_, i) => turn(-1 - i)));
     const insp = await inspector(inspectPort);
@@ -221,6 +165,6 @@ if (import.meta.main) {
     }
     insp.close();
   } finally {
-    await stop();
+    await provider.close();
   }
 }

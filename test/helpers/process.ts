@@ -10,9 +10,14 @@ export interface TalonProcess {
   [Symbol.asyncDispose](): Promise<void>;
 }
 
-export function spawnTalon(args: string[], env: Record<string, string>): TalonProcess {
+/** Runs `talon <args>`; `runFlags` go to `deno run` (e.g. `--inspect=127.0.0.1:9229`). */
+export function spawnTalon(
+  args: string[],
+  env: Record<string, string>,
+  runFlags: string[] = [],
+): TalonProcess {
   const child = new Deno.Command(Deno.execPath(), {
-    args: ["run", "--allow-all", "--unstable-worker-options", GATEWAY_V8_FLAGS, MAIN, ...args],
+    args: ["run", "--allow-all", "--unstable-worker-options", GATEWAY_V8_FLAGS, ...runFlags, MAIN, ...args],
     env: { ...cleanEnv(), ...env, NO_COLOR: "1" },
     clearEnv: true,
     stdout: "piped",
@@ -86,10 +91,15 @@ export interface ProviderGateway extends TalonProcess {
  * OpenAI-compatible fake provider at `providerUrl`. Disposing it kills the process and removes the home.
  */
 export async function spawnProviderGateway(
-  o: { providerUrl: string; model: string; prefix: string },
-): Promise<
-  ProviderGateway
-> {
+  o: {
+    providerUrl: string;
+    model: string;
+    prefix: string;
+    /** Merged into the config's `agents` (e.g. shards, maxConcurrent). */
+    agents?: Record<string, unknown>;
+    runFlags?: string[];
+  },
+): Promise<ProviderGateway> {
   const home = await Deno.makeTempDir({ prefix: o.prefix });
   const token = crypto.randomUUID() + crypto.randomUUID();
   await Deno.writeTextFile(
@@ -98,10 +108,10 @@ export async function spawnProviderGateway(
       gateway: { port: 0 },
       logging: { console: false },
       providers: { fake: { api: "openai-chat", baseUrl: o.providerUrl, apiKey: "test-key" } },
-      agents: { defaults: { model: { primary: `fake/${o.model}` } } },
+      agents: { defaults: { model: { primary: `fake/${o.model}` } }, ...o.agents },
     }),
   );
-  const proc = spawnTalon(["gateway"], { TALON_HOME: home, TALON_TOKEN: token });
+  const proc = spawnTalon(["gateway"], { TALON_HOME: home, TALON_TOKEN: token }, o.runFlags);
   const dispose = async () => {
     await proc[Symbol.asyncDispose]();
     await Deno.remove(home, { recursive: true }).catch(() => {});
@@ -113,4 +123,26 @@ export async function spawnProviderGateway(
     await dispose();
     throw err;
   }
+}
+
+/**
+ * One agent turn through the gateway's OpenAI-compatible endpoint (non-streaming) in session
+ * `sessionKey`; throws unless the answer is 200.
+ */
+export async function sendV1Turn(
+  gw: { url: string; token: string },
+  sessionKey: string,
+  text: string,
+): Promise<void> {
+  const res = await fetch(`${gw.url}/v1/chat/completions`, {
+    method: "POST",
+    headers: {
+      authorization: `Bearer ${gw.token}`,
+      "content-type": "application/json",
+      "x-talon-session-key": sessionKey,
+    },
+    body: JSON.stringify({ model: "talon/main", messages: [{ role: "user", content: text }] }),
+  });
+  if (res.status !== 200) throw new Error(`turn failed: ${res.status} ${await res.text()}`);
+  await res.body?.cancel();
 }
