@@ -5,7 +5,7 @@
  * Reports turns/s, p50/p99 latency and the gateway process's peak RSS (shard workers are threads of it).
  *
  *   deno run -A --unstable-worker-options scripts/bench_pipeline.ts [--sessions 1,10,100,1000] [--delays 0,200]
- *     [--turns 1000] [--cap 8] [--via http|ws] [--shards n]
+ *     [--turns 1000] [--warmup 200] [--cap 8] [--via http|ws] [--shards n]
  * Diagnostics: BENCH_STDERR=1 shows the gateway's log; BENCH_SMAPS=1 prints where the peak RSS lives
  * (/proc/<pid>/smaps by mapping); BENCH_V8_FLAGS adds V8 flags.
  * Targets: ≥ 500 turns/s with 10 sessions at 0 ms; at 200 ms, 1,000 sessions take ≈ 200 ms × 1000 ÷ cap;
@@ -61,7 +61,16 @@ function rssOf(pid: number): number {
  * fake provider live in this process): `sessions` sessions sending `turns` turns in total, concurrently.
  */
 export async function runScenario(
-  o: { sessions: number; delayMs: number; turns: number; cap: number; shards?: number; via?: "http" | "ws" },
+  o: {
+    sessions: number;
+    delayMs: number;
+    turns: number;
+    cap: number;
+    shards?: number;
+    via?: "http" | "ws";
+    /** Turns run before timing at 0 ms (default 200; with a provider delay, 4: one per worker start). */
+    warmup?: number;
+  },
 ): Promise<PipelineResult> {
   const provider = createFakeOpenAI({ fallback: { text: "ok", delayMs: o.delayMs } });
   const home = await Deno.makeTempDir({ prefix: "talon-bench-" });
@@ -125,8 +134,13 @@ export async function runScenario(
       await sendV1Turn({ url, token }, `agent:main:bench:${session}`, `hello ${session}`);
       latencies.push(performance.now() - t0);
     };
-    // Warm up the shard workers (they start on first use) before timing.
-    await Promise.all(Array.from({ length: 4 }, (_, i) => turn(-1 - i)));
+    // Warm up before timing: the shard workers start on first use, and the JIT needs some turns to
+    // reach steady state (a cold gateway spends ~20% more CPU per turn over its first thousand turns).
+    // With a slow provider only the workers need starting; the time is the provider's anyway.
+    const warmup = o.delayMs > 0 ? 4 : o.warmup ?? 200;
+    await Promise.all(Array.from({ length: 4 }, async (_, i) => {
+      for (let t = 0; t < Math.ceil(warmup / 4); t++) await turn(-1 - i);
+    }));
     latencies.length = 0;
     const cpuBefore = cpuMsOf(child.pid);
     const started = performance.now();
@@ -186,6 +200,7 @@ if (import.meta.main) {
       sessions: { type: "string", default: "1,10,100,1000" },
       delays: { type: "string", default: "0,200" },
       turns: { type: "string", default: "1000" },
+      warmup: { type: "string", default: "200" },
       cap: { type: "string", default: "8" },
       via: { type: "string", default: "http" },
       shards: { type: "string" },
@@ -207,6 +222,7 @@ if (import.meta.main) {
         cap,
         via: values.via === "ws" ? "ws" : "http",
         ...(values.shards ? { shards: Number(values.shards) } : {}),
+        warmup: Number(values.warmup),
       });
       console.log(
         `| ${delayMs} ms | ${sessions} | ${r.turns} | ${r.seconds.toFixed(2)} | ${
