@@ -115,3 +115,20 @@ function wrap(client: Client, url: string): Db {
     },
   };
 }
+
+/**
+ * `SELECT * FROM <table> [WHERE col = ? AND …] ORDER BY id LIMIT ?` with a condition for each filter
+ * that is set. Column names come from code, never from input.
+ */
+export function listQuery(
+  table: string,
+  filters: Record<string, string | number | undefined>,
+  limit: number,
+): { sql: string; args: (string | number)[] } {
+  const set = Object.entries(filters).filter((e): e is [string, string | number] => e[1] !== undefined);
+  const where = set.length ? ` WHERE ${set.map(([column]) => `${column} = ?`).join(" AND ")}` : "";
+  return {
+    sql: `SELECT * FROM ${table}${where} ORDER BY id LIMIT ?`,
+    args: [...set.map((e) => e[1]), limit],
+  };
+}

@@ -1,4 +1,4 @@
-import type { Db } from "./db.ts";
+import { type Db, listQuery } from "./db.ts";
 
 /** Life of an inbound message: `queued → running → done | failed | interrupted`, or `dropped` by a queue cap. */
 export type InboxState = "queued" | "running" | "done" | "failed" | "interrupted" | "dropped";
@@ -136,22 +136,12 @@ export function createInboxRepo(db: Db, now: () => number = Date.now): InboxRepo
       return rows.map(toItem);
     },
     async list(filter = {}) {
-      const where: string[] = [];
-      const args: (string | number)[] = [];
-      if (filter.state) {
-        where.push("state = ?");
-        args.push(filter.state);
-      }
-      if (filter.sessionKey) {
-        where.push("session_key = ?");
-        args.push(filter.sessionKey);
-      }
-      args.push(filter.limit ?? 100);
-      const rows = await db.query<Row>(
-        `SELECT * FROM lane_inbox ${where.length ? "WHERE " + where.join(" AND ") : ""} ORDER BY id LIMIT ?`,
-        args,
+      const q = listQuery(
+        "lane_inbox",
+        { state: filter.state || undefined, session_key: filter.sessionKey || undefined },
+        filter.limit ?? 100,
       );
-      return rows.map(toItem);
+      return (await db.query<Row>(q.sql, q.args)).map(toItem);
     },
     async counts() {
       const out = Object.fromEntries(INBOX_STATES.map((s) => [s, 0])) as Record<InboxState, number>;

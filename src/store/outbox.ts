@@ -1,4 +1,4 @@
-import type { Db } from "./db.ts";
+import { type Db, listQuery } from "./db.ts";
 
 /**
  * Life of a reply chunk: `pending → sending → sent`; a failed send goes back to `pending` with a backoff
@@ -187,22 +187,12 @@ export function createOutboxRepo(db: Db, now: () => number = Date.now): OutboxRe
       if (filter.state && !OUTBOX_STATES.includes(filter.state)) {
         throw new RangeError(`outbox.list: unknown state "${filter.state}"`);
       }
-      const where: string[] = [];
-      const args: (string | number)[] = [];
-      if (filter.state) {
-        where.push("state = ?");
-        args.push(filter.state);
-      }
-      if (filter.runId) {
-        where.push("run_id = ?");
-        args.push(filter.runId);
-      }
-      args.push(filter.limit ?? 100);
-      const rows = await db.query<Row>(
-        `SELECT * FROM lane_outbox ${where.length ? "WHERE " + where.join(" AND ") : ""} ORDER BY id LIMIT ?`,
-        args,
+      const q = listQuery(
+        "lane_outbox",
+        { state: filter.state || undefined, run_id: filter.runId || undefined },
+        filter.limit ?? 100,
       );
-      return rows.map(toItem);
+      return (await db.query<Row>(q.sql, q.args)).map(toItem);
     },
     async retry(id) {
       const ts = now();

@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { fileUrl, openStore } from "../../src/store/mod.ts";
 import { migrate, pendingMigrations } from "../../src/store/migrate.ts";
 import { allMigrations } from "../../src/store/migrations.ts";
-import { openDb } from "../../src/store/db.ts";
+import { listQuery, openDb } from "../../src/store/db.ts";
 import { StoreError } from "../../src/core/errors.ts";
 import { tempHome } from "../helpers/temp.ts";
 
@@ -144,4 +144,19 @@ Deno.test("several connections writing one WAL file at once never fail with 'dat
   } finally {
     for (const s of stores) s.close();
   }
+});
+
+Deno.test("listQuery: a condition per filter that is set, the limit last", () => {
+  assert.deepEqual(listQuery("lane_outbox", { state: "dead", run_id: undefined }, 5), {
+    sql: "SELECT * FROM lane_outbox WHERE state = ? ORDER BY id LIMIT ?",
+    args: ["dead", 5],
+  });
+  assert.deepEqual(listQuery("lane_inbox", {}, 100), {
+    sql: "SELECT * FROM lane_inbox ORDER BY id LIMIT ?",
+    args: [100],
+  });
+  assert.deepEqual(
+    listQuery("t", { a: 1, b: "x" }, 2).sql,
+    "SELECT * FROM t WHERE a = ? AND b = ? ORDER BY id LIMIT ?",
+  );
 });
