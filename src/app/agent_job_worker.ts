@@ -10,8 +10,8 @@ import { createEventBus } from "../core/event_bus.ts";
 import { fileSink } from "../core/log_file.ts";
 import { createLogger, type LogSink } from "../core/logger.ts";
 import type { JobContext, JobInput } from "../lanes/mod.ts";
-import { openStore } from "../store/mod.ts";
-import { type BufferedMilestoneRepo, createBufferedMilestoneRepo } from "../store/milestones.ts";
+import { openStore, withBufferedMilestones } from "../store/mod.ts";
+import type { BufferedMilestoneRepo } from "../store/milestones.ts";
 import { createAgentEngine } from "./agent_engine.ts";
 import { createWorkerTools } from "./agent_tools.ts";
 import { type AgentJobOptions, type AgentJobPayload, buildTurnText } from "./agent_job.ts";
@@ -29,13 +29,13 @@ export async function init(options: AgentJobOptions, shard: number): Promise<voi
     ? [fileSink({ dir: options.paths.logsDir, maxBytes: Number.MAX_SAFE_INTEGER })]
     : [];
   const logger = createLogger({ level: config.logging.level, sinks }, { shard });
-  const opened = await openStore({ url: options.storeUrl, authToken: options.storeAuthToken });
   // Batched milestone writes, flushed at the end of every job (so the main thread's timeline is complete
   // by the time it has the result).
-  milestones = createBufferedMilestoneRepo(opened.db, {
-    onError: (err) => logger.error(`writing milestones failed: ${String(err)}`),
-  });
-  const store = { ...opened, milestones };
+  const store = withBufferedMilestones(
+    await openStore({ url: options.storeUrl, authToken: options.storeAuthToken }),
+    (err) => logger.error(`writing milestones failed: ${String(err)}`),
+  );
+  milestones = store.milestones;
   const bus = createEventBus((err) => logger.error(`event listener failed: ${String(err)}`));
   bus.subscribe((e) => {
     const ctx = e.runId ? contexts.get(e.runId) : undefined;

@@ -18,8 +18,7 @@ import { registerCoreMethods } from "../gateway/methods/core_methods.ts";
 import { MethodRegistry } from "../gateway/methods/registry.ts";
 import { createFailureLimiter } from "../gateway/rate_limit.ts";
 import { createPresenceTracker } from "../gateway/ws_connection.ts";
-import { fileUrl, openStore, type Store } from "../store/mod.ts";
-import { createBufferedMilestoneRepo } from "../store/milestones.ts";
+import { fileUrl, openStore, type Store, withBufferedMilestones } from "../store/mod.ts";
 import { createProcessLogger } from "./logging.ts";
 import { createServices } from "./services.ts";
 import { ensureGatewayToken, type GatewayToken } from "./token.ts";
@@ -71,15 +70,11 @@ export async function startGateway(opts: StartGatewayOptions): Promise<RunningGa
   await Deno.mkdir(paths.home, { recursive: true, mode: 0o700 });
   const logging = createProcessLogger(config, paths);
   const logger = logging.logger;
-  const opened = await openStore({
-    url: config.store.url ?? fileUrl(paths.dbFile),
-    authToken: config.store.authToken,
-  });
   // Milestones are written in batches (see createBufferedMilestoneRepo); flushed on shutdown.
-  const milestones = createBufferedMilestoneRepo(opened.db, {
-    onError: (err) => logger.error(`writing milestones failed: ${String(err)}`),
-  });
-  const store: Store = { ...opened, milestones };
+  const store = withBufferedMilestones(
+    await openStore({ url: config.store.url ?? fileUrl(paths.dbFile), authToken: config.store.authToken }),
+    (err) => logger.error(`writing milestones failed: ${String(err)}`),
+  );
   if (!config.store.url) await restrictDbFiles(paths.dbFile);
   const token = await ensureGatewayToken({ config, paths, credentials: store.credentials });
   if (token.source === "generated") {
@@ -198,7 +193,7 @@ export async function startGateway(opts: StartGatewayOptions): Promise<RunningGa
       await server.shutdown();
       await services.stop().catch((err) => logger.error(`stopping services failed: ${String(err)}`));
       await store.audit.record({ kind: "gateway.stop", outcome: "ok", detail: { reason } }).catch(() => {});
-      await milestones.close().catch(() => {});
+      await store.milestones.close().catch(() => {});
       store.close();
       logging.close();
     })();

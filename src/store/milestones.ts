@@ -16,13 +16,21 @@ export interface MilestoneRepo {
   forRun(runId: string): Promise<Milestone[]>;
 }
 
+const INSERT_EVENT = "INSERT INTO events (ts, run_id, session_key, kind, data) VALUES (?, ?, ?, ?, ?)";
+
+/** The INSERT for one milestone, stamped with `now()` unless it carries its own time. */
+function insertEvent(m: Omit<Milestone, "id" | "ts"> & { ts?: number }, now: () => number) {
+  return {
+    sql: INSERT_EVENT,
+    args: [m.ts ?? now(), m.runId, m.sessionKey ?? null, m.kind, JSON.stringify(m.data)],
+  };
+}
+
 export function createMilestoneRepo(db: Db, now = Date.now): MilestoneRepo {
   return {
     async add(m) {
-      await db.run(
-        "INSERT INTO events (ts, run_id, session_key, kind, data) VALUES (?, ?, ?, ?, ?)",
-        [m.ts ?? now(), m.runId, m.sessionKey ?? null, m.kind, JSON.stringify(m.data)],
-      );
+      const { sql, args } = insertEvent(m, now);
+      await db.run(sql, args);
     },
     async forRun(runId) {
       const rows = await db.query<Record<string, unknown>>(
@@ -49,8 +57,6 @@ export interface BufferedMilestoneRepo extends MilestoneRepo {
   close(): Promise<void>;
 }
 
-const INSERT_EVENT = "INSERT INTO events (ts, run_id, session_key, kind, data) VALUES (?, ?, ?, ?, ?)";
-
 /**
  * Milestones written in batches: `add` stamps the time and buffers the row, and the buffer is committed
  * as one transaction every `flushMs` (or at `maxBatch` rows). A turn records about seven milestones;
@@ -68,7 +74,7 @@ export function createBufferedMilestoneRepo(
   const flushMs = opts.flushMs ?? 10;
   const maxBatch = opts.maxBatch ?? 200;
   const direct = createMilestoneRepo(db, now);
-  let pending: { sql: string; args: (string | number | null)[] }[] = [];
+  let pending: ReturnType<typeof insertEvent>[] = [];
   let timer: ReturnType<typeof setTimeout> | undefined;
   let writing: Promise<void> = Promise.resolve();
   let closed = false;
@@ -90,10 +96,7 @@ export function createBufferedMilestoneRepo(
   return {
     add(m) {
       if (closed) return direct.add(m);
-      pending.push({
-        sql: INSERT_EVENT,
-        args: [m.ts ?? now(), m.runId, m.sessionKey ?? null, m.kind, JSON.stringify(m.data)],
-      });
+      pending.push(insertEvent(m, now));
       if (pending.length >= maxBatch) void flush().catch(() => {});
       else if (timer === undefined) timer = setTimeout(() => void flush().catch(() => {}), flushMs);
       return Promise.resolve();

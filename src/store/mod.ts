@@ -7,7 +7,12 @@ import { migrate } from "./migrate.ts";
 import { allMigrations } from "./migrations.ts";
 import { createKvRepo, type KvRepo } from "./kv.ts";
 import { type AuditRepo, createAuditRepo } from "./audit.ts";
-import { createMilestoneRepo, type MilestoneRepo } from "./milestones.ts";
+import {
+  type BufferedMilestoneRepo,
+  createBufferedMilestoneRepo,
+  createMilestoneRepo,
+  type MilestoneRepo,
+} from "./milestones.ts";
 import { createCredentialRepo, type CredentialRepo } from "./credentials.ts";
 
 export type { Db } from "./db.ts";
@@ -54,4 +59,15 @@ export async function openStore(
 /** The libSQL URL for a local database file. */
 export function fileUrl(path: string): string {
   return `file:${path}`;
+}
+
+/**
+ * The store with its milestones written in batches (createBufferedMilestoneRepo), as the gateway and its
+ * shard workers use it; `milestones.close()` flushes before the store closes.
+ */
+export function withBufferedMilestones(
+  store: Store,
+  onError: (err: unknown) => void,
+): Store & { milestones: BufferedMilestoneRepo } {
+  return { ...store, milestones: createBufferedMilestoneRepo(store.db, { onError }) };
 }
