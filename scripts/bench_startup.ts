@@ -9,6 +9,7 @@
  */
 import { parseArgs } from "node:util";
 import { GATEWAY_V8_FLAGS } from "../src/core/runtime_flags.ts";
+import { freePort } from "../test/helpers/ports.ts";
 
 const MAIN = new URL("../main.ts", import.meta.url).pathname;
 const BARE = new URL("./fixtures/bare_server.ts", import.meta.url).pathname;
@@ -17,13 +18,6 @@ const FLOOR = new URL("./fixtures/floor_server.ts", import.meta.url).pathname;
 export interface StartupSample {
   startupMs: number;
   rssKiB: number;
-}
-
-function freePort(): number {
-  const l = Deno.listen({ hostname: "127.0.0.1", port: 0 });
-  const port = (l.addr as Deno.NetAddr).port;
-  l.close();
-  return port;
 }
 
 function rssKiB(pid: number): number {

@@ -13,6 +13,7 @@
 import { parseArgs } from "node:util";
 import { createFakeOpenAI } from "../test/fakes/fake_openai.ts";
 import { sendV1Turn, spawnProviderGateway } from "../test/helpers/process.ts";
+import { freePort } from "../test/helpers/ports.ts";
 
 interface ProfileNode {
   id: number;
@@ -97,13 +98,6 @@ async function inspector(port: number): Promise<Inspector> {
       }),
     close: () => ws.close(),
   };
-}
-
-function freePort(): number {
-  const l = Deno.listen({ hostname: "127.0.0.1", port: 0 });
-  const port = (l.addr as Deno.NetAddr).port;
-  l.close();
-  return port;
 }
 
 if (import.meta.main) {

@@ -7,6 +7,7 @@ import { openStore } from "../../src/store/mod.ts";
 import { openDb } from "../../src/store/db.ts";
 import { migrate } from "../../src/store/migrate.ts";
 import { allMigrations } from "../../src/store/migrations.ts";
+import { freePort } from "../helpers/ports.ts";
 
 const NOW = Date.now();
 const dfOk: CommandRunner = (cmd) =>
@@ -47,12 +48,6 @@ function deps(home: string, over: Partial<DoctorDeps> = {}): DoctorDeps {
 
 const byId = (rs: DoctorResult[], id: string) =>
   rs.filter((r) => r.id === id || r.id.startsWith(id + ":") || r.id.startsWith(id + "."));
-const freePort = () => {
-  const l = Deno.listen({ hostname: "127.0.0.1", port: 0 });
-  const port = (l.addr as Deno.NetAddr).port;
-  l.close();
-  return port;
-};
 
 Deno.test("invalid config fails and the config-independent checks still run", async () => {
   await withHome({ gateway: { port: "x" } }, async (home) => {

@@ -1,6 +1,7 @@
 /** Helpers of the onboarding tests: a fake Ollama, a scripted prompter, captured CLI io. */
 import type { CommandRunner } from "../../src/ops/command_runner.ts";
 import type { Prompter } from "../../src/ops/onboard_wizard.ts";
+import { freePort } from "../helpers/ports.ts";
 
 /** A fake Ollama: GET /api/tags and the OpenAI-compatible GET /v1/models, on 127.0.0.1:0. */
 export function startFakeOllama(models: string[]) {
@@ -30,10 +31,7 @@ export function startFakeOllama(models: string[]) {
 
 /** A loopback port nothing listens on. */
 export function closedPort(): number {
-  const l = Deno.listen({ hostname: "127.0.0.1", port: 0 });
-  const port = (l.addr as Deno.NetAddr).port;
-  l.close();
-  return port;
+  return freePort();
 }
 
 /** CLI io capturing output. */
