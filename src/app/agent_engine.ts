@@ -29,11 +29,17 @@ export interface EngineDeps {
   paths: TalonPaths;
   /** The tool executor; defaults to the harmless built-ins. */
   tools?: ToolExecutor;
+  /** Threads building engines from the same config, which split `providers.<id>.maxConcurrent`. */
+  concurrencyShare?: number;
 }
 
 /** The agent runtime wired to real providers (with failover) and the given tools. */
 export function createAgentEngine(deps: EngineDeps): AgentRuntime {
-  const providers = createProviders({ config: deps.config, logger: deps.logger });
+  const providers = createProviders({
+    config: deps.config,
+    logger: deps.logger,
+    concurrencyShare: deps.concurrencyShare,
+  });
   const router = createModelRouter({
     providers,
     clock: deps.clock,

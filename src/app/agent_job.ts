@@ -63,4 +63,6 @@ export interface AgentJobOptions {
   storeUrl: string;
   storeAuthToken?: string;
   logFile: boolean;
+  /** Number of shard workers (they split each provider's maxConcurrent). */
+  shards: number;
 }

@@ -60,6 +60,7 @@ export async function init(options: AgentJobOptions, shard: number): Promise<voi
     logger,
     paths: options.paths,
     tools: tools.executor,
+    concurrencyShare: options.shards,
   });
 }
 

@@ -131,6 +131,7 @@ export async function createServices(deps: ServicesDeps): Promise<Services> {
       m.createAgentEngine({ config: config(), store, bus, clock, logger, paths })
     );
 
+  const shards = config().agents.shards ?? navigator.hardwareConcurrency;
   const handlerOptions: AgentJobOptions = {
     rawConfig: deps.loaded.raw,
     env: Object.fromEntries(
@@ -140,11 +141,12 @@ export async function createServices(deps: ServicesDeps): Promise<Services> {
     storeUrl: config().store.url ?? fileUrl(paths.dbFile),
     storeAuthToken: config().store.authToken,
     logFile: deps.logFile,
+    shards,
   };
   const pool = createShardPool({
     handlerUrl: new URL("./agent_job_worker.ts", import.meta.url),
     handlerOptions,
-    shards: config().agents.shards ?? navigator.hardwareConcurrency,
+    shards,
     jobTimeoutMs: config().agents.defaults.runTimeoutMs + 5_000,
     lazy: true,
     clock,

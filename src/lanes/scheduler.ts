@@ -32,7 +32,7 @@ export function schedulerSettings(
   overrides: Partial<SchedulerSettings> = {},
 ): SchedulerSettings {
   const d = agents.defaults;
-  const perShard = agents.perShardConcurrent;
+  const perShard = agents.perShardConcurrent ?? agents.maxConcurrent;
   return {
     queueMode: d.queueMode,
     debounceMs: d.debounceMs,

@@ -5,6 +5,7 @@
 import type { Config } from "../config/schema.ts";
 import type { ProviderConfig } from "../config/sections/providers.ts";
 import type { Logger } from "../core/logger.ts";
+import { createSemaphore } from "../core/semaphore.ts";
 import { createEchoProvider } from "./echo.ts";
 import type { ModelRequest, Provider, StreamEvent } from "./types.ts";
 
@@ -14,8 +15,28 @@ export const ECHO_PROVIDER_ID = "echo";
 /**
  * Creates one provider from its config entry. The SDK behind it (openai, @anthropic-ai/sdk) is loaded on
  * the provider's first call, so a process or worker that never talks to a provider never loads its SDK.
+ * `cfg.maxConcurrent` caps the requests in flight (a request holds its slot until its stream ends); with
+ * `share` > 1 threads each holding their own instance, each gets `floor(maxConcurrent / share)` (at
+ * least 1), so together they stay within the cap whenever it is at least `share`.
  */
-export function createProvider(id: string, cfg: ProviderConfig): Provider {
+export function createProvider(id: string, cfg: ProviderConfig, share = 1): Provider {
+  const provider = createUnlimitedProvider(id, cfg);
+  if (cfg.maxConcurrent === undefined) return provider;
+  const slots = createSemaphore(Math.max(1, Math.floor(cfg.maxConcurrent / Math.max(1, share))));
+  return {
+    ...provider,
+    async *stream(request: ModelRequest): AsyncIterable<StreamEvent> {
+      const release = await slots.acquire(request.signal);
+      try {
+        yield* provider.stream(request);
+      } finally {
+        release();
+      }
+    },
+  };
+}
+
+function createUnlimitedProvider(id: string, cfg: ProviderConfig): Provider {
   if (cfg.api === "echo") return createEchoProvider({ id });
   const common = {
     id,
@@ -52,12 +73,15 @@ export function createProvider(id: string, cfg: ProviderConfig): Provider {
 
 /**
  * Builds every configured provider, plus the built-in `echo` one (unless the config defines an `echo`
- * entry of its own). Returns them by id.
+ * entry of its own). Returns them by id. `concurrencyShare`: how many threads (shard workers) build their
+ * own providers from the same config and so split each `maxConcurrent`.
  */
-export function createProviders(deps: { config: Readonly<Config>; logger: Logger }): Map<string, Provider> {
+export function createProviders(
+  deps: { config: Readonly<Config>; logger: Logger; concurrencyShare?: number },
+): Map<string, Provider> {
   const out = new Map<string, Provider>([[ECHO_PROVIDER_ID, createEchoProvider()]]);
   for (const [id, cfg] of Object.entries(deps.config.providers)) {
-    out.set(id, createProvider(id, cfg));
+    out.set(id, createProvider(id, cfg, deps.concurrencyShare));
     deps.logger.debug("provider configured", {
       provider: id,
       api: cfg.api,

@@ -97,6 +97,8 @@ export async function spawnProviderGateway(
     prefix: string;
     /** Merged into the config's `agents` (e.g. shards, maxConcurrent). */
     agents?: Record<string, unknown>;
+    /** Merged into the fake provider's entry (e.g. maxConcurrent). */
+    provider?: Record<string, unknown>;
     runFlags?: string[];
   },
 ): Promise<ProviderGateway> {
@@ -107,7 +109,9 @@ export async function spawnProviderGateway(
     JSON.stringify({
       gateway: { port: 0 },
       logging: { console: false },
-      providers: { fake: { api: "openai-chat", baseUrl: o.providerUrl, apiKey: "test-key" } },
+      providers: {
+        fake: { api: "openai-chat", baseUrl: o.providerUrl, apiKey: "test-key", ...o.provider },
+      },
       agents: { defaults: { model: { primary: `fake/${o.model}` } }, ...o.agents },
     }),
   );

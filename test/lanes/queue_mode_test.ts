@@ -35,3 +35,12 @@ Deno.test("schedulerSettings maps agents config; background lanes get their own 
     cron: { global: 2, perShard: 3 },
   });
 });
+
+Deno.test("schedulerSettings defaults: caps sized for runs that wait on the network, not for the CPU", () => {
+  const s = schedulerSettings(validateConfig({}, { env: {}, file: "test.json" }).agents);
+  assert.deepEqual(s.lanes, {
+    main: { global: 1024, perShard: 1024 },
+    subagent: { global: 512, perShard: 1024 },
+    cron: { global: 256, perShard: 1024 },
+  });
+});

@@ -37,9 +37,12 @@ export const agentsSchema = z.strictObject({
   }).prefault({}),
   list: z.array(agentSchema).default([{ id: "main" }]),
   defaultAgent: z.string().default("main"),
-  maxConcurrent: z.number().int().min(1).default(8).describe("Global cap of runs in parallel."),
+  maxConcurrent: z.number().int().min(1).default(1024).describe(
+    "Global cap of runs in parallel. Runs mostly wait on the network; the CPU is the real limit (README).",
+  ),
   shards: z.number().int().min(1).max(64).optional().describe("Number of shard workers; default CPU count."),
-  perShardConcurrent: z.number().int().min(1).default(8),
+  perShardConcurrent: z.number().int().min(1).optional()
+    .describe("Cap of runs in parallel on one shard worker; default maxConcurrent."),
 }).prefault({});
 
 export type AgentConfig = z.infer<typeof agentSchema>;

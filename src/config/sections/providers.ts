@@ -11,6 +11,9 @@ export const providerSchema = z.strictObject({
   apiKey: z.string().optional().describe("API key. Use ${ENV_VAR} rather than a literal."),
   headers: z.record(z.string(), z.string()).optional(),
   timeoutMs: z.number().int().min(1000).optional(),
+  maxConcurrent: z.number().int().min(1).optional().describe(
+    "Most requests in flight to this provider (rate-limited accounts); split evenly across shard workers.",
+  ),
 });
 
 export const providersSchema = z.record(z.string().regex(/^[a-z0-9][a-z0-9_-]*$/), providerSchema)

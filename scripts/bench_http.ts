@@ -1,0 +1,325 @@
+/**
+ * End-to-end HTTP benchmark with three processes: this script is the client, `talon gateway` runs as a
+ * child process and the fake OpenAI provider (test/fakes/fake_provider_process.ts) as another, so the
+ * figures are what a client sees and the gateway's CPU is its own. Every call is a new session.
+ *
+ *   deno run -A --unstable-worker-options scripts/bench_http.ts [--cases seq,p10,…] [--quick] [--json]
+ *     [--agents '{"maxConcurrent":8}'] [--provider '{"maxConcurrent":50}']
+ *
+ * Cases (default all): `seq` sequential turns; `p<N>@<ms>` N parallel sessions with the provider
+ * answering after <ms> (10/50/200 × 0/200/2000); `p1000@2000`; `ws` 50 parallel `chat.send` over
+ * WebSocket at 200 ms. Per case: turns/s (and the ideal N·1000/ms), client latency p50/p95, gateway
+ * overhead p50/p95 (client latency − the provider's own handling time, from the fake's records), gateway
+ * CPU per turn (/proc, the gateway's process tree) and the tree's peak RSS while the case ran.
+ * Targets (issue 19) are checked at the end when their cases ran.
+ */
+import { parseArgs } from "node:util";
+import { spawnProviderGateway } from "../test/helpers/process.ts";
+import { connectGateway, type GatewayClient } from "../src/gateway/client.ts";
+import { percentile } from "../src/lanes/wait_stats.ts";
+import { peakRssSampler, statusMiB, treeCpuMs } from "./proc_stats.ts";
+
+export interface BenchCase {
+  name: string;
+  sessions: number;
+  delayMs: number;
+  turns: number;
+  transport: "http" | "ws";
+}
+
+export interface CaseResult extends BenchCase {
+  seconds: number;
+  turnsPerSecond: number;
+  idealPerSecond: number;
+  errors: number;
+  firstError?: string;
+  latencyP50Ms: number;
+  latencyP95Ms: number;
+  overheadP50Ms: number;
+  overheadP95Ms: number;
+  cpuPerTurnMs: number;
+  peakRssMiB: number;
+}
+
+/** The case list; `quick` runs fewer turns per case. */
+export function defaultCases(quick = false): BenchCase[] {
+  const k = quick ? 0.5 : 1;
+  const cases: BenchCase[] = [
+    { name: "seq", sessions: 1, delayMs: 0, turns: Math.round(400 * k), transport: "http" },
+  ];
+  for (const delayMs of [0, 200, 2000]) {
+    for (const sessions of [10, 50, 200]) {
+      const turns = Math.round(Math.max(300 * k, sessions * (delayMs >= 2000 ? 2 : 4) * k));
+      cases.push({ name: `p${sessions}@${delayMs}`, sessions, delayMs, turns, transport: "http" });
+    }
+  }
+  cases.push({
+    name: "p1000@2000",
+    sessions: 1000,
+    delayMs: 2000,
+    turns: Math.round(3000 * k),
+    transport: "http",
+  });
+  cases.push({ name: "ws", sessions: 50, delayMs: 200, turns: Math.round(500 * k), transport: "ws" });
+  return cases;
+}
+
+type Send = (tag: string, delayMs: number) => Promise<void>;
+
+function httpSender(gw: { url: string; token: string }): Send {
+  const url = `${gw.url}/v1/chat/completions`;
+  const headers = { authorization: `Bearer ${gw.token}`, "content-type": "application/json" };
+  return async (tag, delayMs) => {
+    const res = await fetch(url, {
+      method: "POST",
+      headers,
+      body: JSON.stringify({
+        model: "talon/main",
+        messages: [{ role: "user", content: `${tag} delay=${delayMs}` }],
+      }),
+      signal: AbortSignal.timeout(120_000),
+    });
+    const text = await res.text();
+    if (res.status !== 200) throw new Error(`HTTP ${res.status}: ${text.slice(0, 200)}`);
+  };
+}
+
+/** One WebSocket client per parallel session loop; a turn ends with the run's final `chat` event. */
+async function wsSender(gw: { url: string; token: string }): Promise<Send & { close(): Promise<void> }> {
+  const client: GatewayClient = await connectGateway({
+    url: gw.url.replace(/^http/, "ws") + "/ws",
+    token: gw.token,
+    timeoutMs: 120_000,
+  });
+  const waiting = new Map<string, PromiseWithResolvers<void>>();
+  const ended = new Set<string>();
+  client.onEvent((event, payload) => {
+    const p = payload as { runId?: string; state?: string; errorMessage?: string };
+    if (event !== "chat" || !p.runId || p.state === "delta") return;
+    const w = waiting.get(p.runId);
+    if (!w) return void ended.add(p.runId);
+    waiting.delete(p.runId);
+    if (p.state === "final") w.resolve();
+    else w.reject(new Error(`run ${p.state}: ${p.errorMessage ?? ""}`));
+  });
+  const send = async (tag: string, delayMs: number) => {
+    const { runId } = await client.request<{ runId: string }>("chat.send", {
+      text: `${tag} delay=${delayMs}`,
+      sessionKey: `agent:main:bench:${tag}`,
+    });
+    if (ended.delete(runId)) return;
+    const w = Promise.withResolvers<void>();
+    waiting.set(runId, w);
+    await w.promise;
+  };
+  return Object.assign(send, { close: () => client.close() });
+}
+
+/** Runs one case against a running gateway and fake provider. */
+export async function runCase(
+  c: BenchCase,
+  env: {
+    gw: { url: string; token: string; child: { pid: number } };
+    providerUrl: string;
+    next: () => number;
+  },
+): Promise<CaseResult> {
+  const pid = env.gw.child.pid;
+  const senders: Send[] = [];
+  const closers: (() => Promise<void>)[] = [];
+  if (c.transport === "ws") {
+    for (let i = 0; i < c.sessions; i++) {
+      const s = await wsSender(env.gw);
+      senders.push(s);
+      closers.push(s.close);
+    }
+  } else senders.push(httpSender(env.gw));
+  await drainRecords(env.providerUrl);
+  const latencies = new Map<string, number>();
+  let errors = 0;
+  let firstError: string | undefined;
+  let started = 0;
+  const sampler = peakRssSampler(pid);
+  const cpu0 = treeCpuMs(pid);
+  const t0 = performance.now();
+  await Promise.all(Array.from({ length: c.sessions }, async (_, loop) => {
+    const send = senders[loop % senders.length]!;
+    while (started < c.turns) {
+      started++;
+      const tag = `bench-${env.next()}`;
+      const s = performance.now();
+      try {
+        await send(tag, c.delayMs);
+        latencies.set(tag, performance.now() - s);
+      } catch (err) {
+        errors++;
+        firstError ??= (err as Error).message;
+      }
+    }
+  }));
+  const seconds = (performance.now() - t0) / 1000;
+  const cpu = treeCpuMs(pid) - cpu0;
+  const peakRssMiB = sampler.stop();
+  for (const close of closers) await close();
+  const handled = new Map(await drainRecords(env.providerUrl));
+  const lat = [...latencies.values()].sort((a, b) => a - b);
+  const over = [...latencies].map(([tag, ms]) => ms - (handled.get(tag) ?? 0)).sort((a, b) => a - b);
+  return {
+    ...c,
+    seconds,
+    turnsPerSecond: c.turns / seconds,
+    idealPerSecond: c.delayMs > 0 ? (c.sessions * 1000) / c.delayMs : Infinity,
+    errors,
+    ...(firstError ? { firstError } : {}),
+    latencyP50Ms: percentile(lat, 0.5),
+    latencyP95Ms: percentile(lat, 0.95),
+    overheadP50Ms: percentile(over, 0.5),
+    overheadP95Ms: percentile(over, 0.95),
+    cpuPerTurnMs: cpu / c.turns,
+    peakRssMiB,
+  };
+}
+
+async function drainRecords(providerUrl: string): Promise<[string, number][]> {
+  const res = await fetch(providerUrl.replace(/\/v1$/, "/_records"));
+  return await res.json();
+}
+
+/** Starts the fake provider process and waits for its URL. */
+export async function startFakeProvider(): Promise<{ url: string; close(): Promise<void> }> {
+  const child = new Deno.Command(Deno.execPath(), {
+    args: ["run", "--allow-net", new URL("../test/fakes/fake_provider_process.ts", import.meta.url).pathname],
+    stdout: "piped",
+    stderr: "inherit",
+  }).spawn();
+  const reader = child.stdout.pipeThrough(new TextDecoderStream()).getReader();
+  let text = "";
+  const deadline = setTimeout(() => child.kill("SIGKILL"), 60_000);
+  while (!/listening on (\S+)/.test(text)) {
+    const { value, done } = await reader.read();
+    if (done) throw new Error(`the fake provider exited before listening: ${text}`);
+    text += value;
+  }
+  clearTimeout(deadline);
+  void (async () => {
+    while (!(await reader.read()).done) { /* drain */ }
+  })();
+  return {
+    url: /listening on (\S+)/.exec(text)![1]!,
+    async close() {
+      child.kill("SIGTERM");
+      await child.status;
+    },
+  };
+}
+
+/** Targets of issue 19 that the results allow to check. */
+export function checkTargets(results: CaseResult[]): string[] {
+  const by = new Map(results.map((r) => [r.name, r]));
+  const out: string[] = [];
+  const zero = by.get("p200@0");
+  const pct = (a: number, b: number) => `${((100 * a) / b).toFixed(0)} %`;
+  const p200 = by.get("p200@200");
+  if (p200 && zero) {
+    const bar = Math.min(p200.idealPerSecond, zero.turnsPerSecond);
+    out.push(
+      `200 sessions @ 200 ms: ${p200.turnsPerSecond.toFixed(1)}/s = ${pct(p200.turnsPerSecond, bar)} of ${
+        bar.toFixed(1)
+      }/s (target ≥ 80 %): ${p200.turnsPerSecond >= 0.8 * bar ? "met" : "NOT met"}`,
+    );
+  }
+  const p1000 = by.get("p1000@2000");
+  if (p1000 && zero) {
+    const bar = Math.min(500, zero.turnsPerSecond);
+    out.push(
+      `1000 sessions @ 2 s: ${p1000.turnsPerSecond.toFixed(1)}/s = ${pct(p1000.turnsPerSecond, bar)} of ${
+        bar.toFixed(1)
+      }/s (target ≥ 80 %): ${p1000.turnsPerSecond >= 0.8 * bar ? "met" : "NOT met"}; peak RSS ${
+        p1000.peakRssMiB.toFixed(0)
+      } MiB (target ≤ 300): ${p1000.peakRssMiB <= 300 ? "met" : "NOT met"}`,
+    );
+  }
+  const seq = by.get("seq");
+  if (seq) {
+    const ok = seq.overheadP50Ms <= 5 && seq.overheadP95Ms <= 15 && seq.cpuPerTurnMs <= 6;
+    out.push(
+      `sequential: overhead p50 ${seq.overheadP50Ms.toFixed(2)} ms (≤ 5), p95 ${
+        seq.overheadP95Ms.toFixed(2)
+      } ms (≤ 15), CPU/turn ${seq.cpuPerTurnMs.toFixed(2)} ms (≤ 6): ${ok ? "met" : "NOT met"}`,
+    );
+  }
+  return out;
+}
+
+/** The table of the results. */
+export function formatResults(results: CaseResult[]): string[] {
+  const f = (n: number, d = 1) => (Number.isFinite(n) ? n.toFixed(d) : "∞");
+  return [
+    "| case | turns | turns/s (ideal) | latency p50 / p95 | overhead p50 / p95 | CPU/turn | peak RSS | errors |",
+    "|---|---|---|---|---|---|---|---|",
+    ...results.map((r) =>
+      `| ${r.name} | ${r.turns} | ${f(r.turnsPerSecond)} (${f(r.idealPerSecond, 0)}) | ${
+        f(r.latencyP50Ms)
+      } / ${f(r.latencyP95Ms)} ms | ${f(r.overheadP50Ms, 2)} / ${f(r.overheadP95Ms, 2)} ms | ${
+        f(r.cpuPerTurnMs, 2)
+      } ms | ${f(r.peakRssMiB, 0)} MiB | ${r.errors} |`
+    ),
+  ];
+}
+
+if (import.meta.main) {
+  const { values } = parseArgs({
+    args: Deno.args,
+    options: {
+      cases: { type: "string" },
+      quick: { type: "boolean", default: false },
+      json: { type: "boolean", default: false },
+      agents: { type: "string" },
+      provider: { type: "string" },
+      warmup: { type: "string", default: "100" },
+    },
+  });
+  const all = defaultCases(values.quick);
+  const wanted = values.cases?.split(",");
+  const cases = wanted ? all.filter((c) => wanted.includes(c.name)) : all;
+  if (wanted && cases.length !== wanted.length) {
+    throw new RangeError(`Unknown case in --cases; known: ${all.map((c) => c.name).join(", ")}`);
+  }
+  const fake = await startFakeProvider();
+  try {
+    await using gw = await spawnProviderGateway({
+      providerUrl: fake.url,
+      model: "gpt-bench",
+      prefix: "talon-bench-http-",
+      agents: values.agents ? JSON.parse(values.agents) : undefined,
+      provider: values.provider ? JSON.parse(values.provider) : undefined,
+    });
+    let n = 0;
+    const env = { gw, providerUrl: fake.url, next: () => n++ };
+    const warm = Number(values.warmup);
+    if (warm > 0) {
+      await runCase({ name: "warmup", sessions: 10, delayMs: 0, turns: warm, transport: "http" }, env);
+    }
+    const results: CaseResult[] = [];
+    for (const c of cases) {
+      const r = await runCase(c, env);
+      results.push(r);
+      if (!values.json) console.error(formatResults([r]).at(-1));
+      if (r.firstError) console.error(`  first error: ${r.firstError}`);
+    }
+    const peak = statusMiB(gw.child.pid, "VmHWM");
+    if (values.json) console.log(JSON.stringify({ results, gatewayVmHWMMiB: peak }));
+    else {
+      console.log(
+        `bench_http: client, gateway and fake provider in 3 processes; load: ${
+          Deno.loadavg().map((l) => l.toFixed(2)).join(" ")
+        }`,
+      );
+      for (const l of formatResults(results)) console.log(l);
+      for (const l of checkTargets(results)) console.log(l);
+      console.log(`gateway main process VmHWM ${peak.toFixed(0)} MiB`);
+    }
+  } finally {
+    await fake.close();
+  }
+}

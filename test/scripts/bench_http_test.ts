@@ -1,0 +1,72 @@
+import assert from "node:assert/strict";
+import { type CaseResult, checkTargets, runCase, startFakeProvider } from "../../scripts/bench_http.ts";
+import { cpuMs, statusMiB, treePids, treeRssMiB } from "../../scripts/proc_stats.ts";
+import { spawnProviderGateway } from "../helpers/process.ts";
+
+Deno.test("bench_http: 3 processes; every turn reaches the fake provider over HTTP and WS, figures measured", async () => {
+  const fake = await startFakeProvider();
+  try {
+    await using gw = await spawnProviderGateway({
+      providerUrl: fake.url,
+      model: "gpt-bench",
+      prefix: "talon-bench-http-test-",
+    });
+    let n = 0;
+    const env = { gw, providerUrl: fake.url, next: () => n++ };
+    for (const transport of ["http", "ws"] as const) {
+      const r = await runCase({ name: transport, sessions: 2, delayMs: 20, turns: 4, transport }, env);
+      assert.equal(r.errors, 0, r.firstError ?? "");
+      assert.ok(r.latencyP50Ms >= 20, `${transport}: the provider's delay is part of the latency`);
+      assert.ok(r.overheadP50Ms < r.latencyP50Ms - 15, `${transport}: the provider's time is subtracted`);
+      assert.ok(r.cpuPerTurnMs >= 0 && r.peakRssMiB > 10, `${transport}: /proc figures are read`);
+      assert.equal(r.idealPerSecond, 100);
+    }
+  } finally {
+    await fake.close();
+  }
+});
+
+Deno.test("proc_stats: this process's tree, RSS and CPU time", () => {
+  assert.deepEqual(treePids(Deno.pid).slice(0, 1), [Deno.pid]);
+  assert.ok(treeRssMiB(Deno.pid) >= statusMiB(Deno.pid, "VmRSS"));
+  assert.ok(statusMiB(Deno.pid, "VmHWM") > 10);
+  assert.ok(cpuMs(Deno.pid) > 0);
+  assert.equal(cpuMs(2 ** 22 + 1), 0, "a process that is gone counts 0");
+});
+
+const row = (name: string, turnsPerSecond: number, extra: Partial<CaseResult> = {}): CaseResult => ({
+  name,
+  sessions: 200,
+  delayMs: 200,
+  turns: 100,
+  transport: "http",
+  seconds: 1,
+  turnsPerSecond,
+  idealPerSecond: 1000,
+  errors: 0,
+  latencyP50Ms: 1,
+  latencyP95Ms: 1,
+  overheadP50Ms: 4,
+  overheadP95Ms: 12,
+  cpuPerTurnMs: 5,
+  peakRssMiB: 250,
+  ...extra,
+});
+
+Deno.test("bench_http targets: against min(ideal, the 0 ms throughput of the same run)", () => {
+  const met = checkTargets([
+    row("p200@0", 100),
+    row("p200@200", 85),
+    row("p1000@2000", 81, { sessions: 1000, delayMs: 2000 }),
+    row("seq", 40),
+  ]);
+  assert.equal(met.length, 3);
+  assert.ok(met.every((l) => l.endsWith("met") && !l.includes("NOT")), met.join("\n"));
+  const missed = checkTargets([
+    row("p200@0", 100),
+    row("p200@200", 70),
+    row("p1000@2000", 90, { peakRssMiB: 320 }),
+    row("seq", 40, { overheadP95Ms: 16 }),
+  ]);
+  assert.ok(missed.every((l) => l.includes("NOT met")), missed.join("\n"));
+});
