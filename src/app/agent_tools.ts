@@ -51,7 +51,8 @@ export function isOwnerSession(ctx: Pick<ToolContext, "sessionKey" | "channel">)
 
 export function createWorkerTools(deps: WorkerToolsDeps): { executor: ToolExecutor; close(): Promise<void> } {
   const { config, store, bus, clock } = deps;
-  const sandbox = createSandbox({ mode: config.tools.sandbox });
+  const bound = config.sandbox.outerBound;
+  const sandbox = createSandbox({ mode: config.tools.sandbox, bound });
   const approvals = createApprovals({
     config: config.tools,
     repo: createApprovalRepo(store.db),
@@ -59,7 +60,7 @@ export function createWorkerTools(deps: WorkerToolsDeps): { executor: ToolExecut
     audit: store.audit,
     clock,
   });
-  const processes = createProcessTable();
+  const processes = createProcessTable({ bound });
   const browser = createBrowserManager({
     home: deps.paths.home,
     executablePath: config.tools.browser.executablePath,

@@ -3,18 +3,38 @@ import { startGateway } from "../app/gateway_runtime.ts";
 import { ConfigError } from "../core/errors.ts";
 import { type Command, EXIT } from "./io.ts";
 import { loadCliConfig } from "./shared.ts";
+import { type LoadedConfig, validateConfig } from "../config/load.ts";
+import { displayPath } from "../config/paths.ts";
+import type { Env } from "../config/load.ts";
+import {
+  describeBound,
+  intersectBounds,
+  parseAllowFlags,
+  type PermissionBound,
+} from "../tools/sandbox/outer_bound.ts";
 
 export const gatewayCommand: Command = {
   name: "gateway",
   summary: "Run the gateway in the foreground",
-  usage: `Usage: talon gateway [--config <file>] [--port <n>] [--bind <addr>]
+  usage: `Usage: talon gateway [--config <file>] [--port <n>] [--bind <addr>] [--allow-<kind>[=<list>]…]
 
 Runs the gateway (HTTP + WebSocket + Control UI) in the foreground until SIGINT/SIGTERM.
+Tool calls are bounded by Deno-style permission flags, as with "deno run": --allow-read=<paths>,
+--allow-write=<paths>, --allow-net=<hosts>, --allow-run=<programs>, --allow-env=<names>; a bare
+--allow-<kind> allows all of that kind, and once any is given, kinds not given are denied to tools.
+They narrow sandbox.outerBound in the config (both apply). They bound tools only, not the gateway itself.
 Defaults: 127.0.0.1:18790, state in ~/.talon (TALON_HOME). Env: TALON_PORT, TALON_BIND, TALON_TOKEN.
 Exit codes: 0 clean stop, 78 invalid config, 1 other failure.`,
   async run(argv, io) {
+    let flags;
+    try {
+      flags = parseAllowFlags(argv, Deno.cwd());
+    } catch (err) {
+      io.err(`talon gateway: ${(err as Error).message}`);
+      return EXIT.usage;
+    }
     const { values } = parseArgs({
-      args: argv,
+      args: flags.rest,
       options: { config: { type: "string" }, port: { type: "string" }, bind: { type: "string" } },
       strict: true,
     });
@@ -25,7 +45,7 @@ Exit codes: 0 clean stop, 78 invalid config, 1 other failure.`,
     };
     let loaded;
     try {
-      loaded = await loadCliConfig({ ...io, env }, values.config);
+      loaded = withOuterBound(await loadCliConfig({ ...io, env }, values.config), flags.bound, env);
     } catch (err) {
       if (err instanceof ConfigError) {
         io.err(
@@ -36,6 +56,9 @@ Exit codes: 0 clean stop, 78 invalid config, 1 other failure.`,
       throw err;
     }
     const gw = await startGateway({ loaded, env, print: io.out });
+    if (loaded.config.sandbox.outerBound) {
+      io.out(`Tools are bounded by: ${describeBound(loaded.config.sandbox.outerBound)}`);
+    }
     io.out(`Talon gateway listening on ${gw.url} (Control UI at ${gw.url}/)`);
     const stop = (signal: string) => {
       io.out(`Received ${signal}; shutting down`);
@@ -53,3 +76,25 @@ Exit codes: 0 clean stop, 78 invalid config, 1 other failure.`,
     return EXIT.ok;
   },
 };
+
+/**
+ * The loaded config with the command line's permission flags applied: the effective outer bound is what
+ * both `sandbox.outerBound` and the flags allow. Written into the raw config too, so the shard workers
+ * (which validate the raw config themselves) get the same bound.
+ */
+export function withOuterBound(
+  loaded: LoadedConfig,
+  flags: PermissionBound | undefined,
+  env: Env,
+): LoadedConfig {
+  if (!flags) return loaded;
+  const bound = intersectBounds(loaded.config.sandbox.outerBound, flags);
+  const rawSandbox = (loaded.raw.sandbox ?? {}) as Record<string, unknown>;
+  const raw = { ...loaded.raw, sandbox: { ...rawSandbox, outerBound: bound } };
+  const config = validateConfig(raw, {
+    env,
+    file: displayPath(loaded.paths.configFile, env),
+    fromFile: loaded.fromFile,
+  });
+  return { ...loaded, raw, config };
+}

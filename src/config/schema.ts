@@ -7,6 +7,7 @@ import { agentsSchema } from "./sections/agents.ts";
 import { sessionSchema } from "./sections/session.ts";
 import { channelsSchema } from "./sections/channels.ts";
 import { toolsSchema } from "./sections/tools.ts";
+import { sandboxSchema } from "./sections/sandbox.ts";
 import { cronSchema, hooksSchema } from "./sections/hooks.ts";
 import { bindingsSchema } from "./sections/bindings.ts";
 
@@ -22,6 +23,7 @@ export const configSchema = z.strictObject({
   session: sessionSchema,
   channels: channelsSchema,
   tools: toolsSchema,
+  sandbox: sandboxSchema,
   hooks: hooksSchema,
   cron: cronSchema,
   bindings: bindingsSchema,

@@ -5,7 +5,8 @@
 import type { ToolPermissions } from "./types.ts";
 import { ToolError } from "./errors.ts";
 import { newId } from "../core/ids.ts";
-import { intersectWithProcess, toToolError, type WorkerReply } from "./sandbox/sandbox.ts";
+import { narrowPermissions, toToolError, type WorkerReply } from "./sandbox/sandbox.ts";
+import type { PermissionBound } from "./sandbox/outer_bound.ts";
 
 export interface ProcessState {
   running: boolean;
@@ -56,7 +57,7 @@ interface Entry {
 
 /** Creates the table of background processes. */
 export function createProcessTable(
-  options: { maxPerSession?: number; now?: () => number } = {},
+  options: { maxPerSession?: number; now?: () => number; bound?: PermissionBound } = {},
 ): ProcessTable {
   const entries = new Map<string, Entry>();
   const max = options.maxPerSession ?? 8;
@@ -67,7 +68,7 @@ export function createProcessTable(
       new Promise<T>((resolve, reject) => {
         e.worker.onmessage = (m: MessageEvent<WorkerReply>) => {
           if (m.data.ok) resolve(m.data.value as T);
-          else reject(toToolError(m.data.error, {}));
+          else reject(toToolError(m.data.error, {}, options.bound));
         };
         e.worker.postMessage(msg);
       })
@@ -93,7 +94,7 @@ export function createProcessTable(
       if (mine.length >= max) {
         throw new ToolError("Denied", `at most ${max} background processes per session; kill one first`);
       }
-      const granted = intersectWithProcess(o.permissions);
+      const granted = narrowPermissions(o.permissions, options.bound);
       const list = (l?: string[]) => (l && l.length ? l : false);
       const worker = new Worker(new URL("./sandbox/bg_worker.ts", import.meta.url), {
         type: "module",

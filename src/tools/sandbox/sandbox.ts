@@ -2,13 +2,20 @@
  * The permission-scoped sandbox. Each operation runs in a fresh Deno `Worker` created with exactly the
  * permissions granted to the tool call (`deno.permissions`, needs `--unstable-worker-options`), or in a
  * child `deno run` with exactly those `--allow-*` flags (mode "process"). The process's own permissions
- * are the outer bound: what the process was not granted is dropped before the worker is created, so a
- * narrower `--allow-*` on the binary always wins.
+ * and the configured outer bound (`talon gateway --allow-*`, `sandbox.outerBound`; see outer_bound.ts)
+ * bound every call: what either does not allow is dropped before the worker is created.
  */
 import type { ToolPermissions, ToolSandbox } from "../types.ts";
 import { ToolError } from "../errors.ts";
 import type { OpName } from "./ops.ts";
 import { runInProcess } from "./process_mode.ts";
+import {
+  type BoundKind,
+  describeBound,
+  droppedByBound,
+  narrowToBound,
+  type PermissionBound,
+} from "./outer_bound.ts";
 
 export type SandboxMode = "worker" | "process";
 
@@ -16,6 +23,8 @@ export interface SandboxOptions {
   mode?: SandboxMode;
   /** Upper bound on one operation (the operation may have its own shorter limit). */
   timeoutMs?: number;
+  /** The configured outer bound of every call (flags and config); undefined: only the process's own. */
+  bound?: PermissionBound;
 }
 
 export interface RunOptions {
@@ -36,7 +45,7 @@ export function createSandbox(options: SandboxOptions = {}): Sandbox {
   const defaultTimeout = options.timeoutMs ?? 120_000;
   const sandbox: Sandbox = {
     async run<T>(op: OpName, args: unknown, permissions: ToolPermissions, opts: RunOptions = {}) {
-      const granted = intersectWithProcess(permissions);
+      const granted = narrowPermissions(permissions, options.bound);
       const timeoutMs = opts.timeoutMs ?? defaultTimeout;
       let reply: WorkerReply;
       try {
@@ -48,7 +57,7 @@ export function createSandbox(options: SandboxOptions = {}): Sandbox {
         throw new ToolError("Failed", `sandbox ${op} failed: ${(err as Error).message}`, { cause: err });
       }
       if (reply.ok) return reply.value as T;
-      throw toToolError(reply.error, granted);
+      throw toToolError(reply.error, granted, options.bound);
     },
     bind(permissions, signal) {
       return {
@@ -65,7 +74,12 @@ export type WorkerReply = { ok: true; value: unknown } | {
   error: { name: string; message: string };
 };
 
-/** Drops every requested permission the process itself does not hold (the outer bound). */
+/** Narrows a call's permissions to the configured bound, then to what the process itself holds. */
+export function narrowPermissions(p: ToolPermissions, bound: PermissionBound | undefined): ToolPermissions {
+  return intersectWithProcess(narrowToBound(p, bound));
+}
+
+/** Drops every requested permission the process itself does not hold. */
 export function intersectWithProcess(p: ToolPermissions): ToolPermissions {
   const keep = (desc: (v: string) => Deno.PermissionDescriptor, list?: string[]) =>
     (list ?? []).filter((v) => {
@@ -139,11 +153,22 @@ function runInWorker(
 const DENIAL = /Requires (\w+) access to "?([^",]*)"?/;
 
 /** Maps an error from inside the sandbox to a ToolError the model can understand. */
-export function toToolError(error: { name: string; message: string }, granted: ToolPermissions): ToolError {
+export function toToolError(
+  error: { name: string; message: string },
+  granted: ToolPermissions,
+  bound?: PermissionBound,
+): ToolError {
   if (error.name === "NotCapable" || error.name === "PermissionDenied") {
     const m = DENIAL.exec(error.message);
     if (m) {
       const kind = m[1] as keyof ToolPermissions;
+      if (droppedByBound(kind as BoundKind, m[2]!, bound)) {
+        return new ToolError(
+          "NotCapable",
+          `${kind} ${m[2]} is outside the gateway's outer bound for tools (${describeBound(bound)}); ` +
+            "widen talon gateway's --allow-* flags or sandbox.outerBound to allow it",
+        );
+      }
       const allowed = granted[kind] ?? [];
       const scope = allowed.length ? `only ${allowed.join(", ")}` : "none";
       return new ToolError(
