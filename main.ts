@@ -4,6 +4,11 @@ import { runCli } from "./src/cli/main.ts";
 import { realIo } from "./src/cli/io.ts";
 
 if (import.meta.main) {
-  const code = await runCli(Deno.args, realIo());
-  Deno.exit(code);
+  if (Deno.args[0] === "__sandbox") {
+    // A compiled binary's sandbox child (src/tools/sandbox/process_mode.ts): one tool operation, narrowed.
+    await import("./src/tools/sandbox/process_entry.ts");
+  } else {
+    const code = await runCli(Deno.args, realIo());
+    Deno.exit(code);
+  }
 }

@@ -1,10 +1,29 @@
 /**
- * The child-process form of the sandbox: `deno run` (Deno.execPath()) with exactly the granted
- * `--allow-*` flags runs one operation; arguments go in on stdin and the reply comes back on stdout, as JSON.
+ * The child-process form of the sandbox: one operation in a child process; arguments go in on stdin and
+ * the reply comes back on stdout, as JSON.
+ * - From source, the child is `deno run` with exactly the granted `--allow-*` flags.
+ * - Inside a compiled binary, Deno.execPath() is `talon` itself and its permissions are baked in, so the
+ *   child is `talon __sandbox`: it receives the granted permissions with the operation and runs the
+ *   operation in a Worker holding only those (the same narrowing as worker mode, in its own process).
  */
 import type { ToolPermissions } from "../types.ts";
 import { ToolError } from "../errors.ts";
-import type { WorkerReply } from "./sandbox.ts";
+import type { WorkerReply } from "./worker_mode.ts";
+
+/** The hidden subcommand a compiled binary runs for a sandbox child (see main.ts). */
+export const SANDBOX_SUBCOMMAND = "__sandbox";
+
+/** How to start the sandbox child: argv for Deno.execPath(), and whether the child must narrow itself. */
+export function sandboxChildArgs(
+  p: ToolPermissions,
+  o: { standalone: boolean; entry: string },
+): { args: string[]; narrowInChild: boolean } {
+  if (o.standalone) return { args: [SANDBOX_SUBCOMMAND], narrowInChild: true };
+  return {
+    args: ["run", "--quiet", "--no-prompt", "--no-config", "--no-lock", ...permissionFlags(p), o.entry],
+    narrowInChild: false,
+  };
+}
 
 /** The `--allow-*` flags for a permission set (nothing for empty lists). */
 export function permissionFlags(p: ToolPermissions): string[] {
@@ -29,8 +48,9 @@ export async function runInProcess(
   signal?: AbortSignal,
 ): Promise<WorkerReply> {
   const entry = new URL("./process_entry.ts", import.meta.url).href;
+  const how = sandboxChildArgs(p, { standalone: Deno.build.standalone === true, entry });
   const child = new Deno.Command(Deno.execPath(), {
-    args: ["run", "--quiet", "--no-prompt", "--no-config", "--no-lock", ...permissionFlags(p), entry],
+    args: how.args,
     stdin: "piped",
     stdout: "piped",
     stderr: "piped",
@@ -47,7 +67,8 @@ export async function runInProcess(
   }, timeoutMs);
   signal?.addEventListener("abort", kill, { once: true });
   const w = child.stdin.getWriter();
-  await w.write(new TextEncoder().encode(JSON.stringify({ op, args }, bytesReplacer)));
+  const request = how.narrowInChild ? { op, args, permissions: p, timeoutMs } : { op, args };
+  await w.write(new TextEncoder().encode(JSON.stringify(request, bytesReplacer)));
   await w.close();
   const out = await child.output();
   clearTimeout(timer);

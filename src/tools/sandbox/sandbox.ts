@@ -6,9 +6,11 @@
  * bound every call: what either does not allow is dropped before the worker is created.
  */
 import type { ToolPermissions, ToolSandbox } from "../types.ts";
+import type { WorkerReply } from "./worker_mode.ts";
 import { ToolError } from "../errors.ts";
 import type { OpName } from "./ops.ts";
 import { runInProcess } from "./process_mode.ts";
+import { runInWorker } from "./worker_mode.ts";
 import {
   type BoundKind,
   describeBound,
@@ -69,10 +71,7 @@ export function createSandbox(options: SandboxOptions = {}): Sandbox {
   return sandbox;
 }
 
-export type WorkerReply = { ok: true; value: unknown } | {
-  ok: false;
-  error: { name: string; message: string };
-};
+export type { WorkerReply } from "./worker_mode.ts";
 
 /** Narrows a call's permissions to the configured bound, then to what the process itself holds. */
 export function narrowPermissions(p: ToolPermissions, bound: PermissionBound | undefined): ToolPermissions {
@@ -96,58 +95,6 @@ export function intersectWithProcess(p: ToolPermissions): ToolPermissions {
     run: keep((command) => ({ name: "run", command }), p.run),
     env: keep((variable) => ({ name: "env", variable }), p.env),
   };
-}
-
-function runInWorker(
-  op: OpName,
-  args: unknown,
-  p: ToolPermissions,
-  timeoutMs: number,
-  signal?: AbortSignal,
-): Promise<WorkerReply> {
-  const list = (l?: string[]) => (l && l.length > 0 ? l : false);
-  const worker = new Worker(new URL("./worker.ts", import.meta.url), {
-    type: "module",
-    deno: {
-      permissions: {
-        read: list(p.read),
-        write: list(p.write),
-        net: list(p.net),
-        run: list(p.run),
-        env: list(p.env),
-        sys: false,
-        ffi: false,
-        import: false,
-      },
-    },
-  } as WorkerOptions);
-  return new Promise<WorkerReply>((resolve, reject) => {
-    const done = () => {
-      clearTimeout(timer);
-      signal?.removeEventListener("abort", onAbort);
-      worker.terminate();
-    };
-    const timer = setTimeout(() => {
-      done();
-      reject(new ToolError("Timeout", `${op} did not finish within ${timeoutMs} ms`));
-    }, timeoutMs);
-    const onAbort = () => {
-      done();
-      reject(new ToolError("Failed", `${op} was aborted`));
-    };
-    if (signal?.aborted) return onAbort();
-    signal?.addEventListener("abort", onAbort, { once: true });
-    worker.onmessage = (e: MessageEvent<WorkerReply>) => {
-      done();
-      resolve(e.data);
-    };
-    worker.onerror = (e) => {
-      e.preventDefault();
-      done();
-      resolve({ ok: false, error: { name: "Error", message: e.message } });
-    };
-    worker.postMessage({ op, args });
-  });
 }
 
 const DENIAL = /Requires (\w+) access to "?([^",]*)"?/;
