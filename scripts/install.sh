@@ -5,16 +5,24 @@
 #
 # Environment:
 #   TALON_VERSION        release tag to install (default: the latest release), e.g. v0.2.0
-#   TALON_INSTALL_DIR    where to put the binary (default: ~/.local/bin)
+#   TALON_INSTALL_DIR    where to put the binary (default: ~/.local/bin; /usr/local/bin when run as root)
 #   TALON_REPO           GitHub owner/name (default: talon-gateway/talon)
 #   TALON_DOWNLOAD_BASE  download root instead of GitHub: <base>/<tag|latest>/<asset>
 #   TALON_DRY_RUN=1      print the platform and the URLs, download nothing
 #   TALON_UNAME_S / TALON_UNAME_M   pretend to be another OS / machine (for testing the detection)
+#   TALON_UID            pretend to be another user id (for testing the default install folder)
 set -eu
 
 REPO="${TALON_REPO:-talon-gateway/talon}"
 VERSION="${TALON_VERSION:-latest}"
-INSTALL_DIR="${TALON_INSTALL_DIR:-${HOME:?HOME is not set}/.local/bin}"
+default_install_dir() {
+  if [ "${TALON_UID:-$(id -u 2>/dev/null || echo 1)}" = 0 ]; then
+    echo /usr/local/bin
+  else
+    echo "${HOME:?HOME is not set}/.local/bin"
+  fi
+}
+INSTALL_DIR="${TALON_INSTALL_DIR:-$(default_install_dir)}"
 
 say() { printf '%s\n' "$*"; }
 die() { printf 'talon install: %s\n' "$*" >&2; exit 1; }

@@ -42,7 +42,13 @@ Deno.test("install.sh dry run: uname → target, asset and URLs for latest and f
     ["MINGW64_NT-10.0-19045", "x86_64", "x86_64-pc-windows-msvc"],
   ];
   for (const [s, m, target] of cases) {
-    const r = await runInstall({ HOME: "/home/u", TALON_DRY_RUN: "1", TALON_UNAME_S: s, TALON_UNAME_M: m });
+    const r = await runInstall({
+      HOME: "/home/u",
+      TALON_UID: "1000",
+      TALON_DRY_RUN: "1",
+      TALON_UNAME_S: s,
+      TALON_UNAME_M: m,
+    });
     assert.equal(r.code, 0, r.stderr);
     const v = kv(r.stdout);
     assert.equal(v.target, target);
@@ -70,6 +76,14 @@ Deno.test("install.sh dry run: uname → target, asset and URLs for latest and f
     "https://github.com/me/fork/releases/download/v1.2.3/talon-x86_64-unknown-linux-gnu",
   );
   assert.equal(tagged.dest, "/opt/bin/talon");
+});
+
+Deno.test("install.sh installs to /usr/local/bin as root, ~/.local/bin otherwise", async () => {
+  const base = { HOME: "/home/u", TALON_DRY_RUN: "1", TALON_UNAME_S: "Linux", TALON_UNAME_M: "x86_64" };
+  assert.equal(kv((await runInstall({ ...base, TALON_UID: "0" })).stdout).dest, "/usr/local/bin/talon");
+  assert.equal(kv((await runInstall({ ...base, TALON_UID: "501" })).stdout).dest, "/home/u/.local/bin/talon");
+  const chosen = await runInstall({ ...base, TALON_UID: "0", TALON_INSTALL_DIR: "/opt/t" });
+  assert.equal(kv(chosen.stdout).dest, "/opt/t/talon", "an explicit folder wins");
 });
 
 Deno.test("install.sh refuses platforms without a build", async () => {
@@ -152,4 +166,19 @@ Deno.test("release workflow builds every target install.sh and talon update know
   );
   assert.match(yml, /sha256sum "\$asset" > "\$asset\.sha256"/);
   assert.match(yml, /gh release (create|upload)/);
+});
+
+Deno.test("release workflow pins Deno and smoke-tests the real binary, also on clean runners", async () => {
+  const yml = await Deno.readTextFile(WORKFLOW);
+  assert.match(yml, /deno-version: v2\.9\.6/);
+  assert.doesNotMatch(yml, /deno-version: v2\.x/);
+  assert.match(yml, /scripts\/smoke_binary\.sh "\.\/dist\/talon-\$\{\{ matrix\.target \}\}/);
+  const clean = yml.slice(yml.indexOf("smoke-clean:"));
+  assert.match(clean, /needs: build/);
+  assert.match(clean, /actions\/download-artifact/);
+  assert.match(clean, /sha256sum -c/);
+  assert.match(clean, /smoke_binary\.sh/);
+  assert.match(yml, /needs: \[build, smoke-clean\]/, "nothing is released before the clean smoke test");
+  const script = await Deno.stat(new URL("../../scripts/smoke_binary.sh", import.meta.url));
+  assert.ok((script.mode ?? 0o755) & 0o100, "smoke_binary.sh is executable");
 });
