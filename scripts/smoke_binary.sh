@@ -33,7 +33,7 @@ cat >"$home/talon.json" <<JSON
 }
 JSON
 
-echo "smoke: $("$bin" version 2>&1 | head -n 1)"
+echo "smoke: $("$bin" version 2>&1 | head -n 1), $(($(wc -c <"$bin") / 1048576)) MiB"
 TALON_HOME="$home" TALON_TOKEN="$token" NO_COLOR=1 "$bin" gateway >"$home/gateway.log" 2>&1 &
 pid=$!
 

@@ -21,6 +21,7 @@ import { createPresenceTracker } from "../gateway/ws_connection.ts";
 import { fileUrl, openStore, type Store, withBufferedMilestones } from "../store/mod.ts";
 import { createProcessLogger } from "./logging.ts";
 import { createServices } from "./services.ts";
+import { boundReport } from "../tools/sandbox/outer_bound.ts";
 import { ensureGatewayToken, type GatewayToken } from "./token.ts";
 
 export interface RunningGateway {
@@ -102,6 +103,9 @@ export async function startGateway(opts: StartGatewayOptions): Promise<RunningGa
     now: () => clock.now(),
     logFile: logging.logFile,
     hostname: Deno.hostname(),
+    statusSections: {
+      sandbox: () => ({ mode: config.tools.sandbox, ...boundReport(config.sandbox.outerBound) }),
+    },
   });
   const services = await createServices({
     loaded: opts.loaded,

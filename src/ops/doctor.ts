@@ -14,6 +14,7 @@ import {
   checkStore,
   checkTestSwitches,
 } from "./doctor_checks.ts";
+import { checkToolBound } from "./doctor_sandbox.ts";
 
 export type CheckStatus = "ok" | "warn" | "fail" | "skip";
 
@@ -75,7 +76,15 @@ export async function runDoctor(deps: DoctorDeps): Promise<DoctorResult[]> {
   const paths = loaded?.paths ?? talonPaths(resolveHome(deps.env), deps.configFile);
   const ctx: CheckContext = { ...deps, paths, loaded };
   results.push(...await checkPermissions(ctx));
-  const needConfig = [checkStore, checkPort, checkProviders, checkChannels, checkBrowser, checkTestSwitches];
+  const needConfig = [
+    checkStore,
+    checkPort,
+    checkProviders,
+    checkChannels,
+    checkBrowser,
+    checkTestSwitches,
+    checkToolBound,
+  ];
   for (const check of needConfig) {
     if (loaded) results.push(...await check(ctx));
   }

@@ -190,3 +190,26 @@ export function parseAllowFlags(argv: readonly string[], cwd: string): ParsedAll
   }
   return { bound: any && !all ? bound : undefined, rest };
 }
+
+/** What bounds tool calls in this process: the configured bound and the process's own Deno permissions. */
+export interface BoundReport {
+  /** The effective outer bound from flags and config, or null when none is set. */
+  outerBound: PermissionBound | null;
+  /** The same, written like Deno's flags. */
+  described: string;
+  /** This process's own permission state per kind ("granted" or "prompt"/"denied": tools get none). */
+  process: Record<BoundKind, string>;
+}
+
+/** Reports the outer bound of tool calls (shown by `status`, the Control UI and `talon doctor`). */
+export function boundReport(bound: PermissionBound | undefined): BoundReport {
+  const process = {} as Record<BoundKind, string>;
+  for (const kind of BOUND_KINDS) {
+    try {
+      process[kind] = Deno.permissions.querySync({ name: kind }).state;
+    } catch {
+      process[kind] = "unknown";
+    }
+  }
+  return { outerBound: bound ?? null, described: describeBound(bound), process };
+}
