@@ -32,7 +32,8 @@ import { createTranscriptRepo } from "../store/transcripts.ts";
 import type { AgentStore } from "./run_exec.ts";
 
 export { type AgentRuntime, type AgentRuntimeDeps, createAgentRuntime, type WaitResult } from "./run.ts";
-export { type AgentStore, maxStepsNotice, workspaceFor } from "./run_exec.ts";
+export { type AgentStore, maxStepsNotice } from "./run_exec.ts";
+export { runWorkspace, scratchDirFor, workspaceFor } from "./run_workspace.ts";
 export type * from "./types.ts";
 export { HELP_TEXT, isImmediateCommand, parseCommand } from "./commands.ts";
 export { createStaticToolExecutor } from "./static_tools.ts";

@@ -258,6 +258,7 @@ export function createAgentRuntime(deps: AgentRuntimeDeps): AgentRuntime {
         sessionKey: input.sessionKey,
         text: input.text,
         source: input.source,
+        principal: input.principal ?? { kind: "system" },
         controller,
         steer: [],
         acceptingSteer: true,

@@ -8,6 +8,8 @@ import type { Clock } from "../core/clock.ts";
 import { describeError, TalonError } from "../core/errors.ts";
 import type { EventBus } from "../core/event_bus.ts";
 import type { Logger } from "../core/logger.ts";
+import type { Principal } from "../core/principal.ts";
+import { describePrincipal } from "../security/capabilities.ts";
 import { ProviderError } from "../providers/types.ts";
 import type { AuditRepo } from "../store/audit.ts";
 import type { MilestoneRepo } from "../store/milestones.ts";
@@ -36,6 +38,7 @@ import {
   streamStep,
   type ToolRunRecord,
 } from "./run_step.ts";
+import { runWorkspace, workspaceFor } from "./run_workspace.ts";
 import { findOrphanCalls, orphanResults, repairMessages } from "./transcript_repair.ts";
 import type { ModelStreamer, RunResult, RunSource, RunStatus, RunUsage } from "./types.ts";
 import { costUsd } from "./usage.ts";
@@ -69,6 +72,8 @@ export interface RunControl {
   sessionKey: string;
   text: string;
   source?: RunSource;
+  /** Who caused the run; decides its tools, session reach and workspace. */
+  principal: Principal;
   controller: AbortController;
   /** Steering messages waiting for the next model call. */
   steer: string[];
@@ -80,15 +85,6 @@ export interface RunControl {
 export function maxStepsNotice(maxSteps: number): string {
   return `Stopped after ${maxSteps} model steps (the limit for this agent) before a final answer. ` +
     `Send a message to continue, or raise agents.defaults.maxSteps.`;
-}
-
-/** The agent's workspace directory: agents.list[].workspace, else <workspaceDir>/<agentId>. */
-export function workspaceFor(
-  config: Pick<Config, "agents">,
-  paths: { workspaceDir: string },
-  agentId: string,
-): string {
-  return findAgent(config, agentId)?.workspace ?? `${paths.workspaceDir}/${agentId}`;
 }
 
 /** Executes a run. Never throws: every failure ends as a RunResult with status error or aborted. */
@@ -132,7 +128,13 @@ export async function executeRun(deps: RunDeps, rc: RunControl): Promise<RunResu
       runId,
       sessionKey,
       kind: "run.start",
-      data: { agentId, sessionId, model: chain[0] ?? null, channel: rc.source?.channel ?? null },
+      data: {
+        agentId,
+        sessionId,
+        model: chain[0] ?? null,
+        channel: rc.source?.channel ?? null,
+        principal: describePrincipal(rc.principal),
+      },
     });
     log.info("run started", { agentId, model: chain[0] });
     if (!chain.length) {
@@ -143,8 +145,8 @@ export async function executeRun(deps: RunDeps, rc: RunControl): Promise<RunResu
     }
 
     if (signal.aborted) throw signal.reason; // stopped while queued: leave the transcript alone
-    const workspace = workspaceFor(config, deps.paths, agentId);
-    const files = await deps.workspaces.read(workspace);
+    const files = await deps.workspaces.read(workspaceFor(config, deps.paths, agentId));
+    const workspace = await runWorkspace(config, deps.paths, rc);
     let context: ActiveContext = await loadActiveContext(store.transcripts, sessionId);
     const orphans = findOrphanCalls(context.entries);
     if (orphans.length) {
@@ -155,7 +157,7 @@ export async function executeRun(deps: RunDeps, rc: RunControl): Promise<RunResu
       ...await append([entry("user", { text: rc.text, ...(rc.source ? { source: rc.source } : {}) })]),
     );
     userAppended = true;
-    const toolCtx = { sessionKey, agentId, workspace, channel: rc.source?.channel };
+    const toolCtx = { sessionKey, agentId, workspace, channel: rc.source?.channel, principal: rc.principal };
     const toolSpecs = deps.tools.specs(toolCtx);
     const toolTokens = estimateTokens(JSON.stringify(toolSpecs));
     const window = contextWindowOf(config, chain[0]);
@@ -390,7 +392,7 @@ export async function executeRun(deps: RunDeps, rc: RunControl): Promise<RunResu
       startedAt,
       endedAt,
     };
-    await recordRunEnd({ store, log, ev }, result, rc.source);
+    await recordRunEnd({ store, log, ev }, result, rc.source, rc.principal);
     return result;
   }
 }

@@ -1,6 +1,8 @@
 /** End-of-run bookkeeping: usage rows, session counters, the run.end milestone, the audit row, end events. */
 import { describeError } from "../core/errors.ts";
 import type { Logger } from "../core/logger.ts";
+import type { Principal } from "../core/principal.ts";
+import { describePrincipal } from "../security/capabilities.ts";
 import { utcDay } from "../store/sessions.ts";
 import type { AgentStore } from "./run_exec.ts";
 import type { RunEmitter } from "./run_events.ts";
@@ -11,6 +13,7 @@ export async function recordRunEnd(
   deps: { store: AgentStore; log: Logger; ev: RunEmitter },
   r: RunResult,
   source?: RunSource,
+  principal?: Principal,
 ): Promise<void> {
   const { store, log, ev } = deps;
   const safe = async (what: string, f: () => Promise<unknown>) => {
@@ -62,6 +65,7 @@ export async function recordRunEnd(
         actor: source?.channel,
         runId,
         sessionKey,
+        principal: describePrincipal(principal),
         detail: summary,
       }),
   );

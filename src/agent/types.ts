@@ -1,4 +1,5 @@
 /** Types of the agent runtime's public face. */
+import type { Principal } from "../core/principal.ts";
 import type { ModelRequest, StreamEvent } from "../providers/types.ts";
 
 /** One attempt of a model call, as reported by the router (one per provider/model tried). */
@@ -61,6 +62,11 @@ export interface RunInput {
   /** A caller-chosen id (e.g. from the inbox); a new one otherwise. */
   runId?: string;
   source?: RunSource;
+  /**
+   * Who caused the run, decided by the server at the entry point (src/security/principal_of.ts); what
+   * the run may do follows from it (src/security/capabilities.ts). Unset means `system` (Talon itself).
+   */
+  principal?: Principal;
   /** Aborts the run like `abort(runId)`. */
   signal?: AbortSignal;
 }

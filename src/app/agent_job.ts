@@ -1,10 +1,13 @@
 /** The payload of an agent turn as it travels through the inbox and the lanes. */
 import type { JobInput } from "../lanes/mod.ts";
 import type { TalonPaths } from "../config/paths.ts";
+import type { Principal } from "../core/principal.ts";
 
 export interface AgentJobPayload {
   agentId: string;
   text: string;
+  /** Who caused this message's run; stored in the inbox with it and carried into the shard worker. */
+  principal?: Principal;
   source: {
     channel: string;
     accountId?: string;
@@ -52,6 +55,8 @@ export interface SessionSendRequest {
   sessionKey: string;
   text: string;
   fromSessionKey: string;
+  /** The sending run's principal: the run it starts has no more rights than its sender. */
+  principal: Principal;
 }
 
 /** What the main thread passes to every worker (structured-clonable). */

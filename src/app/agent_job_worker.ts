@@ -12,6 +12,7 @@ import { createLogger, type LogSink } from "../core/logger.ts";
 import type { JobContext, JobInput } from "../lanes/mod.ts";
 import { openStore, withBufferedMilestones } from "../store/mod.ts";
 import type { BufferedMilestoneRepo } from "../store/milestones.ts";
+import { weakestPrincipal } from "../security/capabilities.ts";
 import { createAgentEngine } from "./agent_engine.ts";
 import { createWorkerTools } from "./agent_tools.ts";
 import { type AgentJobOptions, type AgentJobPayload, buildTurnText } from "./agent_job.ts";
@@ -81,6 +82,7 @@ export async function handleJob(job: JobInput, ctx: JobContext): Promise<RunResu
       text: buildTurnText(job),
       runId: job.runId,
       source: first.source,
+      principal: turnPrincipal(job),
       signal: ctx.signal,
     });
     return await handle.done;
@@ -89,4 +91,13 @@ export async function handleJob(job: JobInput, ctx: JobContext): Promise<RunResu
     contexts.delete(job.runId);
     await milestones?.flush().catch(() => {});
   }
+}
+
+/**
+ * The principal of a turn: the least trusted of its merged messages; a message stored without one (from
+ * before principals existed) makes the turn a `group` run, the least trusted kind.
+ */
+export function turnPrincipal(job: Pick<JobInput, "messages">) {
+  const principals = job.messages.map((m) => (m.payload as AgentJobPayload).principal);
+  return weakestPrincipal(principals) ?? { kind: "group" as const };
 }

@@ -13,7 +13,9 @@ import { newRunId } from "../core/ids.ts";
 import type { Logger } from "../core/logger.ts";
 import { createCronJobRepo } from "../cron/job_repo.ts";
 import { createCronScheduler } from "../cron/scheduler.ts";
+import { capabilitiesOf } from "../security/capabilities.ts";
 import type { Store } from "../store/mod.ts";
+import { createSessionRepo } from "../store/sessions.ts";
 import { createOutboxRepo } from "../store/outbox.ts";
 import { createApprovalRepo } from "../tools/approval_repo.ts";
 import { createApprovals } from "../tools/approvals.ts";
@@ -23,7 +25,7 @@ import type { MessageSender, SessionMessage, SessionsApi } from "../tools/ports.
 import { createProcessTable } from "../tools/processes.ts";
 import { createToolRegistry } from "../tools/registry.ts";
 import { createSandbox } from "../tools/sandbox/sandbox.ts";
-import type { ToolContext, ToolExecutor } from "../tools/types.ts";
+import type { ToolExecutor } from "../tools/types.ts";
 import { OUTBOX_KICK_EVENT, SESSION_SEND_EVENT, type SessionSendRequest } from "./agent_job.ts";
 
 export interface WorkerToolsDeps {
@@ -38,15 +40,6 @@ export interface WorkerToolsDeps {
   runtime: () => AgentRuntime;
   /** Sends a job event to the main thread on behalf of the run `runId`. */
   emit(runId: string, event: string, data: unknown): void;
-}
-
-/**
- * The owner's sessions may manage cron jobs: an agent's main session and the operator's own surfaces
- * (web chat, gateway clients, the HTTP API), never a DM or group from a chat platform.
- */
-export function isOwnerSession(ctx: Pick<ToolContext, "sessionKey" | "channel">): boolean {
-  if (/^agent:[^:]+:main$/.test(ctx.sessionKey)) return true;
-  return ctx.channel === "webchat" || ctx.channel === "gateway" || ctx.channel === "http";
 }
 
 export function createWorkerTools(deps: WorkerToolsDeps): { executor: ToolExecutor; close(): Promise<void> } {
@@ -83,10 +76,22 @@ export function createWorkerTools(deps: WorkerToolsDeps): { executor: ToolExecut
       return { id: String(r.id) };
     },
   };
+  const sessionRepo = createSessionRepo(store.db);
+  const spawnedBy = (settings: Record<string, unknown>) =>
+    typeof settings.spawnedBy === "string" ? settings.spawnedBy : undefined;
   const sessions: SessionsApi = {
     async list({ agentId, limit }) {
       const list = await deps.runtime().listSessions({ agentId, limit });
-      return list.map((s) => ({ sessionKey: s.sessionKey, agentId: s.agentId, updatedAt: s.updatedAt }));
+      return list.map((s) => ({
+        sessionKey: s.sessionKey,
+        agentId: s.agentId,
+        updatedAt: s.updatedAt,
+        ...(spawnedBy(s.settings) ? { spawnedBy: spawnedBy(s.settings) } : {}),
+      }));
+    },
+    async spawnedBy(sessionKey) {
+      const s = await deps.runtime().getSession(sessionKey);
+      return s ? spawnedBy(s.settings) : undefined;
     },
     async history(sessionKey, limit) {
       const { entries } = await deps.runtime().history(sessionKey, { limit });
@@ -97,22 +102,32 @@ export function createWorkerTools(deps: WorkerToolsDeps): { executor: ToolExecut
         return [];
       });
     },
-    send(sessionKey, text, fromSessionKey) {
+    send(sessionKey, text, fromSessionKey, principal) {
       const runId = newRunId();
       const agentId = /^agent:([^:]+):/.exec(sessionKey)?.[1] ?? config.agents.defaultAgent;
       const parent = deps.runtime().activeRun(fromSessionKey);
       if (!parent) return Promise.reject(new Error("sessions_send is only available during a run"));
-      const request: SessionSendRequest = { runId, agentId, sessionKey, text, fromSessionKey };
+      const request: SessionSendRequest = {
+        runId,
+        agentId,
+        sessionKey,
+        text,
+        fromSessionKey,
+        principal: principal ?? { kind: "system" },
+      };
       deps.emit(parent, SESSION_SEND_EVENT, request);
       return Promise.resolve({ runId });
     },
     async spawn(o) {
-      // A sub-agent runs inside this turn, on this worker, in its own session.
+      // A sub-agent runs inside this turn, on this worker, in its own session, as the parent's principal.
+      await sessionRepo.ensure(o.sessionKey, o.agentId);
+      await sessionRepo.updateSettings(o.sessionKey, { spawnedBy: o.parentSessionKey });
       const handle = await deps.runtime().start({
         agentId: o.agentId,
         sessionKey: o.sessionKey,
         text: o.task,
         source: { channel: "subagent", parentSessionKey: o.parentSessionKey },
+        principal: o.principal ?? { kind: "system" },
         signal: o.signal,
       });
       const result = await handle.done;
@@ -135,7 +150,10 @@ export function createWorkerTools(deps: WorkerToolsDeps): { executor: ToolExecut
     browser: { manager: browser, mediaDir: deps.paths.mediaDir },
     sender,
     sessions,
-    cron: { scheduler: cron, isOwner: isOwnerSession },
+    cron: {
+      scheduler: cron,
+      isOwner: (ctx) => capabilitiesOf(ctx.principal ?? { kind: "system" }).ownerOnlyTools,
+    },
   });
   const executor = createToolRegistry({ config, tools, sandbox, audit: store.audit, logger: deps.logger });
   return {

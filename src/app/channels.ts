@@ -8,6 +8,10 @@ import type { TalonPaths } from "../config/paths.ts";
 import type { Clock } from "../core/clock.ts";
 import type { EventBus } from "../core/event_bus.ts";
 import { newRunId } from "../core/ids.ts";
+import type { Principal } from "../core/principal.ts";
+import type { InboundMessage } from "../core/types.ts";
+import { describePrincipal } from "../security/capabilities.ts";
+import { type AccountOwners, principalOfSender } from "../security/principal_of.ts";
 import type { Logger } from "../core/logger.ts";
 import { type ChannelRegistry, createChannelRegistry } from "../channels/registry.ts";
 import { dedupeKey, type InboundSink, type SendTarget } from "../channels/types.ts";
@@ -35,15 +39,39 @@ export interface Channels {
   sink: InboundSink;
 }
 
+/**
+ * The principal of an admitted channel message: an owner of the account (`owners`, else its `allowFrom`
+ * ids), else `user` for a listed or paired DM sender and `group` for a group member. A DM stranger let in
+ * by `dmPolicy: open` gets the least trusted kind, `group`.
+ */
+export function channelPrincipal(
+  config: Readonly<Config>,
+  inbound: InboundMessage,
+  access: { authorised: boolean } | undefined,
+): Principal {
+  const section =
+    (config.channels as Record<string, { accounts?: Record<string, AccountOwners> } | undefined>)[
+      inbound.channel
+    ];
+  const principal = principalOfSender(section?.accounts?.[inbound.accountId], {
+    channel: inbound.channel,
+    senderId: inbound.sender.id,
+    peerKind: inbound.peer.kind,
+  });
+  if (principal.kind === "user" && !access?.authorised) return { ...principal, kind: "group" };
+  return principal;
+}
+
 /** The sink every adapter's pipeline ends in. */
 export function createLaneSink(
-  deps: Pick<ChannelsDeps, "runs" | "milestones" | "logger"> & {
+  deps: Pick<ChannelsDeps, "runs" | "milestones" | "logger" | "config"> & {
     typing: (channel: string, accountId: string, target: SendTarget) => (() => void) | undefined;
   },
 ): InboundSink {
   return {
-    async accept(inbound, route) {
+    async accept(inbound, route, access) {
       const runId = newRunId();
+      const principal = channelPrincipal(deps.config(), inbound, access);
       const target: SendTarget = { peer: inbound.peer, threadId: inbound.threadId };
       // Written first, so the timeline starts with them even when a worker picks the run up at once.
       await deps.milestones.add({
@@ -58,6 +86,7 @@ export function createLaneSink(
           messageId: inbound.messageId,
           chars: inbound.text.length,
           media: inbound.media?.length ?? 0,
+          principal: describePrincipal(principal),
         },
       });
       await deps.milestones.add({
@@ -73,6 +102,7 @@ export function createLaneSink(
         runId,
         dedupeKey: dedupeKey(inbound),
         senderId: `${inbound.channel}:${inbound.sender.id}`,
+        principal,
         source: {
           channel: inbound.channel,
           accountId: inbound.accountId,

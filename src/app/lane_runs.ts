@@ -152,6 +152,7 @@ export function createLaneRuns(deps: {
         agentId: input.agentId,
         text: input.text,
         source: { channel: input.source?.channel ?? "gateway", ...input.source },
+        ...(input.principal ? { principal: input.principal } : {}),
       };
       const received = await deps.intake.receive({
         dedupeKey: input.dedupeKey ?? `${payload.source.channel}:${runId}`,

@@ -7,6 +7,8 @@ import type { Hono } from "hono";
 import type { AgentRuntime, RunResult } from "../agent/mod.ts";
 import type { LoadedConfig } from "../config/load.ts";
 import type { Config } from "../config/schema.ts";
+import { APPROVE_REFUSED, describePrincipal, mayApprove } from "../security/capabilities.ts";
+import { principalOfCron } from "../security/principal_of.ts";
 import type { Clock } from "../core/clock.ts";
 import type { EventBus } from "../core/event_bus.ts";
 import type { Logger } from "../core/logger.ts";
@@ -93,24 +95,6 @@ function laneMilestones(repo: MilestoneRepo): MilestoneRepo {
   };
 }
 
-/**
- * Who may answer approvals from chat: the operator's own surfaces (web chat, gateway clients, the HTTP
- * API), and on chat platforms only senders the config lists by id in the account's `allowFrom`.
- */
-export function isOwnerSource(
-  config: Readonly<Config>,
-  source: { channel: string; [k: string]: unknown },
-): boolean {
-  if (source.channel === "webchat" || source.channel === "gateway" || source.channel === "http") return true;
-  const accounts =
-    (config.channels as Record<string, { accounts?: Record<string, { allowFrom?: string[] }> } | undefined>)[
-      source.channel
-    ]?.accounts;
-  const account = accounts?.[String(source.accountId ?? "default")];
-  const sender = source.senderId === undefined ? undefined : String(source.senderId);
-  return sender !== undefined && (account?.allowFrom ?? []).includes(sender);
-}
-
 function failureNotice(end: TurnEnd): string {
   if (end.status === "interrupted") return "Stopped.";
   if (end.status === "timeout") return "Sorry — this took too long and was stopped. Please try again.";
@@ -183,6 +167,7 @@ export async function createServices(deps: ServicesDeps): Promise<Services> {
           text: req.text,
           runId: req.runId,
           source: { channel: "session", fromSessionKey: req.fromSessionKey },
+          principal: req.principal,
         }).catch((err) => logger.error(`sessions_send failed: ${String(err)}`, { runId: req.runId }));
       },
       onResult: async (turn, result) => {
@@ -221,13 +206,11 @@ export async function createServices(deps: ServicesDeps): Promise<Services> {
       await sessionRepo.updateSettings(sessionKey, { queueMode: mode ?? null });
     },
     approve: async (id, decision, input) => {
-      const source = input.source ?? { channel: "gateway" };
-      if (!isOwnerSource(config(), source)) return "Only the owner can approve tool calls.";
+      if (!mayApprove(input.principal)) return APPROVE_REFUSED;
       if (decision !== "allow-once" && decision !== "allow-always" && decision !== "deny") {
         return `Unknown decision "${decision}": use allow-once, allow-always or deny.`;
       }
-      const by = `${source.channel}:${String(source.senderId ?? source.clientId ?? "owner")}`;
-      const record = await approvals.resolve(id, decision, by);
+      const record = await approvals.resolve(id, decision, describePrincipal(input.principal));
       return record ? `Approval ${id}: ${decision}.` : `No pending approval ${id}.`;
     },
   });
@@ -286,6 +269,7 @@ export async function createServices(deps: ServicesDeps): Promise<Services> {
         sessionKey: job.payload.sessionKey ?? `cron:${job.id}`,
         text: job.payload.message,
         lane: "cron",
+        principal: principalOfCron(job.id),
         source: {
           channel: "cron",
           jobId: job.id,

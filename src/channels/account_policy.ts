@@ -5,7 +5,8 @@ import { type AccessPolicy, type GroupRule, groupRuleFromGroups } from "./access
 export function telegramAccessPolicy(config: TelegramAccountConfig): AccessPolicy {
   return {
     dmPolicy: config.dmPolicy,
-    allowFrom: config.allowFrom,
+    // The account's owners may always talk to it.
+    allowFrom: [...config.allowFrom, ...(config.owners ?? [])],
     groupPolicy: config.groupPolicy,
     groupRule: groupRuleFromGroups(config.groups),
   };
@@ -19,7 +20,7 @@ export function discordAccessPolicy(config: DiscordAccountConfig): AccessPolicy 
   const byChannel = groupRuleFromGroups(config.groups);
   return {
     dmPolicy: config.dmPolicy,
-    allowFrom: config.allowFrom,
+    allowFrom: [...config.allowFrom, ...(config.owners ?? [])],
     groupPolicy: config.groupPolicy,
     groupRule(inbound): GroupRule | undefined {
       const guild = inbound.guildId ? config.guilds[inbound.guildId] ?? config.guilds["*"] : undefined;

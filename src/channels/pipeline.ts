@@ -117,7 +117,8 @@ export function sinkStep(sink: InboundSink, logger?: Logger): PipelineStep {
   return async (ctx) => {
     if (!ctx.route) throw new TypeError("sinkStep needs routeStep before it");
     try {
-      const res = await sink.accept(ctx.inbound, ctx.route);
+      const authorised = ctx.access?.allow === true && ctx.access.authorised;
+      const res = await sink.accept(ctx.inbound, ctx.route, { authorised });
       ctx.outcome = res.accepted
         ? { status: "accepted", route: ctx.route, duplicate: res.duplicate ?? false }
         : { status: "dropped", reason: "sink-refused" };

@@ -76,7 +76,11 @@ export interface SinkResult {
  * resolves once the message is stored, so the adapter may then acknowledge the platform.
  */
 export interface InboundSink {
-  accept(inbound: InboundMessage, route: Route): Promise<SinkResult>;
+  /**
+   * `access.authorised`: the access policy found the sender listed or paired (false for an open-policy
+   * stranger or an unlisted group member); the sink decides the run's principal from it.
+   */
+  accept(inbound: InboundMessage, route: Route, access?: { authorised: boolean }): Promise<SinkResult>;
 }
 
 /** The dedupe key of an inbound message: channel + account + platform message id. */

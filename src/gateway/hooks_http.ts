@@ -1,7 +1,9 @@
 /**
- * Webhook ingress: `POST /hooks/agent` (run the agent on a message) and `POST /hooks/wake` (nudge the
- * agent's main session), authenticated by the hooks token (`Authorization: Bearer` or `x-talon-token`,
- * never the query string). Answers 202 with the runId, or the result when `wait` is set.
+ * Webhook ingress: `POST /hooks/agent` (run the agent on a message) and `POST /hooks/wake` (a wake-up
+ * turn in session `hook:wake`), authenticated by the hooks token (`Authorization: Bearer` or
+ * `x-talon-token`, never the query string). Answers 202 with the runId, or the result when `wait` is set.
+ * Every hook run has principal `hook` (src/security/capabilities.ts) and runs in a `hook:<name>` session;
+ * a `sessionKey` in the body may only name a session under `hooks.allowSessionPrefixes` (default none).
  */
 import { Hono } from "hono";
 import { z } from "zod";
@@ -10,7 +12,8 @@ import { TalonError } from "../core/errors.ts";
 import type { AuditRepo } from "../store/audit.ts";
 import { bearerToken, tokensEqual } from "./auth.ts";
 import { type GatewayEnv, remoteAddr } from "./http_security.ts";
-import { agentResultPayload, mainSessionKey, type RunService } from "./methods/agent_methods.ts";
+import { principalOfHook } from "../security/principal_of.ts";
+import { agentResultPayload, type RunService } from "./methods/agent_methods.ts";
 import type { FailureLimiter } from "./rate_limit.ts";
 
 const agentBody = z.object({
@@ -111,6 +114,7 @@ export function createHooksApp(deps: {
         sessionKey: input.sessionKey,
         text: input.text,
         source: { channel: "hook", hook, ...(input.deliver ? { deliver: input.deliver } : {}) },
+        principal: principalOfHook(hook),
       });
       await deps.audit.record({
         kind: "hook.run",
@@ -138,6 +142,16 @@ export function createHooksApp(deps: {
     if (!body.success) return invalidBody(c, body.error);
     const b = body.data;
     const agentId = b.agentId ?? deps.config().agents.defaultAgent;
+    const prefixes = deps.config().hooks.allowSessionPrefixes;
+    if (b.sessionKey !== undefined && !prefixes.some((p) => b.sessionKey!.startsWith(p))) {
+      return c.json({
+        error: {
+          code: "FORBIDDEN",
+          message: `Hooks may not choose session ${b.sessionKey}: hooks run in hook:<name> sessions; ` +
+            "list allowed prefixes in hooks.allowSessionPrefixes",
+        },
+      }, 403);
+    }
     const sessionKey = b.sessionKey ?? `hook:${b.name ?? "default"}`;
     return await run(
       c,
@@ -158,7 +172,7 @@ export function createHooksApp(deps: {
     if (!body.success) return invalidBody(c, body.error);
     const agentId = body.data.agentId ?? deps.config().agents.defaultAgent;
     const text = body.data.text ?? "Wake-up: check whether anything needs attention and report briefly.";
-    return await run(c, { agentId, sessionKey: mainSessionKey(agentId), text, wait: body.data.wait }, "wake");
+    return await run(c, { agentId, sessionKey: "hook:wake", text, wait: body.data.wait }, "wake");
   });
 
   return app;

@@ -11,6 +11,7 @@ import type { RunResult } from "../agent/mod.ts";
 import type { Config } from "../config/schema.ts";
 import { TalonError } from "../core/errors.ts";
 import type { EventBus } from "../core/event_bus.ts";
+import { principalOfCredential } from "../security/principal_of.ts";
 import type { Authenticator } from "./auth.ts";
 import { type GatewayEnv, requireAuth } from "./http_security.ts";
 import type { RunService } from "./methods/agent_methods.ts";
@@ -133,6 +134,7 @@ export function createOpenAiCompatApp(deps: {
           sessionKey,
           text,
           source: { channel: "http" },
+          principal: principalOfCredential(c.get("credential")),
           signal: abort.signal,
         });
         result = await handle.done;
@@ -189,6 +191,7 @@ export function createOpenAiCompatApp(deps: {
         sessionKey,
         text,
         source: { channel: "http" },
+        principal: principalOfCredential(c.get("credential")),
         signal: abort.signal,
       });
     } catch (err) {

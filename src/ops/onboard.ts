@@ -34,7 +34,20 @@ export interface OnboardAnswers {
   provider?: ProviderAnswer;
   telegram?: SecretRef;
   discord?: SecretRef;
+  /** The owner's sender ids per channel (`channels.<ch>.accounts.default.owners`). */
+  owners?: { telegram?: string[]; discord?: string[] };
   installService?: boolean;
+}
+
+/** Splits "1, 2 3" into sender ids; refuses `*` and `@usernames` (owners are exact ids). */
+export function parseOwnerIds(text: string): string[] {
+  const ids = text.split(/[\s,]+/).map((s) => s.trim()).filter(Boolean);
+  for (const id of ids) {
+    if (id === "*" || id.startsWith("@")) {
+      throw new TypeError(`Owner "${id}": give the numeric sender id, not a wildcard or @username`);
+    }
+  }
+  return ids;
 }
 
 export interface StepEvent {
@@ -125,6 +138,12 @@ export function mergeOnboardConfig(raw: Record<string, unknown>, a: OnboardAnswe
     if (!secret) continue;
     const accounts = obj(obj(obj(out, "channels"), channel), "accounts");
     accounts.default = { ...(accounts.default as object ?? {}), botToken: `\${${secret.env}}` };
+  }
+  for (const channel of ["telegram", "discord"] as const) {
+    const owners = a.owners?.[channel];
+    if (!owners?.length) continue;
+    const accounts = obj(obj(obj(out, "channels"), channel), "accounts");
+    accounts.default = { ...(accounts.default as object ?? {}), owners };
   }
   return out;
 }

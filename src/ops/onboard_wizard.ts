@@ -4,7 +4,13 @@
  */
 import * as clack from "@clack/prompts";
 import type { Env } from "../config/load.ts";
-import { DEFAULT_MODELS, type OnboardAnswers, type ProviderKind, type SecretRef } from "./onboard.ts";
+import {
+  DEFAULT_MODELS,
+  type OnboardAnswers,
+  parseOwnerIds,
+  type ProviderKind,
+  type SecretRef,
+} from "./onboard.ts";
 import { detectOllama } from "./onboard_probe.ts";
 
 /** The questions the wizard can ask. Each rejects with WizardCancelled when the user cancels. */
@@ -96,14 +102,27 @@ export async function askOnboarding(p: Prompter, ctx: WizardContext): Promise<On
   }
   if (await p.confirm("Connect a Telegram bot?", false)) {
     answers.telegram = await askSecret(p, ctx, "Telegram bot token (from @BotFather)", "TELEGRAM_BOT_TOKEN");
+    const owners = await askOwners(p, "Telegram");
+    if (owners.length) answers.owners = { ...answers.owners, telegram: owners };
   }
   if (await p.confirm("Connect a Discord bot?", false)) {
     answers.discord = await askSecret(p, ctx, "Discord bot token", "DISCORD_BOT_TOKEN");
+    const owners = await askOwners(p, "Discord");
+    if (owners.length) answers.owners = { ...answers.owners, discord: owners };
   }
   if (ctx.canInstallService) {
     answers.installService = await p.confirm("Install and start the systemd user service?", false);
   }
   return answers;
+}
+
+/** Asks for the owner's sender id(s) on a channel; empty keeps today's rule (allowFrom counts as owner). */
+async function askOwners(p: Prompter, channel: string): Promise<string[]> {
+  const text = await p.text(
+    `Your own ${channel} user id (the owner: may approve tool calls; comma-separated, empty to skip)`,
+    { optional: true },
+  );
+  return parseOwnerIds(text ?? "");
 }
 
 /**

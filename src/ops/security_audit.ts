@@ -2,6 +2,7 @@
 import type { Config } from "../config/schema.ts";
 import type { TalonPaths } from "../config/paths.ts";
 import { isSecretKey } from "../core/redact.ts";
+import { principalFindings } from "./audit_principals.ts";
 import { fileMode, type Finding, octal } from "./findings.ts";
 
 export interface AuditInput {
@@ -111,6 +112,7 @@ export async function auditSecurity(input: AuditInput): Promise<Finding[]> {
       fix: "Remove tools.web.testAllowLoopback from talon.json",
     });
   }
+  out.push(...principalFindings(config));
   out.push(...await tokenFindings(input));
   out.push(...await permissionFindings(input.paths));
   out.push(...plaintextSecrets(input.raw));

@@ -7,6 +7,8 @@ export interface AuditEntry {
   actor?: string;
   runId?: string;
   sessionKey?: string;
+  /** Who caused the run this row belongs to (`owner`, `group:telegram:42`, …), when it belongs to one. */
+  principal?: string;
   detail?: Record<string, unknown>;
 }
 
@@ -25,13 +27,15 @@ export function createAuditRepo(db: Db, now = Date.now): AuditRepo {
   return {
     async record(entry) {
       await db.run(
-        "INSERT INTO audit (ts, kind, actor, run_id, session_key, outcome, detail) VALUES (?, ?, ?, ?, ?, ?, ?)",
+        "INSERT INTO audit (ts, kind, actor, run_id, session_key, principal, outcome, detail) " +
+          "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
         [
           now(),
           entry.kind,
           entry.actor ?? null,
           entry.runId ?? null,
           entry.sessionKey ?? null,
+          entry.principal ?? null,
           entry.outcome,
           JSON.stringify(redactValue(entry.detail ?? {})),
         ],
@@ -61,6 +65,7 @@ export function createAuditRepo(db: Db, now = Date.now): AuditRepo {
         actor: r.actor == null ? undefined : String(r.actor),
         runId: r.run_id == null ? undefined : String(r.run_id),
         sessionKey: r.session_key == null ? undefined : String(r.session_key),
+        ...(r.principal == null ? {} : { principal: String(r.principal) }),
         detail: JSON.parse(String(r.detail)),
       }));
     },

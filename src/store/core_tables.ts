@@ -53,4 +53,10 @@ export const coreMigrations: Migration[] = [
       )`,
     ],
   },
+  {
+    version: 2,
+    name: "audit principal",
+    // Who caused the run of an audit row (src/core/principal.ts); the run timeline shows it.
+    sql: ["ALTER TABLE audit ADD COLUMN principal TEXT"],
+  },
 ];

@@ -3,8 +3,15 @@
  * `tools.deny` removes (deny always wins). Per-agent overrides (`agents.list[].tools`) replace the profile
  * and add to allow/deny; per-group overrides (`channels.<ch>.accounts.<acc>.groups.<id>.tools.deny`) deny more.
  * Entries are tool names, `group:<group>` or `*`.
+ *
+ * On top of that, the run's principal (src/security/capabilities.ts): owner, cron and system runs get the
+ * configured policy; user, group, hook and api runs get their default set (widened by
+ * `tools.byPrincipal.<principal>`) and never more than the configured policy; owner-only tools stay
+ * owner-only whatever the config says.
  */
 import type { Config } from "../config/schema.ts";
+import type { Principal } from "../core/principal.ts";
+import { capabilitiesOf, isOwnerOnlyTool } from "../security/capabilities.ts";
 import type { ToolGroup } from "./types.ts";
 
 export type ToolProfile = "minimal" | "messaging" | "coding" | "full";
@@ -24,6 +31,8 @@ export interface PolicyScope {
   channel?: string;
   accountId?: string;
   groupId?: string;
+  /** Who caused the run; unset means `system`. */
+  principal?: Principal;
 }
 
 /** The resolved policy of one scope. */
@@ -42,8 +51,39 @@ export function matchesEntry(entry: string, name: string, group: ToolGroup): boo
   return e === "*" || e === name || e === `group:${group}`;
 }
 
-/** Resolves the policy for an agent in a channel/group. */
+/** Resolves the policy for an agent in a channel/group, for the run's principal. */
 export function resolveToolPolicy(config: Readonly<Config>, scope: PolicyScope): ToolPolicy {
+  const configured = configuredPolicy(config, scope);
+  const kind = scope.principal?.kind ?? "system";
+  const caps = capabilitiesOf(kind);
+  const ownerOnly = (name: string) =>
+    isOwnerOnlyTool(name) && !caps.ownerOnlyTools ? `tool ${name} is for the owner only` : undefined;
+  if (caps.tools.kind === "configured") {
+    const check = (name: string, group: ToolGroup) => ownerOnly(name) ?? configured.check(name, group);
+    return { ...configured, check, allowed: (n, g) => check(n, g) === undefined };
+  }
+  const widen = kind === "user" || kind === "group" || kind === "hook" || kind === "api"
+    ? config.tools.byPrincipal[kind]
+    : undefined;
+  const profile: ToolProfile = widen?.profile ?? caps.tools.profile;
+  const base = [...PROFILES[profile], ...(widen?.profile ? [] : caps.tools.plus)];
+  const allow = widen?.allow ?? [];
+  const deny = [...configured.deny, ...(widen?.deny ?? [])];
+  const check = (name: string, group: ToolGroup): string | undefined => {
+    const refused = ownerOnly(name) ?? configured.check(name, group);
+    if (refused) return refused;
+    if (widen?.deny.some((e) => matchesEntry(e, name, group))) {
+      return `tool ${name} is denied by tools.byPrincipal.${kind}.deny`;
+    }
+    if (base.some((e) => matchesEntry(e, name, group))) return undefined;
+    if (allow.some((e) => matchesEntry(e, name, group))) return undefined;
+    return `tool ${name} is not available to ${kind} runs (tools.byPrincipal.${kind} can allow it)`;
+  };
+  return { profile, allow, deny, check, allowed: (n, g) => check(n, g) === undefined };
+}
+
+/** The policy the config gives an agent in a channel/group, before the principal is considered. */
+function configuredPolicy(config: Readonly<Config>, scope: PolicyScope): ToolPolicy {
   const agent = config.agents.list.find((a) => a.id === scope.agentId);
   const profile: ToolProfile = agent?.tools?.profile ?? config.tools.profile;
   const allow = [...config.tools.allow, ...(agent?.tools?.allow ?? [])];

@@ -13,6 +13,7 @@ import type { AuditRepo } from "../store/audit.ts";
 import type { ToolSpec } from "../providers/types.ts";
 import type { ToolContext, ToolDefinition, ToolExecutor, ToolPermissions, ToolResult } from "./types.ts";
 import { resolveToolPolicy } from "./policy.ts";
+import { describePrincipal } from "../security/capabilities.ts";
 import { ToolError } from "./errors.ts";
 import type { Sandbox } from "./sandbox/sandbox.ts";
 
@@ -74,6 +75,7 @@ export function createToolRegistry(deps: ToolRegistryDeps): ToolRegistry {
         actor: `agent:${ctx.agentId}`,
         runId: ctx.runId,
         sessionKey: ctx.sessionKey,
+        principal: describePrincipal(ctx.principal ?? { kind: "system" }),
         detail: { tool, args, ms, ...extra },
       });
     } catch (err) {

@@ -1,5 +1,11 @@
-/** Session tools: `sessions_list`, `sessions_history`, `sessions_send`, `sessions_spawn`. */
+/**
+ * Session tools: `sessions_list`, `sessions_history`, `sessions_send`, `sessions_spawn`. What a run may
+ * reach follows its principal (src/security/capabilities.ts): the owner any session of its agent; every
+ * other principal only its own session and the sub-agent sessions it spawned.
+ */
 import { z } from "zod";
+import { mayReachSession } from "../security/capabilities.ts";
+import type { ToolContext } from "./types.ts";
 import { defineTool } from "./registry.ts";
 import { ToolError } from "./errors.ts";
 import type { SessionsApi } from "./ports.ts";
@@ -13,16 +19,26 @@ export function createSessionTools(deps: { sessions: SessionsApi; agentIds?: () 
     group: "sessions",
     input: z.strictObject({ limit: z.number().int().min(1).max(100).default(20) }),
     async run(i, ctx) {
-      const rows = await deps.sessions.list({ agentId: ctx.agentId, limit: i.limit });
+      const principal = ctx.principal ?? { kind: "system" as const };
+      const all = await deps.sessions.list({ agentId: ctx.agentId, limit: 1000 });
+      const rows = all.filter((s) => mayReachSession(principal, s, ctx.sessionKey)).slice(0, i.limit);
       const lines = rows.map((s) =>
         `${s.sessionKey}  ${new Date(s.updatedAt).toISOString()}${s.title ? `  ${s.title}` : ""}`
       );
       return { content: lines.join("\n") || "No sessions.", data: rows };
     },
   });
-  const ownSession = (key: string, agentId: string) => {
-    if (!key.startsWith(`agent:${agentId}:`)) {
+  const ownSession = async (key: string, ctx: ToolContext) => {
+    if (!key.startsWith(`agent:${ctx.agentId}:`)) {
       throw new ToolError("Denied", `session ${key} belongs to another agent`);
+    }
+    const principal = ctx.principal ?? { kind: "system" as const };
+    const target = { sessionKey: key, spawnedBy: await deps.sessions.spawnedBy(key) };
+    if (!mayReachSession(principal, target, ctx.sessionKey)) {
+      throw new ToolError(
+        "Denied",
+        `session ${key} is not this conversation's: only the owner may reach other sessions`,
+      );
     }
   };
   const history = defineTool({
@@ -34,7 +50,7 @@ export function createSessionTools(deps: { sessions: SessionsApi; agentIds?: () 
       limit: z.number().int().min(1).max(200).default(20),
     }),
     async run(i, ctx) {
-      ownSession(i.sessionKey, ctx.agentId);
+      await ownSession(i.sessionKey, ctx);
       const msgs = await deps.sessions.history(i.sessionKey, i.limit);
       return { content: msgs.map((m) => `${m.role}: ${m.text}`).join("\n") || "(empty)", data: msgs };
     },
@@ -45,11 +61,11 @@ export function createSessionTools(deps: { sessions: SessionsApi; agentIds?: () 
     group: "sessions",
     input: z.strictObject({ sessionKey: z.string().min(1), text: z.string().min(1) }),
     async run(i, ctx) {
-      ownSession(i.sessionKey, ctx.agentId);
       if (i.sessionKey === ctx.sessionKey) {
         throw new ToolError("InvalidInput", "cannot send to the current session");
       }
-      const r = await deps.sessions.send(i.sessionKey, i.text, ctx.sessionKey);
+      await ownSession(i.sessionKey, ctx);
+      const r = await deps.sessions.send(i.sessionKey, i.text, ctx.sessionKey, ctx.principal);
       return { content: `Sent to ${i.sessionKey} (run ${r.runId})`, data: r };
     },
   });
@@ -77,6 +93,7 @@ export function createSessionTools(deps: { sessions: SessionsApi; agentIds?: () 
           task: i.task,
           parentSessionKey: ctx.sessionKey,
           signal: ctx.signal,
+          principal: ctx.principal,
         });
         return {
           content: `Sub-agent ${sessionKey} reported:\n${r.reply}`,

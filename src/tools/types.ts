@@ -3,6 +3,7 @@
  * runtime only knows `ToolExecutor`.
  */
 import type { z } from "zod";
+import type { Principal } from "../core/principal.ts";
 import type { ToolSpec } from "../providers/types.ts";
 
 export type ToolGroup =
@@ -37,6 +38,8 @@ export interface ToolContext {
   /** The channel account and group/chat id the run came from (per-group policy), when known. */
   accountId?: string;
   groupId?: string;
+  /** Who caused the run (unset: `system`). Decides the tool set, session reach and workspace. */
+  principal?: Principal;
   /** Set by the registry: runs sandbox operations with exactly the permissions granted to this call. */
   sandbox?: ToolSandbox;
 }

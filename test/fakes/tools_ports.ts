@@ -29,6 +29,7 @@ export function memorySessions(): SessionsApi & {
     spawned,
     list: (f) =>
       Promise.resolve(sessions.filter((s) => !f.agentId || s.agentId === f.agentId).slice(0, f.limit)),
+    spawnedBy: (key) => Promise.resolve(sessions.find((s) => s.sessionKey === key)?.spawnedBy),
     history: (key, limit) => Promise.resolve((transcripts.get(key) ?? []).slice(-limit)),
     send(key, text) {
       append(key, { role: "user", text, ts: 1 });
@@ -36,6 +37,12 @@ export function memorySessions(): SessionsApi & {
     },
     spawn(o) {
       spawned.push(o.sessionKey);
+      sessions.push({
+        sessionKey: o.sessionKey,
+        agentId: o.agentId,
+        updatedAt: 1,
+        spawnedBy: o.parentSessionKey,
+      });
       if (o.task === "fail") return Promise.reject(new Error("model unavailable"));
       return Promise.resolve({ reply: `done: ${o.task}`, runId: `run_${++runs}` });
     },

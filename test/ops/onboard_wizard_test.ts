@@ -29,6 +29,7 @@ Deno.test("onboard wizard: a pasted key goes to talon.env (0600), the config onl
       ["text", "served-model"],
       ["confirm", true],
       ["text", "TG_TOKEN"],
+      ["text", "1234567, 89"],
       ["confirm", false],
       ...serviceQuestion,
     ]);
@@ -56,6 +57,11 @@ Deno.test("onboard wizard: a pasted key goes to talon.env (0600), the config onl
     });
     assert.equal(raw.agents.defaults.model.primary, "local/served-model");
     assert.equal(raw.channels.telegram.accounts.default.botToken, "${TG_TOKEN}");
+    assert.deepEqual(
+      raw.channels.telegram.accounts.default.owners,
+      ["1234567", "89"],
+      "the owner ids asked for",
+    );
     const envFile = `${home.dir}/talon.env`;
     assert.equal(await Deno.readTextFile(envFile), "LOCAL_LLM_KEY=sk-pasted\n");
     assert.equal((await Deno.stat(envFile)).mode! & 0o777, 0o600);

@@ -4,6 +4,10 @@ import { queueModeSchema } from "./agents.ts";
 export const accessSchema = {
   dmPolicy: z.enum(["pairing", "allowlist", "open", "disabled"]).default("pairing"),
   allowFrom: z.array(z.string()).default([]).describe("Sender ids allowed to DM (allowlist policy)."),
+  owners: z.array(z.string().min(1)).optional().describe(
+    "Sender ids (exact ids, no @usernames) of the owner: their runs may approve tool calls, reach every " +
+      "session and change prompt files. Unset: the ids in allowFrom count as owners (security audit warns).",
+  ),
   groupPolicy: z.enum(["allowlist", "open", "disabled"]).default("allowlist"),
   groups: z.record(
     z.string(),

@@ -1,11 +1,26 @@
 import { z } from "zod";
 
+const principalTools = z.strictObject({
+  profile: z.enum(["minimal", "messaging", "coding", "full"]).optional()
+    .describe("Replaces the principal's default set (user: messaging + read/list; others: minimal)."),
+  allow: z.array(z.string()).default([]).describe("Tools or groups added for this principal."),
+  deny: z.array(z.string()).default([]).describe("Tools or groups removed for this principal."),
+}).optional();
+
 export const toolsSchema = z.strictObject({
   profile: z.enum(["minimal", "messaging", "coding", "full"]).default("coding"),
   allow: z.array(z.string()).default([]).describe(
     "Tools or groups (group:fs…) added to the profile; '*' for all.",
   ),
   deny: z.array(z.string()).default([]).describe("Tools or groups removed; deny wins over allow."),
+  byPrincipal: z.strictObject({
+    user: principalTools,
+    group: principalTools,
+    hook: principalTools,
+    api: principalTools,
+  }).default({}).describe(
+    "Widens the default tools of non-owner runs. Never beyond the agent's own policy; never owner-only tools.",
+  ),
   sandbox: z.enum(["worker", "process"]).default("worker")
     .describe(
       "Run tool calls in permission-scoped Workers, or in child `deno run` processes with --allow-* flags.",

@@ -8,7 +8,8 @@ import type { Config } from "../../config/schema.ts";
 import { TalonError } from "../../core/errors.ts";
 import type { MilestoneRepo } from "../../store/milestones.ts";
 import type { AuditRepo } from "../../store/audit.ts";
-import type { MethodRegistry } from "./registry.ts";
+import { principalOfCredential } from "../../security/principal_of.ts";
+import type { MethodContext, MethodRegistry } from "./registry.ts";
 
 /** What the methods need from whatever runs agents (the runtime itself, or the lanes in front of it). */
 export type RunService = Pick<
@@ -70,6 +71,11 @@ function ensureAgent(config: Readonly<Config>, agentId: string): void {
   }
 }
 
+/** The principal of a run a gateway client starts: owner with an admin credential, else api. */
+function clientPrincipal(ctx: MethodContext) {
+  return principalOfCredential({ id: ctx.credentialId, scopes: ctx.scopes });
+}
+
 /** The OpenClaw-shaped final answer of an `agent` request. */
 export function agentResultPayload(result: RunResult | { runId: string; status: string }) {
   if (!("text" in result)) return { runId: result.runId, status: result.status };
@@ -119,6 +125,7 @@ export function registerAgentMethods(registry: MethodRegistry, deps: AgentMethod
           sessionKey,
           text: (p.message ?? p.text)!,
           source: { channel: "gateway", clientId: ctx.client.id },
+          principal: clientPrincipal(ctx),
           signal: undefined,
         });
         runId = handle.runId;
@@ -164,6 +171,7 @@ export function registerAgentMethods(registry: MethodRegistry, deps: AgentMethod
         sessionKey,
         text: p.text,
         source: { channel: "webchat", clientId: ctx.client.id, connId: ctx.connId },
+        principal: clientPrincipal(ctx),
       });
       if (p.idempotencyKey) remember(p.idempotencyKey, handle.runId);
       return { runId: handle.runId, sessionKey, status: "accepted" };
