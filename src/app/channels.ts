@@ -20,6 +20,8 @@ import type { KvRepo } from "../store/kv.ts";
 import type { MilestoneRepo } from "../store/milestones.ts";
 import type { PairingRepo } from "../store/pairing.ts";
 import type { LaneRuns } from "./lane_runs.ts";
+import type { WhatsAppAdapterBaseDeps } from "../channels/whatsapp/shared.ts";
+import { whatsappCredentialsDir } from "../config/paths.ts";
 
 export interface ChannelsDeps {
   config: () => Readonly<Config>;
@@ -121,8 +123,8 @@ export function createLaneSink(
 }
 
 /**
- * Creates every configured adapter (not started) plus the web chat channel. The Telegram and Discord
- * libraries are loaded only when an account of theirs is configured.
+ * Creates every configured adapter (not started) plus the web chat channel. The Telegram, Discord and
+ * WhatsApp libraries are loaded only when an account of theirs is configured.
  */
 export async function createChannels(deps: ChannelsDeps): Promise<Channels> {
   const registry = createChannelRegistry({ logger: deps.logger });
@@ -164,6 +166,7 @@ export async function createChannels(deps: ChannelsDeps): Promise<Channels> {
       logger: deps.logger.child({ channel: "discord", accountId }),
     }));
   }
+  await addWhatsAppAdapters(registry, deps, common);
   const webchat = createWebchatChannel({
     bus: deps.bus,
     pairing: deps.pairing,
@@ -174,4 +177,33 @@ export async function createChannels(deps: ChannelsDeps): Promise<Channels> {
   });
   if (config.channels.webchat.enabled) registry.add(webchat);
   return { registry, webchat, sink };
+}
+
+/**
+ * WhatsApp accounts: `cloud` ones need only fetch; `web` ones load Baileys (a large library) through a
+ * dynamic import, so a gateway without a linked WhatsApp pays nothing for it at startup or idle.
+ */
+async function addWhatsAppAdapters(
+  registry: ChannelRegistry,
+  deps: ChannelsDeps,
+  common: Omit<WhatsAppAdapterBaseDeps, "accountId" | "config" | "logger"> & { clock: Clock },
+): Promise<void> {
+  const accounts = Object.entries(deps.config().channels.whatsapp?.accounts ?? {});
+  if (!accounts.length) return;
+  const cloud = accounts.some(([, a]) => a.mode === "cloud")
+    ? await import("../channels/whatsapp/cloud_adapter.ts")
+    : undefined;
+  const web = accounts.some(([, a]) => a.mode === "web")
+    ? await import("../channels/whatsapp/web_wiring.ts")
+    : undefined;
+  for (const [accountId, account] of accounts) {
+    const logger = deps.logger.child({ channel: "whatsapp", accountId });
+    const base = { ...common, accountId, config: account, logger };
+    registry.add(
+      account.mode === "cloud" ? cloud!.createWhatsAppCloudAdapter(base) : web!.createWhatsAppWebAdapterFor({
+        ...base,
+        credentialsDir: whatsappCredentialsDir(deps.paths, accountId),
+      }),
+    );
+  }
 }

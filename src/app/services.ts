@@ -306,6 +306,7 @@ export async function createServices(deps: ServicesDeps): Promise<Services> {
       for (const adapter of channels.registry.list()) {
         const webhook = (adapter as { webhook?: Hono }).webhook;
         if (adapter.channel === "telegram" && webhook) app.route(`/telegram/${adapter.accountId}`, webhook);
+        if (adapter.channel === "whatsapp" && webhook) app.route(`/whatsapp/${adapter.accountId}`, webhook);
       }
     },
     async start() {

@@ -1,5 +1,10 @@
-import type { DiscordAccountConfig, TelegramAccountConfig } from "../config/sections/channels.ts";
+import type {
+  DiscordAccountConfig,
+  TelegramAccountConfig,
+  WhatsAppAccountConfig,
+} from "../config/sections/channels.ts";
 import { type AccessPolicy, type GroupRule, groupRuleFromGroups } from "./access.ts";
+import { normaliseAllowFrom } from "./whatsapp/jid.ts";
 
 /** The access policy of a Telegram account: DM policy, allowFrom, groups by chat id. */
 export function telegramAccessPolicy(config: TelegramAccountConfig): AccessPolicy {
@@ -30,5 +35,24 @@ export function discordAccessPolicy(config: DiscordAccountConfig): AccessPolicy 
       const roleOk = !guild.roles || (inbound.roles ?? []).some((r) => guild.roles!.includes(r));
       return { allowed: channelOk && roleOk, requireMention: guild.requireMention };
     },
+  };
+}
+
+/**
+ * The access policy of a WhatsApp account: senders are E.164 numbers, so `allowFrom` entries (numbers in
+ * any spelling, or JIDs) are normalised the same way; groups by group id.
+ */
+export function whatsappAccessPolicy(config: WhatsAppAccountConfig): AccessPolicy {
+  const groups = Object.fromEntries(
+    Object.entries(config.groups).map(([id, g]) => [
+      id,
+      g.allowFrom ? { ...g, allowFrom: normaliseAllowFrom(g.allowFrom) } : g,
+    ]),
+  );
+  return {
+    dmPolicy: config.dmPolicy,
+    allowFrom: normaliseAllowFrom(config.allowFrom),
+    groupPolicy: config.groupPolicy,
+    groupRule: groupRuleFromGroups(groups),
   };
 }

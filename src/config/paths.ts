@@ -39,3 +39,9 @@ export function displayPath(path: string, env: Readonly<Record<string, string | 
 function stripTrailingSlash(p: string): string {
   return p.length > 1 ? p.replace(/\/+$/, "") : p;
 }
+
+/** Where a WhatsApp web account keeps its linked-device keys (0700; files 0600). */
+export function whatsappCredentialsDir(paths: Pick<TalonPaths, "home">, accountId: string): string {
+  if (!/^[\w-]{1,64}$/.test(accountId)) throw new RangeError(`Invalid WhatsApp account id "${accountId}"`);
+  return `${paths.home}/credentials/whatsapp/${accountId}`;
+}

@@ -10,15 +10,26 @@ export interface GatewayEnv {
   Variables: { credential: Credential };
 }
 
-/** Query parameters that look like credentials. A request carrying one is refused. */
-const SECRET_QUERY = /^(token|access_token|auth|authorization|api_key|apikey|key|password|secret)$/i;
+/**
+ * Query parameters that look like credentials (also as the last part of a dotted or snake name:
+ * `hub.verify_token`, `client_secret`). A request carrying one is refused.
+ */
+const SECRET_QUERY = /(^|[._-])(token|access_token|auth|authorization|api_key|apikey|key|password|secret)$/i;
+
+/**
+ * The one exemption: WhatsApp's webhook verify handshake (GET `/whatsapp/<account>`) carries
+ * `hub.verify_token` in the query string by Meta's design; that route compares it in constant time.
+ */
+function exempt(method: string, path: string, name: string): boolean {
+  return method === "GET" && name === "hub.verify_token" && /^\/whatsapp\/[\w-]{1,64}\/?$/.test(path);
+}
 
 /** Refuses any request whose URL carries a credential-looking query parameter. */
 export function refuseTokensInUrl(): MiddlewareHandler<GatewayEnv> {
   return async (c, next) => {
     const url = new URL(c.req.url);
     for (const name of url.searchParams.keys()) {
-      if (SECRET_QUERY.test(name)) {
+      if (SECRET_QUERY.test(name) && !exempt(c.req.method, url.pathname, name)) {
         return c.json({
           error: {
             code: "INVALID_REQUEST",

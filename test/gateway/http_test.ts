@@ -47,6 +47,28 @@ Deno.test("a token in the URL query is refused on every path, even when correct"
   }
 });
 
+Deno.test("hub.verify_token is exempt only on GET /whatsapp/<account>; other token-like names are refused", async () => {
+  await using gw = await startTestGateway();
+  // No WhatsApp account is configured here, so an exempted request reaches routing (404), not the guard.
+  const allowed = await fetch(`${gw.url}/whatsapp/biz?hub.mode=subscribe&hub.verify_token=x&hub.challenge=1`);
+  assert.notEqual(allowed.status, 400);
+  await allowed.body?.cancel();
+  for (
+    const [method, path] of [
+      ["POST", "/whatsapp/biz?hub.verify_token=x"],
+      ["GET", "/whatsapp/biz/extra?hub.verify_token=x"],
+      ["GET", "/metrics?hub.verify_token=x"],
+      ["GET", "/whatsapp/biz?verify_token=x"],
+      ["GET", "/?client_secret=x"],
+      ["GET", "/?refresh.token=x"],
+    ]
+  ) {
+    const res = await fetch(`${gw.url}${path}`, { method });
+    assert.equal(res.status, 400, `${method} ${path}`);
+    assert.match((await res.json()).error.message, /never accepted in a URL/);
+  }
+});
+
 Deno.test("the Control UI is served at / with security headers; traversal is refused", async () => {
   await using gw = await startTestGateway();
   const page = await fetch(`${gw.url}/`);

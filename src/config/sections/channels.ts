@@ -45,9 +45,43 @@ export const discordAccountSchema = z.strictObject({
   ...accessSchema,
 });
 
+/**
+ * A WhatsApp account: `web` links a phone as a device through Baileys (keys under
+ * `~/.talon/credentials/whatsapp/<account>/`); `cloud` uses the WhatsApp Business Cloud API (webhook in at
+ * `/whatsapp/<account>`, Graph API out).
+ */
+export const whatsappAccountSchema = z.strictObject({
+  mode: z.enum(["web", "cloud"]).default("web"),
+  selfChat: z.boolean().default(false).describe("Web: answer the owner's messages to their own number."),
+  sendReadReceipts: z.boolean().default(false).describe("Mark admitted messages as read."),
+  waWebSocketUrl: z.string().url().optional().describe("Web: WhatsApp Web socket URL (tests, proxies)."),
+  phoneNumberId: z.string().regex(/^\d+$/).optional().describe("Cloud: the business phone number id."),
+  accessToken: z.string().min(1).optional().describe("Cloud: Graph API token. Use ${WHATSAPP_ACCESS_TOKEN}."),
+  appSecret: z.string().min(1).optional().describe("Cloud: app secret for X-Hub-Signature-256."),
+  verifyToken: z.string().min(16).optional().describe("Cloud: the webhook verify token you chose."),
+  graphApiRoot: z.string().url().default("https://graph.facebook.com/v21.0").describe(
+    "Cloud: Graph API base URL (for tests or a proxy).",
+  ),
+  textChunkLimit: z.number().int().min(256).max(4096).default(4000),
+  mediaMaxBytes: z.number().int().min(1).default(20 * 1024 * 1024),
+  ...accessSchema,
+}).superRefine((acc, ctx) => {
+  if (acc.mode !== "cloud") return;
+  for (const key of ["phoneNumberId", "accessToken", "appSecret", "verifyToken"] as const) {
+    if (!acc[key]) ctx.addIssue({ code: "custom", path: [key], message: `cloud mode needs ${key}` });
+  }
+});
+
 export const channelsSchema = z.strictObject({
   telegram: z.strictObject({ accounts: z.record(z.string(), telegramAccountSchema).default({}) }).optional(),
   discord: z.strictObject({ accounts: z.record(z.string(), discordAccountSchema).default({}) }).optional(),
+  whatsapp: z.strictObject({
+    accounts: z.record(
+      z.string().regex(/^[\w-]{1,64}$/, "account ids are letters, digits, _ and -"),
+      whatsappAccountSchema,
+    )
+      .default({}),
+  }).optional(),
   webchat: z.strictObject({ enabled: z.boolean().default(true), queueMode: queueModeSchema.optional() })
     .prefault({}),
 }).prefault({});
@@ -55,3 +89,4 @@ export const channelsSchema = z.strictObject({
 export type ChannelsConfig = z.infer<typeof channelsSchema>;
 export type TelegramAccountConfig = z.infer<typeof telegramAccountSchema>;
 export type DiscordAccountConfig = z.infer<typeof discordAccountSchema>;
+export type WhatsAppAccountConfig = z.infer<typeof whatsappAccountSchema>;
