@@ -45,7 +45,9 @@ export function createFakeWa(): FakeWa {
     async waitSockets(n, timeoutMs = 5000) {
       const deadline = Date.now() + timeoutMs;
       while (fake.sockets.length < n) {
-        if (Date.now() > deadline) throw new Error(`fake wa: expected ${n} sockets, got ${fake.sockets.length}`);
+        if (Date.now() > deadline) {
+          throw new Error(`fake wa: expected ${n} sockets, got ${fake.sockets.length}`);
+        }
         await new Promise((r) => setTimeout(r, 5));
       }
       return fake.sockets[n - 1]!;
@@ -113,7 +115,10 @@ function createFakeSocket(fake: FakeWa): FakeWaSocket {
   const close = (error: unknown) => {
     if (closed) return;
     closed = true;
-    s.emit("connection.update", { connection: "close", lastDisconnect: { error } } satisfies WaConnectionUpdate);
+    s.emit(
+      "connection.update",
+      { connection: "close", lastDisconnect: { error } } satisfies WaConnectionUpdate,
+    );
   };
   return s;
 }
