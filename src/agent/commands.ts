@@ -1,5 +1,6 @@
 /**
- * Chat commands, handled before the model: /new and /reset, /status, /model, /stop, /compact, /help.
+ * Chat commands, handled before the model: /new and /reset, /status, /model, /stop, /compact, /help
+ * (/queue and /approve are answered by the lanes, see app/lane_runs.ts; /help lists them too).
  * Each returns the reply text. Text that is not one of these commands goes to the model unchanged.
  */
 import type { Config } from "../config/schema.ts";
@@ -56,6 +57,8 @@ export const HELP_TEXT = [
   "/model <provider/model> — use another model in this session; /model default to go back",
   "/stop — stop the answer in progress",
   "/compact — summarise older turns to free context",
+  "/queue <steer|followup|collect|interrupt|default> — what a message sent during an answer does",
+  "/approve <id> allow-once|allow-always|deny — answer a pending tool approval (owner only)",
   "/help — this list",
 ].join("\n");
 

@@ -42,6 +42,7 @@ import { runWorkspace, workspaceFor } from "./run_workspace.ts";
 import { findOrphanCalls, orphanResults, repairMessages } from "./transcript_repair.ts";
 import type { ModelStreamer, RunResult, RunSource, RunStatus, RunUsage } from "./types.ts";
 import { costUsd } from "./usage.ts";
+import { userErrorText } from "./user_notice.ts";
 
 /** The repositories the runtime uses. `agentStoreFrom(store)` in mod.ts builds it from an open Store. */
 export interface AgentStore {
@@ -153,9 +154,14 @@ export async function executeRun(deps: RunDeps, rc: RunControl): Promise<RunResu
       log.warn("repairing orphaned tool calls", { count: orphans.length });
       context.entries.push(...await append(orphanResults(orphans, runId, estimateTokens)));
     }
-    context.entries.push(
-      ...await append([entry("user", { text: rc.text, ...(rc.source ? { source: rc.source } : {}) })]),
-    );
+    // A run re-run after a restart already has its user message in the transcript: only what is new
+    // (the "interrupted" note, messages merged since) is added, so the model sees the message once.
+    const userText = withoutEarlierAttempt(rc.text, context.entries, runId);
+    if (userText) {
+      context.entries.push(
+        ...await append([entry("user", { text: userText, ...(rc.source ? { source: rc.source } : {}) })]),
+      );
+    }
     userAppended = true;
     const toolCtx = { sessionKey, agentId, workspace, channel: rc.source?.channel, principal: rc.principal };
     const toolSpecs = deps.tools.specs(toolCtx);
@@ -322,7 +328,8 @@ export async function executeRun(deps: RunDeps, rc: RunControl): Promise<RunResu
       error = { code, message };
       if (code === "INTERNAL") log.error("run failed", { error: message });
       else log.warn("run failed", { code, error: message });
-      const text = code === "TIMEOUT" ? message : `Sorry, the model could not answer: ${message}`;
+      // The user gets one friendly sentence; the details stay in `error` (log, timeline, transcript).
+      const text = code === "TIMEOUT" ? message : userErrorText(reason);
       reply = reply ? `${reply}\n\n${text}` : text;
     }
     if (userAppended) {
@@ -395,4 +402,19 @@ export async function executeRun(deps: RunDeps, rc: RunControl): Promise<RunResu
     await recordRunEnd({ store, log, ev }, result, rc.source, rc.principal);
     return result;
   }
+}
+
+/** `text` minus the user text an earlier attempt of the same run already wrote to the transcript. */
+export function withoutEarlierAttempt(
+  text: string,
+  entries: readonly { kind: string; runId?: string; content: unknown }[],
+  runId: string,
+): string {
+  let rest = text;
+  for (const e of entries) {
+    if (e.kind !== "user" || e.runId !== runId) continue;
+    const earlier = (e.content as { text?: unknown }).text;
+    if (typeof earlier === "string" && earlier && rest.includes(earlier)) rest = rest.replace(earlier, "");
+  }
+  return rest === text ? text : rest.replace(/\n{3,}/g, "\n\n").trim();
 }

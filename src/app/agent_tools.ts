@@ -145,6 +145,7 @@ export function createWorkerTools(deps: WorkerToolsDeps): { executor: ToolExecut
     config,
     env: deps.env,
     sandbox,
+    clock,
     approvals,
     processes,
     browser: { manager: browser, mediaDir: deps.paths.mediaDir },

@@ -33,17 +33,36 @@ export function mediaRef(path: string): MediaRef {
   return { kind: IMAGE.test(path) ? "image" : "document", path, name: path.split("/").at(-1) };
 }
 
-/** Writes the reply of a turn to the outbox; returns how many chunks were queued. */
+/** Where a reply goes: the run it answers and the source of the message (or its `deliver` target). */
+export interface ReplyTo {
+  runId: string;
+  sessionKey: string;
+  source: AgentJobPayload["source"];
+}
+
+/** The reply target of a finished turn: its first message's source. */
+export function turnReplyTo(turn: Turn): ReplyTo {
+  return {
+    runId: turn.runId,
+    sessionKey: turn.sessionKey,
+    source: (turn.messages[0]!.payload as AgentJobPayload).source,
+  };
+}
+
+/**
+ * Writes a reply (a turn's answer, a command's reply, a drop notice) to the outbox; returns how many
+ * chunks were queued. Every reply to a chat goes this way, so each is durable and sent once.
+ */
 export async function queueReply(
   deps: {
     channels: ChannelRegistry;
     outbox: OutboxRepo;
     milestones: MilestoneRepo;
   },
-  turn: Turn,
-  result: RunResult,
+  to: ReplyTo,
+  result: Pick<RunResult, "text">,
 ): Promise<number> {
-  const source = (turn.messages[0]!.payload as AgentJobPayload).source;
+  const { source } = to;
   const deliver = source.deliver;
   const adapter = deliver
     ? deps.channels.get(deliver.channel, deliver.accountId)
@@ -55,8 +74,8 @@ export async function queueReply(
     : source.peer && { peer: source.peer, threadId: source.threadId };
   if (!adapter || !target || (!deliver && source.channel === "webchat")) {
     await deps.milestones.add({
-      runId: turn.runId,
-      sessionKey: turn.sessionKey,
+      runId: to.runId,
+      sessionKey: to.sessionKey,
       kind: "egress",
       data: { channel: source.channel, chunks: 1, state: "streamed", chars: result.text.length },
     });
@@ -68,9 +87,9 @@ export async function queueReply(
     const replyTo = i === 0 && !deliver ? source.messageId : undefined;
     const payload: ChunkPayload = { text, ...(replyTo ? { replyTo } : {}) };
     await deps.outbox.enqueue({
-      runId: turn.runId,
+      runId: to.runId,
       chunkIndex: i,
-      sessionKey: turn.sessionKey,
+      sessionKey: to.sessionKey,
       target: { channel: adapter.channel, accountId: adapter.accountId, to: encodeTarget(target) },
       payload,
     });

@@ -29,6 +29,11 @@ export interface LaneRuns extends RunService {
   settle(turn: Turn, result: RunResult): void;
   /** Scheduler hook: a turn failed for good; `notice` is what the user is told. */
   fail(turn: Turn, end: TurnEnd, notice: string): void;
+  /**
+   * Scheduler hook: a queued message was dropped (queue cap) or skipped (interrupt). Its run ends now
+   * with `notice` as its text, so waiters (typing indicators, HTTP callers) are released.
+   */
+  drop(runId: string, target: { agentId: string; sessionKey: string }, notice: string): void;
 }
 
 /**
@@ -43,6 +48,11 @@ export function createLaneRuns(deps: {
   persistMode?(sessionKey: string, agentId: string, mode: QueueMode | undefined): Promise<void>;
   /** `/approve <id> allow-once|allow-always|deny`: resolves a pending tool approval; returns the reply. */
   approve?(id: string, decision: string, input: RunInput): Promise<string>;
+  /**
+   * Commands answered on the main thread without waiting in line (/help, /status, /model, /stop,
+   * /queue, /approve): their reply goes back through here, like any reply (the outbox for chats).
+   */
+  onCommandReply?(input: LaneRunInput, result: RunResult): void | Promise<void>;
   now?: () => number;
 }): LaneRuns {
   const now = deps.now ?? Date.now;
@@ -141,11 +151,21 @@ export function createLaneRuns(deps: {
     }));
   };
 
+  const drop = (runId: string, target: { agentId: string; sessionKey: string }, notice: string) =>
+    resolve({ ...duplicateResult(target, runId, now()), status: "error", text: notice });
+
   return {
+    drop,
     async start(input) {
       if (!input.text || !input.text.trim()) throw new TalonError("INVALID_REQUEST", "A message needs text");
       const quick = immediate(input);
-      if (quick) return await quick;
+      if (quick) {
+        const handle = await quick;
+        if (deps.onCommandReply) {
+          handle.done.then((result) => deps.onCommandReply!(input, result)).catch(() => {});
+        }
+        return handle;
+      }
       const runId = input.runId ?? newRunId();
       const d = deferred(runId);
       const payload: AgentJobPayload = {
@@ -179,14 +199,14 @@ export function createLaneRuns(deps: {
       const assigned = received.result?.runId ?? runId;
       sessionOfRun.set(assigned, input.sessionKey);
       if (received.result?.action === "dropped") {
+        // The drop hook normally ended the run already (with the configured notice).
+        if (!finished.has(assigned)) drop(assigned, input, "Dropped: the session's queue is full.");
         pending.delete(runId);
-        const result = {
-          ...duplicateResult(input, assigned, now()),
-          status: "error" as const,
-          text: "Dropped: the session's queue is full.",
+        return {
+          runId: assigned,
+          sessionKey: input.sessionKey,
+          done: Promise.resolve(finished.get(assigned)!),
         };
-        remember(result);
-        return { runId: assigned, sessionKey: input.sessionKey, done: Promise.resolve(result) };
       }
       if (input.signal) {
         input.signal.addEventListener("abort", () => {

@@ -5,6 +5,7 @@
  */
 import type { Hono } from "hono";
 import type { AgentRuntime, RunResult } from "../agent/mod.ts";
+import { userErrorTextForCode } from "../agent/user_notice.ts";
 import type { LoadedConfig } from "../config/load.ts";
 import type { Config } from "../config/schema.ts";
 import { APPROVE_REFUSED, describePrincipal, mayApprove } from "../security/capabilities.ts";
@@ -33,6 +34,7 @@ import {
   createOutboxMethods,
   createScheduler,
   createShardPool,
+  dropNotice,
   lanesMetrics,
   schedulerSettings,
   type Turn,
@@ -51,12 +53,13 @@ import { createApprovalRepo } from "../tools/approval_repo.ts";
 import { createApprovals } from "../tools/approvals.ts";
 import {
   type AgentJobOptions,
+  type AgentJobPayload,
   OUTBOX_KICK_EVENT,
   SESSION_SEND_EVENT,
   type SessionSendRequest,
 } from "./agent_job.ts";
 import { createChannels } from "./channels.ts";
-import { channelSender, queueReply } from "./egress.ts";
+import { channelSender, queueReply, type ReplyTo, turnReplyTo } from "./egress.ts";
 import { loadImportFiles } from "./import_loader.ts";
 import { createLaneRuns } from "./lane_runs.ts";
 
@@ -97,9 +100,9 @@ function laneMilestones(repo: MilestoneRepo): MilestoneRepo {
 
 function failureNotice(end: TurnEnd): string {
   if (end.status === "interrupted") return "Stopped.";
-  if (end.status === "timeout") return "Sorry — this took too long and was stopped. Please try again.";
-  const message = "error" in end ? end.error.message : "unknown error";
-  return `Sorry — I could not answer this message (${message}). Please try again.`;
+  if (end.status === "timeout") return userErrorTextForCode("TIMEOUT");
+  // Details (worker errors, provider ids) go to the log and the timeline, never to the chat.
+  return userErrorTextForCode("error" in end ? end.error.code : "INTERNAL");
 }
 
 export async function createServices(deps: ServicesDeps): Promise<Services> {
@@ -138,14 +141,15 @@ export async function createServices(deps: ServicesDeps): Promise<Services> {
   });
 
   // Called only once turns finish, after everything below exists.
-  const deliver = async (turn: Turn, result: RunResult) => {
+  const deliverTo = async (to: ReplyTo, result: Pick<RunResult, "text">) => {
     const queued = await queueReply(
       { channels: channels.registry, outbox, milestones: store.milestones },
-      turn,
+      to,
       result,
     );
     if (queued > 0) dispatcher.kick();
   };
+  const deliver = (turn: Turn, result: RunResult) => deliverTo(turnReplyTo(turn), result);
 
   const scheduler = createScheduler({
     pool,
@@ -174,6 +178,18 @@ export async function createServices(deps: ServicesDeps): Promise<Services> {
         const r = result as RunResult;
         runs.settle(turn, r);
         await deliver(turn, r);
+      },
+      onDropped: (items, sessionKey, cause) => {
+        const notice = dropNotice(config().agents.defaults.queueDropNotice, cause);
+        for (const item of items) {
+          const payload = item.payload as AgentJobPayload;
+          const text = notice ??
+            (cause.kind === "interrupt" ? "This message was answered together with a newer one." : "");
+          runs.drop(item.runId, { agentId: payload.agentId, sessionKey }, text);
+          if (!notice) continue;
+          deliverTo({ runId: item.runId, sessionKey, source: payload.source }, { text: notice })
+            .catch((err) => logger.error(`drop notice failed: ${String(err)}`, { runId: item.runId }));
+        }
       },
       onFailed: async (turn, end) => {
         const notice = failureNotice(end);
@@ -213,6 +229,12 @@ export async function createServices(deps: ServicesDeps): Promise<Services> {
       const record = await approvals.resolve(id, decision, describePrincipal(input.principal));
       return record ? `Approval ${id}: ${decision}.` : `No pending approval ${id}.`;
     },
+    onCommandReply: (input, result) =>
+      deliverTo({
+        runId: result.runId,
+        sessionKey: input.sessionKey,
+        source: { channel: input.source?.channel ?? "gateway", ...input.source },
+      }, result),
   });
   const channels = await createChannels({
     config,

@@ -5,9 +5,13 @@ import { fileUrl, openStore } from "../store/mod.ts";
 import { createOutboxRepo, OUTBOX_STATES, type OutboxRepo, type OutboxState } from "../store/outbox.ts";
 import { type CliIo, type Command, EXIT } from "./io.ts";
 
+/** What `outbox list` shows without --state: chunks not sent yet, and the dead-letter list. */
+const UNSENT_STATES: readonly OutboxState[] = ["pending", "sending", "dead"];
+
 const USAGE = `Usage: talon outbox <list|retry|drop> [options]
 
-  talon outbox list [--state dead|pending|sending|sent|dropped] [--run <runId>] [--limit N]
+  talon outbox list [--state pending|sending|dead|sent|dropped|all] [--run <runId>] [--limit N]
+                               default: what still needs attention (pending, sending, dead)
   talon outbox retry <id>      put a dead or dropped chunk back in line
   talon outbox retry --all     put every dead chunk back in line
   talon outbox drop <id>       never send a pending or dead chunk
@@ -44,9 +48,9 @@ export async function runOutbox(argv: string[], io: CliIo, outbox: OutboxRepo): 
   };
   switch (sub) {
     case "list": {
-      if (values.state && !OUTBOX_STATES.includes(values.state as OutboxState)) {
+      if (values.state && values.state !== "all" && !OUTBOX_STATES.includes(values.state as OutboxState)) {
         io.err(
-          `talon outbox list: --state must be one of ${OUTBOX_STATES.join(", ")}, got "${values.state}"`,
+          `talon outbox list: --state must be one of ${OUTBOX_STATES.join(", ")}, all; got "${values.state}"`,
         );
         return EXIT.usage;
       }
@@ -55,8 +59,12 @@ export async function runOutbox(argv: string[], io: CliIo, outbox: OutboxRepo): 
         io.err(`talon outbox list: --limit must be a positive integer, got "${values.limit}"`);
         return EXIT.usage;
       }
+      // Sent chunks pile up quickly; by default list only what has not gone out.
+      const state = values.state === "all"
+        ? undefined
+        : (values.state as OutboxState | undefined) ?? UNSENT_STATES;
       const items = await outbox.list({
-        state: values.state as OutboxState | undefined,
+        state,
         runId: values.run,
         limit,
       });
@@ -64,7 +72,9 @@ export async function runOutbox(argv: string[], io: CliIo, outbox: OutboxRepo): 
         items,
         () =>
           items.length === 0
-            ? "The outbox is empty."
+            ? (state === UNSENT_STATES
+              ? "Nothing waiting or dead-lettered in the outbox (--state all lists sent chunks too)."
+              : "The outbox is empty.")
             : items.map((i) =>
               `${String(i.id).padStart(5)}  ${
                 i.state.padEnd(7)

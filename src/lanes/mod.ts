@@ -24,6 +24,7 @@ export type * from "./scheduler_types.ts";
 export { createIntake } from "./intake.ts";
 export type { Intake, IntakeMessage } from "./intake.ts";
 export { channelQueueMode } from "./queue_mode.ts";
+export { dropNotice } from "./drop_notice.ts";
 export { createOutboxDispatcher } from "./outbox_dispatcher.ts";
 export type { OutboxDispatcher, OutboxDispatcherOptions, Sender } from "./outbox_dispatcher.ts";
 export { createOutboxMethods } from "./outbox_methods.ts";

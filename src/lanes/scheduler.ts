@@ -13,6 +13,7 @@ import type { JobOutcome } from "./shard_pool.ts";
 import { admit, oneLine, type QueuedItem, summarizePayload, takeTurn } from "./session_queue.ts";
 import type {
   Active,
+  DropCause,
   Scheduler,
   SchedulerOptions,
   SchedulerSettings,
@@ -333,7 +334,7 @@ export function createScheduler(opts: SchedulerOptions): Scheduler {
     void writes.then(() => waiters.forEach((w) => w()));
   };
 
-  const dropItems = (s: Session, items: QueuedItem[], reason: string) => {
+  const dropItems = (s: Session, items: QueuedItem[], reason: string, cause: DropCause) => {
     if (items.length === 0) return;
     totals.dropped += items.length;
     markInbox(inboxIdsOf(items), "dropped", reason);
@@ -344,7 +345,7 @@ export function createScheduler(opts: SchedulerOptions): Scheduler {
     });
     logger.warn("lanes: messages dropped", { sessionKey: s.key, runIds: items.map((i) => i.runId), reason });
     try {
-      hooks.onDropped?.(items, s.key);
+      hooks.onDropped?.(items, s.key, cause);
     } catch (err) {
       logger.error("lanes: onDropped hook threw", { sessionKey: s.key, error: String(err) });
     }
@@ -399,7 +400,7 @@ export function createScheduler(opts: SchedulerOptions): Scheduler {
       if (active && mode === "interrupt") {
         const skipped = s.pending.splice(0);
         s.dropped.push(...skipped.map((i) => i.summary));
-        dropItems(s, skipped, "skipped by interrupt");
+        dropItems(s, skipped, "skipped by interrupt", { kind: "interrupt" });
         s.pending.push(item);
         if (!active.stopping) {
           active.stopping = "interrupted";
@@ -409,7 +410,10 @@ export function createScheduler(opts: SchedulerOptions): Scheduler {
       } else {
         const admission = admit(s.pending, item, settings.queueCap, settings.queueDrop);
         s.dropped.push(...admission.summaries);
-        dropItems(s, admission.dropped, `queue cap ${settings.queueCap} (${settings.queueDrop})`);
+        dropItems(s, admission.dropped, `queue cap ${settings.queueCap} (${settings.queueDrop})`, {
+          kind: "cap",
+          policy: settings.queueDrop,
+        });
         if (!admission.accepted) {
           if (!s.active && s.pending.length === 0) sessions.delete(s.key);
           return { runId: item.runId, action: "dropped", mode, depth: s.pending.length };

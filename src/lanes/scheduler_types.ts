@@ -82,11 +82,16 @@ export interface SchedulerHooks {
   onResult?(turn: Turn, result: unknown): void | Promise<void>;
   /** A turn failed for good (not re-queued): send the user an explicit notice. */
   onFailed?(turn: Turn, end: TurnEnd): void | Promise<void>;
-  /** Messages dropped by the queue cap. */
-  onDropped?(items: QueuedItem[], sessionKey: string): void;
+  /**
+   * Messages dropped by the queue cap (`cause.kind: "cap"`, with the policy) or skipped by an
+   * `interrupt` (their text is prepended to the interrupting turn). Their runs end here.
+   */
+  onDropped?(items: QueuedItem[], sessionKey: string, cause: DropCause): void;
   /** Progress events from a job (also published on the bus). */
   onEvent?(turn: Turn, event: string, data: unknown): void;
 }
+
+export type DropCause = { kind: "cap"; policy: DropPolicy } | { kind: "interrupt" };
 
 export interface SchedulerStatus {
   shards: {

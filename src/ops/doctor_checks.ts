@@ -1,5 +1,6 @@
 /** The individual checks of `talon doctor`. Each returns results; none throws for a broken environment. */
 import type { CheckContext, DoctorResult } from "./doctor.ts";
+import { approvedSendersFromStore, sharedDmSessionFinding } from "./dm_scope_check.ts";
 import { fileMode, octal } from "./findings.ts";
 import { type Db, openDb } from "../store/db.ts";
 import { createOutboxRepo } from "../store/outbox.ts";
@@ -351,6 +352,16 @@ export const checkBrowser: Check = async ({ loaded, browserCandidates }) => {
 };
 
 /** Test-only switches must be off in real deployments. */
+/** One DM session shared by several senders (`session.dmScope: "main"`). */
+export const checkDmScope: Check = async ({ loaded, paths }) => {
+  const config = loaded!.config;
+  const shared = sharedDmSessionFinding(config, await approvedSendersFromStore(config, paths));
+  if (!shared) {
+    return [{ id: "session.dmScope", status: "ok", what: `DM sessions: ${config.session.dmScope}` }];
+  }
+  return [{ id: shared.id, status: "warn", what: shared.what, why: shared.why, fix: shared.fix }];
+};
+
 export const checkTestSwitches: Check = ({ loaded }) => {
   if (!loaded!.config.tools.web.testAllowLoopback) {
     return Promise.resolve([{ id: "test-switches", status: "ok", what: "No test-only switches are on" }]);

@@ -3,6 +3,7 @@ import type { Config } from "../config/schema.ts";
 import type { TalonPaths } from "../config/paths.ts";
 import { isSecretKey } from "../core/redact.ts";
 import { principalFindings } from "./audit_principals.ts";
+import { approvedSendersFromStore, sharedDmSessionFinding } from "./dm_scope_check.ts";
 import { fileMode, type Finding, octal } from "./findings.ts";
 
 export interface AuditInput {
@@ -11,6 +12,8 @@ export interface AuditInput {
   /** The config file as written, with `${ENV}` references — where plaintext secrets are looked for. */
   raw: Record<string, unknown>;
   paths: TalonPaths;
+  /** Senders approved by pairing (`telegram:123`); default: read from the store. */
+  approvedSenders?: readonly string[];
 }
 
 const LOOPBACK = new Set(["127.0.0.1", "::1", "localhost", "[::1]"]);
@@ -113,6 +116,11 @@ export async function auditSecurity(input: AuditInput): Promise<Finding[]> {
     });
   }
   out.push(...principalFindings(config));
+  const shared = sharedDmSessionFinding(
+    config,
+    input.approvedSenders ?? await approvedSendersFromStore(config, input.paths),
+  );
+  if (shared) out.push(shared);
   out.push(...await tokenFindings(input));
   out.push(...await permissionFindings(input.paths));
   out.push(...plaintextSecrets(input.raw));

@@ -122,13 +122,16 @@ function wrap(client: Client, url: string): Db {
  */
 export function listQuery(
   table: string,
-  filters: Record<string, string | number | undefined>,
+  filters: Record<string, string | number | readonly (string | number)[] | undefined>,
   limit: number,
 ): { sql: string; args: (string | number)[] } {
-  const set = Object.entries(filters).filter((e): e is [string, string | number] => e[1] !== undefined);
-  const where = set.length ? ` WHERE ${set.map(([column]) => `${column} = ?`).join(" AND ")}` : "";
+  type Value = string | number | readonly (string | number)[];
+  const set = Object.entries(filters).filter((e): e is [string, Value] => e[1] !== undefined);
+  const cond = ([column, v]: [string, Value]) =>
+    typeof v === "object" ? `${column} IN (${v.map(() => "?").join(", ") || "NULL"})` : `${column} = ?`;
+  const where = set.length ? ` WHERE ${set.map(cond).join(" AND ")}` : "";
   return {
     sql: `SELECT * FROM ${table}${where} ORDER BY id LIMIT ?`,
-    args: [...set.map((e) => e[1]), limit],
+    args: [...set.flatMap((e) => (typeof e[1] === "object" ? [...e[1]] : [e[1]])), limit],
   };
 }

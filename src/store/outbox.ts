@@ -63,7 +63,9 @@ export interface OutboxRepo {
    */
   recover(): Promise<{ requeued: number; dead: number }>;
   get(id: number): Promise<OutboxItem | undefined>;
-  list(filter?: { state?: OutboxState; runId?: string; limit?: number }): Promise<OutboxItem[]>;
+  list(
+    filter?: { state?: OutboxState | readonly OutboxState[]; runId?: string; limit?: number },
+  ): Promise<OutboxItem[]>;
   /** Puts a dead (or dropped) item back to `pending` with its attempts reset. `undefined` = every dead one. */
   retry(id?: number): Promise<number>;
   /** Marks a not-yet-sent item `dropped`: it is never sent. */
@@ -184,8 +186,8 @@ export function createOutboxRepo(db: Db, now: () => number = Date.now): OutboxRe
       return rows[0] ? toItem(rows[0]) : undefined;
     },
     async list(filter = {}) {
-      if (filter.state && !OUTBOX_STATES.includes(filter.state)) {
-        throw new RangeError(`outbox.list: unknown state "${filter.state}"`);
+      for (const state of [filter.state ?? []].flat()) {
+        if (!OUTBOX_STATES.includes(state)) throw new RangeError(`outbox.list: unknown state "${state}"`);
       }
       const q = listQuery(
         "lane_outbox",

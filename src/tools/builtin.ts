@@ -22,12 +22,16 @@ import { createBrowserTool } from "./browser.ts";
 import { createMessageTool } from "./message.ts";
 import { createSessionTools } from "./sessions.ts";
 import { createCronTool } from "./cron.ts";
+import { createCurrentTimeTool } from "./current_time.ts";
+import type { Clock } from "../core/clock.ts";
 
 export interface BuiltinToolsDeps {
   config: Readonly<Config>;
   /** The process environment (for exec's env allowlist). */
   env: Readonly<Record<string, string | undefined>>;
   sandbox: Sandbox;
+  /** What `current_time` reads. */
+  clock: Pick<Clock, "now">;
   approvals: Approvals;
   processes: ProcessTable;
   browser?: { manager: BrowserManager; mediaDir: string };
@@ -47,6 +51,7 @@ export function createBuiltinTools(deps: BuiltinToolsDeps): AnyTool[] {
     createExecTool({ config: tools, approvals: deps.approvals, processes: deps.processes, env: deps.env }),
     createProcessTool({ processes: deps.processes }),
     createWebFetchTool({ config: tools, sandbox: deps.sandbox }),
+    createCurrentTimeTool({ clock: deps.clock }),
   ];
   if (deps.browser) out.push(createBrowserTool({ config: tools, ...deps.browser }));
   if (deps.sender) out.push(createMessageTool({ sender: deps.sender }));

@@ -132,7 +132,8 @@ Deno.test("compaction: a context_overflow error compacts and retries once", asyn
     const r = await (await h2.runtime.start({ agentId: "main", sessionKey: "s", text: "q" })).done;
     assert.equal(r.status, "error");
     assert.equal(r.error?.code, "PROVIDER_ERROR");
-    assert.match(r.text, /prompt is too long/);
+    assert.match(r.error?.message ?? "", /prompt is too long/, "the details stay in the error");
+    assert.match(r.text, /too long for the model; send \/new/, "the user gets one friendly sentence");
     assert.equal(h2.model.calls.length, 3, "retried only once");
   } finally {
     await h2.close();

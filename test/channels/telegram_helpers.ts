@@ -28,11 +28,14 @@ export interface HarnessOptions {
   /** Overrides the sink entirely. */
   sink?: InboundSink;
   start?: boolean;
+  /** The adapter's long-poll timeout (default 1 s) and how long the fake holds a poll. */
+  pollTimeoutSec?: number;
+  maxPollSec?: number;
 }
 
 /** A fake Bot API, a :memory: store and a started adapter whose sink records messages. */
 export async function telegramHarness(options: HarnessOptions = {}): Promise<Harness> {
-  const fake = startFakeTelegram();
+  const fake = startFakeTelegram({ maxPollSec: options.maxPollSec });
   const store = await openStore({ url: ":memory:" });
   const pairing = createPairingRepo(store.db);
   const mediaDir = await Deno.makeTempDir({ prefix: "talon-tg-" });
@@ -53,7 +56,7 @@ export async function telegramHarness(options: HarnessOptions = {}): Promise<Har
       pairing,
       mediaDir,
       routeConfig: () => routeConfig,
-      pollTimeoutSec: 1,
+      pollTimeoutSec: options.pollTimeoutSec ?? 1,
       backoffMs: 20,
       sink: options.sink ?? {
         async accept(inbound, route) {

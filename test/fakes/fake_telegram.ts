@@ -18,6 +18,8 @@ export interface SentMessage {
 export interface FakeTelegramOptions {
   token?: string;
   bot?: { id: number; username: string; first_name?: string };
+  /** Longest a getUpdates long poll is held, in seconds (the real API holds it for `timeout`). Default 5. */
+  maxPollSec?: number;
 }
 
 type Failure = { status: 429; retryAfter: number } | { status: 500 | 502 | 503 } | {
@@ -152,7 +154,7 @@ export function startFakeTelegram(options: FakeTelegramOptions = {}): FakeTelegr
     const offset = Number(p.offset ?? 0);
     if (offset > 0) updates = updates.filter((u) => u.update_id >= offset);
     const limit = Number(p.limit ?? 100);
-    const timeoutMs = Math.min(Number(p.timeout ?? 0), 5) * 1000;
+    const timeoutMs = Math.min(Number(p.timeout ?? 0), options.maxPollSec ?? 5) * 1000;
     const ready = () => updates.filter((u) => u.update_id >= offset).slice(0, limit);
     if (ready().length === 0 && timeoutMs > 0 && !closing) {
       await new Promise<void>((resolve) => {

@@ -100,3 +100,42 @@ Deno.test("talon outbox: list, retry, drop and bad arguments", async () => {
     store.close();
   }
 });
+
+Deno.test("talon outbox list: without --state, pending and dead chunks are not hidden behind sent ones", async () => {
+  const store = await openStore({ url: ":memory:" });
+  const outbox = createOutboxRepo(store.db);
+  try {
+    // 150 chunks already sent, then one still pending and one dead-lettered.
+    for (let i = 0; i < 150; i++) {
+      const { id } = await outbox.enqueue({
+        runId: `s${i}`,
+        chunkIndex: 0,
+        target: chat,
+        payload: { text: "x" },
+      });
+      await outbox.claimDue(Date.now(), 1);
+      await outbox.markSent(id);
+    }
+    const dead = await outbox.enqueue({ runId: "dead", chunkIndex: 0, target: chat, payload: { text: "d" } });
+    await outbox.claimDue(Date.now(), 1);
+    await outbox.markFailed(dead.id, "blocked", undefined);
+    const waiting = await outbox.enqueue({
+      runId: "wait",
+      chunkIndex: 0,
+      target: chat,
+      payload: { text: "w" },
+    });
+    let t = io();
+    assert.equal(await runOutbox(["list", "--json"], t.cli, outbox), 0);
+    const ids = (JSON.parse(t.out[0]!) as { id: number; state: string }[]).map((i) => i.id);
+    assert.deepEqual(ids, [dead.id, waiting.id]);
+    t = io();
+    assert.equal(await runOutbox(["list", "--state", "all", "--json"], t.cli, outbox), 0);
+    assert.equal(JSON.parse(t.out[0]!).length, 100, "--state all lists everything, up to --limit");
+    t = io();
+    assert.equal(await runOutbox(["list", "--state", "sent", "--limit", "500", "--json"], t.cli, outbox), 0);
+    assert.equal(JSON.parse(t.out[0]!).length, 150);
+  } finally {
+    store.close();
+  }
+});

@@ -133,8 +133,11 @@ export function createTelegramAdapter(deps: TelegramAdapterDeps): TelegramAdapte
     let failures = 0;
     while (!signal.aborted) {
       try {
+        // "connected" means the last getUpdates succeeded. After a start or a failure the first call
+        // does not long-poll, so the status turns connected at once rather than after the poll timeout.
+        const connected = status.get().connected;
         const updates = await api.getUpdates(
-          { offset, timeout: deps.pollTimeoutSec ?? 30, allowed_updates: ["message"] },
+          { offset, timeout: connected ? deps.pollTimeoutSec ?? 30 : 0, allowed_updates: ["message"] },
           signal as never,
         );
         status.set({ connected: true });

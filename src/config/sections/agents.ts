@@ -3,6 +3,19 @@ import { z } from "zod";
 export const QUEUE_MODES = ["steer", "followup", "collect", "interrupt"] as const;
 export const queueModeSchema = z.enum(QUEUE_MODES);
 
+/** What a sender is told when the queue cap drops their message, by drop policy. */
+export const DEFAULT_DROP_NOTICES = {
+  old:
+    "Too many messages were waiting, so this one was skipped. Please send it again if it still needs an answer.",
+  new:
+    "I'm still busy with your earlier messages, so this one was not taken. Please send it again in a moment.",
+  summarize:
+    "Too many messages were waiting; this one was condensed into a short summary for my next answer.",
+} as const;
+
+const dropNotice = (text: string) =>
+  z.union([z.string().min(1), z.literal(false)]).default(text).describe("false: no notice");
+
 export const modelChainSchema = z.strictObject({
   primary: z.string().regex(/^[^/\s]+\/\S+$/, "expected a model ref like openai/gpt-4.1-mini").optional(),
   fallbacks: z.array(z.string().regex(/^[^/\s]+\/\S+$/, "expected a model ref like anthropic/claude-x"))
@@ -34,6 +47,11 @@ export const agentsSchema = z.strictObject({
     debounceMs: z.number().int().min(0).default(0),
     queueCap: z.number().int().min(1).default(20),
     queueDrop: z.enum(["old", "new", "summarize"]).default("old"),
+    queueDropNotice: z.strictObject({
+      old: dropNotice(DEFAULT_DROP_NOTICES.old),
+      new: dropNotice(DEFAULT_DROP_NOTICES.new),
+      summarize: dropNotice(DEFAULT_DROP_NOTICES.summarize),
+    }).prefault({}).describe("The one notice a sender gets when the queue cap drops their message."),
   }).prefault({}),
   list: z.array(agentSchema).default([{ id: "main" }]),
   defaultAgent: z.string().default("main"),

@@ -28,6 +28,15 @@ export const telegramAccountSchema = z.strictObject({
   webhookUrl: z.string().url().optional(),
   mediaMaxBytes: z.number().int().min(1).default(20 * 1024 * 1024),
   ...accessSchema,
+}).superRefine((acc, ctx) => {
+  // Without it the webhook refuses every update: the account would silently stay stopped.
+  if (acc.mode === "webhook" && !acc.webhookSecret) {
+    ctx.addIssue({
+      code: "custom",
+      path: ["webhookSecret"],
+      message: 'required when mode is "webhook" (16+ characters; Telegram sends it with every update)',
+    });
+  }
 });
 
 export const discordAccountSchema = z.strictObject({
