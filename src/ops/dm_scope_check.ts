@@ -60,7 +60,12 @@ export async function approvedSendersFromStore(
       return [];
     }
   }
-  const db = await openDb({ url, authToken: config.store.authToken });
+  let db;
+  try {
+    db = await openDb({ url, authToken: config.store.authToken });
+  } catch {
+    return []; // an unreadable store is reported by the store check
+  }
   try {
     const rows = await db.query<{ channel: string; sender_id: string }>(
       "SELECT channel, sender_id FROM approved_senders",
