@@ -10,6 +10,7 @@ import { toolsSchema } from "./sections/tools.ts";
 import { sandboxSchema } from "./sections/sandbox.ts";
 import { cronSchema, hooksSchema } from "./sections/hooks.ts";
 import { bindingsSchema } from "./sections/bindings.ts";
+import { memorySchema } from "./sections/memory.ts";
 
 /** The whole of talon.json. Every section has defaults, so `{}` is a valid config. */
 export const configSchema = z.strictObject({
@@ -27,6 +28,7 @@ export const configSchema = z.strictObject({
   hooks: hooksSchema,
   cron: cronSchema,
   bindings: bindingsSchema,
+  memory: memorySchema,
 });
 
 export type Config = z.infer<typeof configSchema>;

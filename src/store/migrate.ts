@@ -2,7 +2,7 @@ import type { Db } from "./db.ts";
 
 /**
  * A forward-only migration. Versions are numbered in ranges per table family so that families can be
- * added independently: 1–99 core, 100–199 agent, 200–299 lanes, 300–399 channels, 400–499 tools/cron.
+ * added independently: 1–99 core, 100–199 agent, 200–299 lanes, 300–399 channels, 400–499 tools/cron, 500–599 memory.
  */
 export interface Migration {
   version: number;

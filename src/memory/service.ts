@@ -1,0 +1,186 @@
+/**
+ * Memory search for the agents of one process: indexes each agent's memory files on demand (at most every
+ * `syncEveryMs` before a search, and on `index`), then answers hybrid (vector + bm25) or keyword-only
+ * searches. Nothing is opened or loaded until the first call. Every call names one agent and only ever
+ * sees that agent's rows: memory of one agent is not searchable from another.
+ */
+import type { Config } from "../config/schema.ts";
+import type { Clock } from "../core/clock.ts";
+import type { Db } from "../store/db.ts";
+import { createEmbedder, type Embedder } from "./embeddings.ts";
+import { createMemoryIndexStore, type MemoryIndexStore, vectorTableName } from "./index_store.ts";
+import { syncAgent, type SyncReport } from "./indexer.ts";
+import { ftsQuery, type MemoryHit, rankHits } from "./ranking.ts";
+
+export type { MemoryHit } from "./ranking.ts";
+export type { SyncReport } from "./indexer.ts";
+
+export interface MemoryStatus {
+  agentId: string;
+  enabled: boolean;
+  mode: "hybrid" | "keyword";
+  /** `provider/model@dims` of the embeddings, when configured. */
+  embedding?: string;
+  /** A sentence for people: what works and what does not. */
+  note: string;
+  files: number;
+  chunks: number;
+  vectors: number;
+  lastSync?: SyncReport & { at: number };
+  lastError?: string;
+}
+
+export interface MemorySearchResult {
+  mode: "hybrid" | "keyword";
+  hits: MemoryHit[];
+  /** Set when the vector half could not run (e.g. the embeddings API failed). */
+  note?: string;
+}
+
+export interface MemoryService {
+  status(agentId: string): Promise<MemoryStatus>;
+  index(agentId: string, opts?: { force?: boolean; signal?: AbortSignal }): Promise<SyncReport>;
+  search(
+    agentId: string,
+    query: string,
+    opts?: { k?: number; signal?: AbortSignal },
+  ): Promise<MemorySearchResult>;
+}
+
+export interface MemoryServiceDeps {
+  db: Db;
+  config: () => Readonly<Config>;
+  /** The agent's workspace directory. */
+  workspaceFor(agentId: string): string;
+  clock: Clock;
+  /** Builds the embedder; defaults to the OpenAI-compatible one of `memory.embedding`. */
+  embedder?: (config: Readonly<Config>) => Embedder | undefined;
+  /** Minimum time between two syncs of one agent triggered by searches (default 2000 ms). */
+  syncEveryMs?: number;
+}
+
+export const DEFAULT_K = 6;
+export const MAX_K = 50;
+
+/** Creates the memory service. */
+export function createMemoryService(deps: MemoryServiceDeps): MemoryService {
+  const syncEvery = deps.syncEveryMs ?? 2000;
+  let store: MemoryIndexStore | undefined;
+  let embedder: { value?: Embedder; error?: string } | undefined;
+  const lastSync = new Map<string, SyncReport & { at: number }>();
+  const inflight = new Map<string, Promise<SyncReport>>();
+  const errors = new Map<string, string>();
+  const queryVectors = new Map<string, Float32Array>();
+
+  const getStore = () => store ??= createMemoryIndexStore(deps.db);
+  const getEmbedder = () => {
+    if (!embedder) {
+      const cfg = deps.config();
+      try {
+        embedder = {
+          value: deps.embedder ? deps.embedder(cfg) : cfg.memory.embedding &&
+            createEmbedder({ embedding: cfg.memory.embedding, providers: cfg.providers, clock: deps.clock }),
+        };
+      } catch (err) {
+        embedder = { error: (err as Error).message };
+      }
+    }
+    return embedder;
+  };
+
+  const sync = (agentId: string, opts: { force?: boolean; signal?: AbortSignal } = {}) => {
+    const running = inflight.get(agentId);
+    if (running && !opts.force) return running;
+    const cfg = deps.config();
+    const p = (running ?? Promise.resolve()).catch(() => {}).then(() =>
+      syncAgent(
+        {
+          store: getStore(),
+          embedder: getEmbedder().value,
+          chunking: { chunkTokens: cfg.memory.chunkTokens, overlapTokens: cfg.memory.overlapTokens },
+          now: () => deps.clock.now(),
+        },
+        agentId,
+        deps.workspaceFor(agentId),
+        opts,
+      )
+    ).then((r) => {
+      lastSync.set(agentId, { ...r, at: deps.clock.now() });
+      if (r.embedError) errors.set(agentId, r.embedError);
+      else errors.delete(agentId);
+      return r;
+    }).finally(() => {
+      if (inflight.get(agentId) === p) inflight.delete(agentId);
+    });
+    inflight.set(agentId, p);
+    return p;
+  };
+
+  const embedQuery = async (e: Embedder, query: string, signal?: AbortSignal) => {
+    const hit = queryVectors.get(query);
+    if (hit) return hit;
+    const [v] = await e.embed([query], signal);
+    queryVectors.set(query, v!);
+    if (queryVectors.size > 100) queryVectors.delete(queryVectors.keys().next().value!);
+    return v!;
+  };
+
+  return {
+    async status(agentId) {
+      const cfg = deps.config();
+      const e = getEmbedder();
+      const table = e.value ? vectorTableName(agentId, e.value.space) : undefined;
+      const counts = await getStore().counts(agentId, table);
+      const note = !cfg.memory.enabled
+        ? "Memory is off (memory.enabled = false)."
+        : e.error
+        ? `Embeddings are misconfigured (${e.error}): keyword search only.`
+        : !e.value
+        ? "No embedding provider (memory.embedding): keyword search only."
+        : `Hybrid search: vectors from ${e.value.space} and keywords (bm25).`;
+      return {
+        agentId,
+        enabled: cfg.memory.enabled,
+        mode: e.value ? "hybrid" : "keyword",
+        ...(e.value ? { embedding: e.value.space } : {}),
+        note,
+        ...counts,
+        ...(lastSync.has(agentId) ? { lastSync: lastSync.get(agentId) } : {}),
+        ...(errors.has(agentId) ? { lastError: errors.get(agentId) } : {}),
+      };
+    },
+    index: (agentId, opts) => sync(agentId, opts ?? {}),
+    async search(agentId, query, opts = {}) {
+      const cfg = deps.config().memory;
+      const k = Math.min(Math.max(1, opts.k ?? DEFAULT_K), MAX_K);
+      const last = lastSync.get(agentId);
+      if (!last || deps.clock.now() - last.at >= syncEvery || inflight.has(agentId)) {
+        await sync(agentId, { signal: opts.signal });
+      }
+      const s = getStore();
+      const match = ftsQuery(query);
+      const keyword = match ? await s.keyword(agentId, match, k * 5) : [];
+      const e = getEmbedder().value;
+      let vector: { id: number; score: number }[] = [];
+      let note: string | undefined;
+      if (e && query.trim()) {
+        try {
+          const v = await embedQuery(e, query, opts.signal);
+          vector = await s.nearest(vectorTableName(agentId, e.space), v, k * 5);
+        } catch (err) {
+          if (opts.signal?.aborted) throw err;
+          note = `Vector search unavailable (${(err as Error).message}); keyword results only.`;
+        }
+      }
+      const chunks = await s.chunks([...new Set([...keyword, ...vector].map((x) => x.id))]);
+      const hits = rankHits(keyword, vector, chunks, {
+        weights: cfg.weights,
+        recencyBoost: cfg.recencyBoost,
+        recencyHalfLifeDays: cfg.recencyHalfLifeDays,
+        today: Math.floor(deps.clock.now() / 86_400_000),
+        k,
+      });
+      return { mode: e && !note ? "hybrid" : "keyword", hits, ...(note ? { note } : {}) };
+    },
+  };
+}
