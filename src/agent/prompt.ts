@@ -98,7 +98,15 @@ export interface SystemPromptInput {
   /** The latest compaction summary, when any. */
   summary?: string;
   capBytes?: number;
+  /** The run may call memory_search/memory_get: say when to. */
+  memoryTools?: boolean;
 }
+
+/** The memory paragraph of the system prompt (only when the memory tools are offered). */
+export const MEMORY_GUIDE =
+  "## Memory\nLong-term notes live in MEMORY.md and memory/YYYY-MM-DD.md (daily notes). " +
+  "Before answering about earlier conversations, decisions, people, dates, preferences or to-dos, call " +
+  "memory_search; read more with memory_get. Append lasting facts to today's daily note.";
 
 /** Builds the system prompt. */
 export function buildSystemPrompt(input: SystemPromptInput): string {
@@ -117,6 +125,7 @@ export function buildSystemPrompt(input: SystemPromptInput): string {
     }
     parts.push(section);
   }
+  if (input.memoryTools) parts.push(MEMORY_GUIDE);
   if (input.summary) parts.push(`## Summary of the earlier conversation\n${input.summary}`);
   return parts.join("\n\n");
 }

@@ -166,6 +166,7 @@ export async function executeRun(deps: RunDeps, rc: RunControl): Promise<RunResu
     const toolCtx = { sessionKey, agentId, workspace, channel: rc.source?.channel, principal: rc.principal };
     const toolSpecs = deps.tools.specs(toolCtx);
     const toolTokens = estimateTokens(JSON.stringify(toolSpecs));
+    const memoryTools = toolSpecs.some((t) => t.name === "memory_search");
     const window = contextWindowOf(config, chain[0]);
     let overflowRetried = false;
 
@@ -198,6 +199,7 @@ export async function executeRun(deps: RunDeps, rc: RunControl): Promise<RunResu
         files,
         now: clock.now(),
         summary: context.summary,
+        memoryTools,
       });
       if (needsCompaction(estimateTokens(system) + toolTokens + entriesTokens(context.entries), window)) {
         if (await compact(false)) {
@@ -207,6 +209,7 @@ export async function executeRun(deps: RunDeps, rc: RunControl): Promise<RunResu
             files,
             now: clock.now(),
             summary: context.summary,
+            memoryTools,
           });
         }
       }

@@ -4,7 +4,8 @@
  * access and cron repository. Things only the main thread can do (queueing a message into another
  * session's lane) go back to it as job events.
  */
-import type { AgentRuntime } from "../agent/mod.ts";
+import { type AgentRuntime, workspaceFor } from "../agent/mod.ts";
+import { createMemoryService } from "../memory/service.ts";
 import type { TalonPaths } from "../config/paths.ts";
 import type { Config } from "../config/schema.ts";
 import type { Clock } from "../core/clock.ts";
@@ -25,7 +26,7 @@ import type { MessageSender, SessionMessage, SessionsApi } from "../tools/ports.
 import { createProcessTable } from "../tools/processes.ts";
 import { createToolRegistry } from "../tools/registry.ts";
 import { createSandbox } from "../tools/sandbox/sandbox.ts";
-import type { ToolExecutor } from "../tools/types.ts";
+import type { ToolContext, ToolExecutor } from "../tools/types.ts";
 import { OUTBOX_KICK_EVENT, SESSION_SEND_EVENT, type SessionSendRequest } from "./agent_job.ts";
 
 export interface WorkerToolsDeps {
@@ -141,6 +142,16 @@ export function createWorkerTools(deps: WorkerToolsDeps): { executor: ToolExecut
     config: config.cron,
     clock,
   });
+  // Nothing of memory is opened until a run calls memory_search.
+  const memory = config.memory.enabled
+    ? createMemoryService({
+      db: store.db,
+      config: () => config,
+      workspaceFor: (agentId) => workspaceFor(config, deps.paths, agentId),
+      clock,
+    })
+    : undefined;
+  const ownerRun = (ctx: ToolContext) => capabilitiesOf(ctx.principal ?? { kind: "system" }).ownerOnlyTools;
   const tools = createBuiltinTools({
     config,
     env: deps.env,
@@ -151,10 +162,8 @@ export function createWorkerTools(deps: WorkerToolsDeps): { executor: ToolExecut
     browser: { manager: browser, mediaDir: deps.paths.mediaDir },
     sender,
     sessions,
-    cron: {
-      scheduler: cron,
-      isOwner: (ctx) => capabilitiesOf(ctx.principal ?? { kind: "system" }).ownerOnlyTools,
-    },
+    cron: { scheduler: cron, isOwner: ownerRun },
+    ...(memory ? { memory: { memory, isOwner: ownerRun } } : {}),
   });
   const executor = createToolRegistry({ config, tools, sandbox, audit: store.audit, logger: deps.logger });
   return {

@@ -56,6 +56,10 @@ export function chunkMarkdown(text: string, opts: ChunkOptions): Chunk[] {
     const heading = /^#{1,6}\s/.test(block[0]!.text);
     if (heading && size >= maxChars / 4) flush(false);
     if (size + blockSize > maxChars && size > 0) flush(true);
+    if (cur.length) {
+      cur.push({ no: block[0]!.no - 1, text: "" }); // keep paragraphs apart in the chunk text
+      size += 1;
+    }
     if (blockSize <= maxChars) {
       cur.push(...block);
       size += blockSize;

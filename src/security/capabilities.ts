@@ -51,7 +51,7 @@ export interface Capabilities {
 export const READ_ONLY_TOOLS: readonly string[] = ["read", "list"];
 
 /** Tools only principals with `ownerOnlyTools` may call, whatever `tools.allow`/`byPrincipal` say. */
-export const OWNER_ONLY_TOOLS: readonly string[] = ["cron"];
+export const OWNER_ONLY_TOOLS: readonly string[] = ["cron", "memory_search", "memory_get"];
 
 /**
  * Files that enter every session's prompt. Writable only where `writePromptFiles` holds; non-owner runs

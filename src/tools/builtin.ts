@@ -24,6 +24,7 @@ import { createSessionTools } from "./sessions.ts";
 import { createCronTool } from "./cron.ts";
 import { createCurrentTimeTool } from "./current_time.ts";
 import type { Clock } from "../core/clock.ts";
+import { createMemoryTools, type MemoryToolsDeps } from "./memory.ts";
 
 export interface BuiltinToolsDeps {
   config: Readonly<Config>;
@@ -38,6 +39,8 @@ export interface BuiltinToolsDeps {
   sender?: MessageSender;
   sessions?: SessionsApi;
   cron?: { scheduler: CronScheduler; isOwner(ctx: ToolContext): boolean };
+  /** memory_search / memory_get (owner sessions only); absent when memory is off. */
+  memory?: MemoryToolsDeps;
 }
 
 /** Every built-in tool whose dependencies were given. */
@@ -64,5 +67,6 @@ export function createBuiltinTools(deps: BuiltinToolsDeps): AnyTool[] {
     );
   }
   if (deps.cron) out.push(createCronTool(deps.cron));
+  if (deps.memory) out.push(...createMemoryTools(deps.memory));
   return out;
 }

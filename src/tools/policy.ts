@@ -19,8 +19,15 @@ export type ToolProfile = "minimal" | "messaging" | "coding" | "full";
 /** What each profile allows. */
 export const PROFILES: Readonly<Record<ToolProfile, readonly string[]>> = {
   minimal: ["group:util"],
-  messaging: ["group:util", "group:messaging", "sessions_list", "sessions_history", "sessions_send"],
-  coding: ["group:util", "group:fs", "group:runtime", "group:web", "group:sessions"],
+  messaging: [
+    "group:util",
+    "group:messaging",
+    "group:memory",
+    "sessions_list",
+    "sessions_history",
+    "sessions_send",
+  ],
+  coding: ["group:util", "group:fs", "group:runtime", "group:web", "group:sessions", "group:memory"],
   full: ["*"],
 };
 

@@ -14,6 +14,7 @@ export type ToolGroup =
   | "messaging"
   | "sessions"
   | "automation"
+  | "memory"
   | "util";
 
 /** Deno permissions a tool call needs; each list is the allowed set (empty = none). */
