@@ -57,8 +57,14 @@ Deno.test("non-owner principals (group member, DM contact, API client, hook, cro
   for (const kind of ["group", "user", "api", "hook", "cron"] as const) {
     const ctx = r.env.ctx({ sessionKey: "agent:main:telegram:group:-100", principal: { kind, id: "x" } });
     const offered = r.reg.specs(ctx).map((t) => t.name);
-    assert.deepEqual(offered.filter((n) => n.startsWith("memory_")), [], `${kind} is not offered memory tools`);
-    for (const [tool, args] of [["memory_search", { query: "sister" }], ["memory_get", { path: "MEMORY.md" }]]) {
+    assert.deepEqual(
+      offered.filter((n) => n.startsWith("memory_")),
+      [],
+      `${kind} is not offered memory tools`,
+    );
+    for (
+      const [tool, args] of [["memory_search", { query: "sister" }], ["memory_get", { path: "MEMORY.md" }]]
+    ) {
       const res = await r.reg.execute(tool as string, args as Record<string, unknown>, ctx);
       assert.equal(res.isError, true, `${tool} as ${kind}`);
       assert.match(res.content, /^Denied: /);
@@ -80,7 +86,11 @@ Deno.test("memory_get reads only memory files, inside the workspace", async () =
     assert.equal(res.isError, true, path);
     assert.match(res.content, pattern);
   }
-  const bad = await r.reg.execute("memory_search", { query: "" }, r.env.ctx({ principal: { kind: "owner" } }));
+  const bad = await r.reg.execute(
+    "memory_search",
+    { query: "" },
+    r.env.ctx({ principal: { kind: "owner" } }),
+  );
   assert.match(bad.content, /^InvalidInput/);
 });
 
