@@ -89,6 +89,7 @@ export async function startGateway(opts: StartGatewayOptions): Promise<RunningGa
     maxFailures: config.gateway.auth.maxFailures,
     windowMs: config.gateway.auth.failureWindowMs,
     lockoutMs: config.gateway.auth.lockoutMs,
+    globalMaxFailures: config.gateway.auth.globalMaxFailures,
     clock,
   });
   const auth = await createAuthenticator({ credentials: store.credentials, limiter, audit: store.audit });

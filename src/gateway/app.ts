@@ -8,9 +8,18 @@ import type { Config } from "../config/schema.ts";
 import type { Logger } from "../core/logger.ts";
 import type { Store } from "../store/mod.ts";
 import type { Authenticator } from "./auth.ts";
-import { checkOrigin, type GatewayEnv, refuseTokensInUrl, remoteAddr, requireAuth } from "./http_security.ts";
+import {
+  checkOrigin,
+  type GatewayEnv,
+  guardBrowserRequests,
+  refuseTokensInUrl,
+  remoteAddr,
+  requireAuth,
+} from "./http_security.ts";
 import type { GatewayMetrics } from "./metrics.ts";
 import { staticFiles } from "./static_files.ts";
+import { addressKey } from "./address_key.ts";
+import { createPreAuthGate } from "./preauth_gate.ts";
 import { attachConnection, type ConnectionDeps } from "./ws_connection.ts";
 
 export interface GatewayAppDeps {
@@ -35,6 +44,15 @@ export interface GatewayApp {
 export function createGatewayApp(deps: GatewayAppDeps): GatewayApp {
   const { config } = deps;
   const app = new Hono<GatewayEnv>();
+  const limits = config.gateway.limits;
+  const preAuth = createPreAuthGate({
+    perAddress: limits.preAuthPerAddress,
+    total: limits.preAuthTotal,
+    openPerAddress: limits.preAuthOpenPerAddress,
+    openTotal: limits.preAuthOpenTotal,
+    waitMs: limits.preAuthTimeoutMs,
+    penaltyMs: config.gateway.auth.lockoutMs,
+  }, deps.connection.clock);
   const sockets = new Map<string, { credentialId(): string; close(code: number, reason: string): void }>();
   // A revoked token (or an expired UI session) ends the connections opened with it, not just new ones.
   deps.auth.onRevoked((ids) => {
@@ -55,6 +73,10 @@ export function createGatewayApp(deps: GatewayAppDeps): GatewayApp {
     deps.metrics.http(c.res.status);
   });
   app.use("*", refuseTokensInUrl());
+  app.use(
+    "*",
+    guardBrowserRequests({ bind: config.gateway.bind, allowedOrigins: config.gateway.allowedOrigins }),
+  );
   app.use(
     "*",
     bodyLimit({
@@ -83,7 +105,7 @@ export function createGatewayApp(deps: GatewayAppDeps): GatewayApp {
     (c) => c.body(deps.metrics.render(), 200, { "content-type": "text/plain; version=0.0.4; charset=utf-8" }),
   );
 
-  const upgrade = (c: import("hono").Context<GatewayEnv>) => {
+  const upgrade = async (c: import("hono").Context<GatewayEnv>) => {
     const req = c.req.raw;
     const origin = checkOrigin(c.req.header("origin"), c.req.header("host"), {
       bind: config.gateway.bind,
@@ -99,10 +121,39 @@ export function createGatewayApp(deps: GatewayAppDeps): GatewayApp {
         error: { code: "UNAVAILABLE", message: "Too many connections; try again later", retryable: true },
       }, 503);
     }
-    const { socket, response } = Deno.upgradeWebSocket(req, { idleTimeout: 120 });
-    const conn = attachConnection(socket, remoteAddr(c), deps.connection);
+    // Unauthenticated sockets are capped per address and in total, and only a few are upgraded at once
+    // (see preauth_gate.ts): the rest wait here, before the 101, so they cannot send frames yet.
+    const key = addressKey(remoteAddr(c));
+    const entry = await preAuth.enter(key);
+    if (!entry.ok) {
+      deps.logger.warn("ws upgrade refused", { reason: entry.reason, remoteAddr: remoteAddr(c) });
+      c.header("Retry-After", "5");
+      return c.json({
+        error: {
+          code: entry.status === 429 ? "RATE_LIMITED" : "UNAVAILABLE",
+          message: `Refused: ${entry.reason}; try again later`,
+          retryable: true,
+        },
+      }, entry.status);
+    }
+    let upgraded: ReturnType<typeof Deno.upgradeWebSocket>;
+    try {
+      upgraded = Deno.upgradeWebSocket(req, { idleTimeout: 120 });
+    } catch (err) {
+      entry.ticket.release();
+      throw err;
+    }
+    const { socket, response } = upgraded;
+    const conn = attachConnection(socket, remoteAddr(c), deps.connection, {
+      // Authenticated, or closed (the pre-auth timeout closes it at the latest): the place is free again.
+      onSettled: () => entry.ticket.release(),
+      onAbuse: () => preAuth.penalize(key),
+    });
     sockets.set(conn.connId, conn);
-    socket.addEventListener("close", () => sockets.delete(conn.connId));
+    socket.addEventListener("close", () => {
+      sockets.delete(conn.connId);
+      entry.ticket.release();
+    });
     return response;
   };
   const isUpgrade = (c: import("hono").Context<GatewayEnv>) =>

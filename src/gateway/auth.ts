@@ -8,7 +8,11 @@ export type AuthResult =
   | { ok: false; reason: "missing" | "mismatch" | "rate_limited"; retryAfterMs?: number };
 
 export interface Authenticator {
-  /** Checks a presented token for a remote address: rate limit → constant-time match → audit on failure. */
+  /**
+   * Checks a presented token for a remote address: rate limit → constant-time match → audit on failure.
+   * Only a wrong token counts as a failed login: a request without any credential (what any web page can
+   * make the browser send) is refused without counting, so it cannot lock the owner out.
+   */
   authenticate(token: string | undefined, remoteAddr: string, via: "http" | "ws"): Promise<AuthResult>;
   /**
    * Re-reads credentials from the store (after a token was created or revoked). Connections opened with
@@ -56,7 +60,7 @@ export async function createAuthenticator(deps: {
   };
 
   const fail = async (remoteAddr: string, via: string, reason: "missing" | "mismatch") => {
-    deps.limiter.fail(remoteAddr);
+    if (reason === "mismatch") deps.limiter.fail(remoteAddr);
     await deps.audit.record({ kind: "auth.failure", outcome: reason, actor: remoteAddr, detail: { via } })
       .catch(() => {});
     return { ok: false as const, reason };

@@ -74,7 +74,8 @@ export function createHooksApp(deps: {
     const presented = bearerToken(c.req.header("authorization")) ?? c.req.header("x-talon-token");
     const ok = presented !== undefined && await tokensEqual(presented, hooks.token);
     if (!ok) {
-      deps.limiter.fail(addr);
+      // Only a wrong token counts as a failed login; a request without one (any web page can send it) not.
+      if (presented !== undefined) deps.limiter.fail(addr);
       await deps.audit.record({
         kind: "auth.failure",
         outcome: presented ? "mismatch" : "missing",

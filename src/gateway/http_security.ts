@@ -43,6 +43,24 @@ export function refuseTokensInUrl(): MiddlewareHandler<GatewayEnv> {
   };
 }
 
+/**
+ * Runs before any auth: a CORS preflight (OPTIONS) is answered 204 without auth and without granting
+ * cross-origin access, and a browser request from a foreign Origin (or through a foreign Host) is refused
+ * 403. Neither reaches the authenticator, so neither can count as a failed login.
+ */
+export function guardBrowserRequests(
+  opts: { bind: string; allowedOrigins: readonly string[] },
+): MiddlewareHandler<GatewayEnv> {
+  return async (c, next) => {
+    if (c.req.method === "OPTIONS") return c.body(null, 204, { allow: "GET, HEAD, POST, OPTIONS" });
+    const origin = checkOrigin(c.req.header("origin"), c.req.header("host"), opts);
+    if (!origin.ok) {
+      return c.json({ error: { code: "FORBIDDEN", message: `Forbidden: ${origin.reason}` } }, 403);
+    }
+    await next();
+  };
+}
+
 /** Requires `Authorization: Bearer <token>` with at least `scope`. */
 export function requireAuth(auth: Authenticator, scope: Scope): MiddlewareHandler<GatewayEnv> {
   return async (c, next) => {

@@ -84,11 +84,17 @@ export function createPresenceTracker(): PresenceTracker {
 const CLOSE = { policy: 1008, tooBig: 1009, protocol: 1002, unsupported: 1003, tryAgain: 1013 } as const;
 const encoder = new TextEncoder();
 
-/** Attaches the protocol to an upgraded socket. Returns a function that closes it (for shutdown). */
+/**
+ * Attaches the protocol to an upgraded socket. Returns a function that closes it (for shutdown).
+ * `hooks.onSettled` is called when the connection stops being unauthenticated: its connect frame was
+ * accepted, or it closed (the pre-auth timeout closes it at the latest). It may be called more than once.
+ * `hooks.onAbuse` is called when the connection sent an oversize or binary frame before authenticating.
+ */
 export function attachConnection(
   socket: WebSocket,
   remoteAddr: string,
   deps: ConnectionDeps,
+  hooks: { onSettled?(): void; onAbuse?(): void } = {},
 ): { connId: string; credentialId(): string; close(code: number, reason: string): void } {
   const connId = newId("conn");
   const nonce = randomToken(24);
@@ -134,6 +140,7 @@ export function attachConnection(
     if (tickTimer !== undefined) deps.clock.clearInterval(tickTimer);
     unsubscribe?.();
     deps.presence.remove(connId);
+    hooks.onSettled?.();
   };
 
   const preAuthTimer = deps.clock.setTimeout(() => {
@@ -159,6 +166,7 @@ export function attachConnection(
     deps.metrics.frameIn();
     if (phase === "closed") return;
     if (typeof ev.data !== "string") {
+      if (phase !== "open") hooks.onAbuse?.();
       sendEvent("error", {
         code: "INVALID_REQUEST",
         message: "Binary frames are not supported; send JSON text",
@@ -170,6 +178,7 @@ export function attachConnection(
       ? encoder.encode(ev.data).length
       : ev.data.length;
     if (size > deps.limits.maxFrameBytes) {
+      if (phase !== "open") hooks.onAbuse?.();
       sendEvent("error", {
         code: "PAYLOAD_TOO_LARGE",
         message: `Frame of ${size} bytes exceeds the limit of ${deps.limits.maxFrameBytes} bytes`,
@@ -281,6 +290,7 @@ export function attachConnection(
     client = { id: params.client?.id, mode: params.client?.mode, version: params.client?.version };
     deps.clock.clearTimeout(preAuthTimer);
     phase = "open";
+    hooks.onSettled?.();
     deps.presence.add({
       connId,
       clientId: client.id,
