@@ -23,6 +23,8 @@ import { registerAgentMethods } from "../gateway/methods/agent_methods.ts";
 import { registerMessageMethods } from "../gateway/methods/message_methods.ts";
 import { registerTokenMethods } from "../gateway/methods/token_methods.ts";
 import { registerUiExtraMethods } from "../gateway/methods/ui_extra_methods.ts";
+import { registerUiAgentMethods } from "../gateway/methods/ui_agents_methods.ts";
+import { registerRunsMethods } from "../gateway/methods/runs_methods.ts";
 import type { MethodDef, MethodRegistry } from "../gateway/methods/registry.ts";
 import { createOpenAiCompatApp } from "../gateway/openai_compat.ts";
 import type { FailureLimiter } from "../gateway/rate_limit.ts";
@@ -319,6 +321,8 @@ export async function createServices(deps: ServicesDeps): Promise<Services> {
     activeRun: (key) => scheduler.activeRun(key),
     now: () => clock.now(),
   });
+  registerUiAgentMethods(registry, { config, paths, audit: store.audit });
+  registerRunsMethods(registry, { db: store.db, now: () => clock.now() });
   deps.metrics.addSource(() => lanesMetrics(scheduler.status()));
 
   return {

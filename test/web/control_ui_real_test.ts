@@ -27,6 +27,8 @@ import {
 const chromium = findChromium();
 const ARTIFACTS = new URL("../artifacts/web-real/", import.meta.url);
 const WEB_CHAT_KINDS = [
+  "ingress",
+  "routed",
   "queued",
   "lane.start",
   "run.start",
@@ -156,6 +158,7 @@ Deno.test({
           assert.match(attempt, /provider\s*echo/);
           assert.match(attempt, /ok\s*true/);
           assert.match(await textOf(page, '#timeline li[data-kind="egress"] dl'), /webchat.*streamed/s);
+          assert.match(await textOf(page, '#timeline li[data-kind="ingress"] dl'), /channel\s*webchat/);
           assert.match(await textOf(page, '#timeline li[data-kind="run.end"] dl'), /status\s*ok/);
           await shoot(page, "runs-webchat");
         });
@@ -167,13 +170,13 @@ Deno.test({
           await page.type("#chat-input", '/tool exec {"argv":["echo","hi"]}');
           await page.keyboard.press("Enter");
           await page.waitForSelector('.msg.assistant .tool.running[data-tool="exec"]', { timeout: 20_000 });
-          await page.waitForSelector(".msg.assistant .waiting a.approval-link", { timeout: 20_000 });
+          await page.waitForSelector(".msg.assistant .card.approval.inline", { timeout: 20_000 });
           execRunId = await page.$eval(
             '.msg.assistant[data-state="streaming"]',
             (e) => e.getAttribute("data-run")!,
           );
           await shoot(page, "chat-waiting-for-approval");
-          await page.click(".msg.assistant .waiting a.approval-link");
+          await clickNav(page, "Approvals1");
           await page.waitForSelector(".card.approval[data-approval]");
           const card = await textOf(page, ".card.approval");
           assert.match(await textOf(page, ".card.approval .command"), /^echo hi$/);
@@ -201,7 +204,7 @@ Deno.test({
             /exec\s*ok.*\{ "argv": \[ "echo", "hi" \] \}/,
           );
           assert.match(await textOf(page, `${item} .tool .output`), /stdout:\s+hi/);
-          assert.equal(await page.$(`${item} .waiting`), null);
+          assert.equal(await page.$(`${item} .card.approval`), null);
           await shoot(page, "chat-tool-reply");
         });
 
@@ -306,7 +309,7 @@ Deno.test({
             { timeout: 10_000, polling: 100 },
           ).then((h) => h.jsonValue()) as string;
           await page.click(`#transcript .msg.user[data-run="${runId}"] a.runlink`);
-          const all = ["ingress", "routed", ...WEB_CHAT_KINDS];
+          const all = WEB_CHAT_KINDS;
           await until(
             page,
             `${
@@ -450,7 +453,7 @@ Deno.test({
           await page.waitForSelector("#chat-input:not([disabled])");
           await page.type("#chat-input", '/tool exec {"argv":["sleep","1"]}');
           await page.keyboard.press("Enter");
-          await page.waitForSelector(".msg.assistant .waiting", { timeout: 20_000 });
+          await page.waitForSelector(".msg.assistant .card.approval.inline", { timeout: 20_000 });
           const runId = await page.$eval(
             '.msg.assistant[data-state="streaming"]',
             (e) => e.getAttribute("data-run")!,
@@ -471,7 +474,7 @@ Deno.test({
           await page.waitForSelector("#chat-input:not([disabled])");
           await page.type("#chat-input", '/tool exec {"argv":["echo","again"]}');
           await page.keyboard.press("Enter");
-          await page.waitForSelector(".msg.assistant .waiting", { timeout: 20_000 });
+          await page.waitForSelector(".msg.assistant .card.approval.inline", { timeout: 20_000 });
           const runId = await page.$eval(
             '.msg.assistant[data-state="streaming"]',
             (e) => e.getAttribute("data-run")!,
@@ -496,7 +499,7 @@ Deno.test({
           const item = `.msg.assistant[data-run="${runId}"]`;
           await page.waitForSelector(`${item}[data-state="final"]`, { timeout: 10_000 });
           assert.match(await textOf(page, `${item} .bubble`), /stdout:\s+again/);
-          assert.equal(await page.$(`${item} .waiting`), null);
+          assert.equal(await page.$(`${item} .card.approval`), null);
         });
 
         await t.step("screenshots of every page: desktop and phone, light and dark", async () => {

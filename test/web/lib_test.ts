@@ -96,6 +96,7 @@ Deno.test("tool events become cards with status, duration and output", () => {
     status: "ok",
     ms: 12,
     output: "a\nb",
+    at: 0,
   });
   items = applyAgentEvent(items, ev(3, { phase: "start", toolCallId: "c2", name: "read" }));
   items = applyAgentEvent(

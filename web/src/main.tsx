@@ -8,7 +8,8 @@ import { clearToken, loadToken, readSigninCode, saveToken } from "./lib/signin.t
 import { Link } from "./ui/common.tsx";
 import { SignIn } from "./pages/sign_in.tsx";
 import { Overview } from "./pages/overview.tsx";
-import { Chat } from "./pages/chat.tsx";
+import { Chat, CHAT_PLACE } from "./pages/chat.tsx";
+import { usePendingApprovals } from "./ui/pending_approvals.ts";
 import { Sessions } from "./pages/sessions.tsx";
 import { Runs } from "./pages/runs.tsx";
 import { Channels } from "./pages/channels.tsx";
@@ -133,24 +134,67 @@ function App() {
   if (!client || !ready) {
     return <SignIn busy={busy && !!client} error={signinError} onToken={(t) => start(t)} />;
   }
+  return <Shell client={client} status={status} loc={loc} nav={nav} signOut={signOut} />;
+}
+
+function Shell(
+  props: {
+    client: UiClient;
+    status: ClientStatus;
+    loc: { path: string; search: string };
+    nav(href: string): void;
+    signOut(): void;
+  },
+) {
+  const { client, status, loc, nav } = props;
+  const pending = usePendingApprovals(client);
   const route = ROUTES.find((r) => r.path === loc.path) ?? ROUTES[0]!;
   const Page = route.page;
+  const href = (
+    r: typeof route,
+  ) => (r.path === "/chat" ? `/chat${sessionStorage.getItem(CHAT_PLACE) ?? ""}` : r.path);
   return (
     <div class="shell">
+      <a href="#main" class="skip-link">Skip to content</a>
       <header class="top">
         <div class="brand">Talon</div>
         <nav class="tabs" aria-label="Pages">
           {ROUTES.map((r) => (
-            <Link href={r.path} nav={nav} class={r === route ? "tab active" : "tab"}>{r.label}</Link>
+            <Link
+              href={href(r)}
+              nav={nav}
+              class={r === route ? "tab active" : "tab"}
+              current={r === route}
+            >
+              {r.label}
+              {r.path === "/approvals" && pending > 0 && (
+                <span class="count" id="approvals-count" aria-label={`${pending} pending`}>{pending}</span>
+              )}
+            </Link>
           ))}
         </nav>
         <div class="conn">
-          <span class={`pill ${status}`} data-status={status}>{STATUS_TEXT[status]}</span>
-          <button type="button" class="ghost" onClick={signOut}>Sign out</button>
+          <span class={`pill ${status}`} data-status={status} role="status">{STATUS_TEXT[status]}</span>
+          {"Notification" in globalThis && Notification.permission === "default" && (
+            <button
+              type="button"
+              class="ghost"
+              id="notify"
+              onClick={() => void Notification.requestPermission()}
+            >
+              Notify me
+            </button>
+          )}
+          <button type="button" class="ghost" onClick={props.signOut}>Sign out</button>
         </div>
       </header>
-      <main>
-        <Page key={route.path} client={client} nav={nav} query={new URLSearchParams(loc.search)} />
+      <main id="main" tabIndex={-1}>
+        <Page
+          key={route.path === "/chat" ? loc.path + loc.search : route.path}
+          client={client}
+          nav={nav}
+          query={new URLSearchParams(loc.search)}
+        />
       </main>
     </div>
   );

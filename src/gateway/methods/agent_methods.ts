@@ -6,6 +6,7 @@ import { z } from "zod";
 import type { AgentRuntime, RunResult } from "../../agent/mod.ts";
 import type { Config } from "../../config/schema.ts";
 import { TalonError } from "../../core/errors.ts";
+import { newRunId } from "../../core/ids.ts";
 import type { MilestoneRepo } from "../../store/milestones.ts";
 import type { AuditRepo } from "../../store/audit.ts";
 import { principalOfCredential } from "../../security/principal_of.ts";
@@ -49,15 +50,23 @@ export function agentOfSessionKey(sessionKey: string, config: Readonly<Config>):
 }
 
 /**
- * The agent and session a request addresses: the given ones, else the session's own agent, else the
- * default agent and its main session. Unknown agents are NOT_FOUND.
+ * The agent and session a request addresses. A session key `agent:<id>:…` belongs to agent `<id>`: that
+ * agent runs it, and a different `agentId` beside it is refused (INVALID_REQUEST) — it used to run the
+ * other agent inside this session and record the session as that agent's. Otherwise the given agent,
+ * else the default agent and its main session. Unknown agents are NOT_FOUND.
  */
-function resolveTarget(
+export function resolveTarget(
   config: Readonly<Config>,
   p: { agentId?: string; sessionKey?: string },
 ): { agentId: string; sessionKey: string } {
-  const agentId = p.agentId ??
-    (p.sessionKey ? agentOfSessionKey(p.sessionKey, config) : config.agents.defaultAgent);
+  const owner = p.sessionKey ? /^agent:([^:]+):/.exec(p.sessionKey)?.[1] : undefined;
+  if (owner && p.agentId && p.agentId !== owner) {
+    throw new TalonError(
+      "INVALID_REQUEST",
+      `Session ${p.sessionKey} belongs to agent "${owner}", not "${p.agentId}"`,
+    );
+  }
+  const agentId = owner ?? p.agentId ?? config.agents.defaultAgent;
   ensureAgent(config, agentId);
   return { agentId, sessionKey: p.sessionKey ?? mainSessionKey(agentId) };
 }
@@ -166,10 +175,25 @@ export function registerAgentMethods(registry: MethodRegistry, deps: AgentMethod
       const seen = p.idempotencyKey ? idempotency.get(p.idempotencyKey) : undefined;
       ctx.subscribe({ sessionKeys: [sessionKey] });
       if (seen) return { runId: seen, sessionKey, status: "accepted", duplicate: true };
+      // Like a channel message, a web chat message has an ingress and a routed step on its timeline.
+      const runId = newRunId();
+      await deps.milestones.add({
+        runId,
+        sessionKey,
+        kind: "ingress",
+        data: { channel: "webchat", clientId: ctx.client.id ?? null, chars: p.text.length },
+      });
+      await deps.milestones.add({
+        runId,
+        sessionKey,
+        kind: "routed",
+        data: { agentId, sessionKey, matchedBy: p.sessionKey ? "session" : p.agentId ? "agent" : "default" },
+      });
       const handle = await deps.runs.start({
         agentId,
         sessionKey,
         text: p.text,
+        runId,
         source: { channel: "webchat", clientId: ctx.client.id, connId: ctx.connId },
         principal: clientPrincipal(ctx),
       });

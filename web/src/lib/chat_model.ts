@@ -13,6 +13,8 @@ export interface ToolCard {
   status: ToolStatus;
   ms?: number;
   output?: string;
+  /** How much of the item's text had streamed when the call started: the card goes after that text. */
+  at?: number;
 }
 
 export type ItemState = "streaming" | "final" | "error" | "aborted";
@@ -25,6 +27,12 @@ export interface ChatItem {
   state?: ItemState;
   error?: string;
   tools: ToolCard[];
+  /** When it was written (transcript) or sent/first seen (live), ms since the epoch. */
+  ts?: number;
+  /** A message of this page not yet accepted by the gateway, or refused (it can be sent again). */
+  pending?: "sending" | "failed";
+  /** A slash command's reply kept in this browser (commands are not part of the transcript). */
+  local?: boolean;
   /** Highest chat/agent seq applied (live items). */
   chatSeq?: number;
   agentSeq?: number;
@@ -51,6 +59,7 @@ export interface HistoryEntry {
   seq?: number;
   kind: string;
   runId?: string;
+  ts?: number;
   content: Record<string, unknown>;
 }
 
@@ -80,6 +89,7 @@ function assistantFor(items: ChatItem[], runId: string): [ChatItem[], number] {
     runId,
     state: "streaming",
     tools: [],
+    ts: Date.now(),
   };
   return [[...items, item], items.length];
 }
@@ -122,6 +132,7 @@ export function applyAgentEvent(items: ChatItem[], ev: AgentEventPayload): ChatI
         name: String(d.name ?? "tool"),
         args: d.args ?? {},
         status: "running",
+        at: cur.text.length,
       }];
     }
     if (d.phase === "end") {
@@ -155,31 +166,36 @@ export function itemsFromHistory(entries: readonly HistoryEntry[]): ChatItem[] {
   const assistant = (runId: string | undefined, key: string): ChatItem => {
     const found = runId ? byRun.get(runId) : undefined;
     if (found) return found;
-    const item: ChatItem = { key, role: "assistant", text: "", runId, state: "final", tools: [] };
+    const item: ChatItem = { key, role: "assistant", text: "", runId, state: "final", tools: [], ts };
     out.push(item);
     if (runId) byRun.set(runId, item);
     return item;
   };
+  let ts: number | undefined;
   for (const e of entries) {
     const c = e.content ?? {};
     const key = `h:${e.seq ?? out.length}`;
+    ts = e.ts;
     switch (e.kind) {
       case "user":
-        out.push({ key, role: "user", text: String(c.text ?? ""), runId: e.runId, tools: [] });
+        out.push({ key, role: "user", text: String(c.text ?? ""), runId: e.runId, tools: [], ts });
         break;
       case "assistant": {
         const item = assistant(e.runId, key);
         item.text = item.text ? `${item.text}\n\n${String(c.text ?? "")}` : String(c.text ?? "");
         break;
       }
-      case "tool_call":
-        assistant(e.runId, key).tools.push({
+      case "tool_call": {
+        const item = assistant(e.runId, key);
+        item.tools.push({
           id: String(c.id),
           name: String(c.name),
           args: c.arguments ?? {},
           status: "running",
+          at: item.text.length,
         });
         break;
+      }
       case "tool_result": {
         const item = assistant(e.runId, key);
         const t = item.tools.find((x) => x.id === c.toolCallId);
@@ -190,7 +206,7 @@ export function itemsFromHistory(entries: readonly HistoryEntry[]): ChatItem[] {
         break;
       }
       case "notice":
-        out.push({ key, role: "notice", text: String(c.text ?? ""), runId: e.runId, tools: [] });
+        out.push({ key, role: "notice", text: String(c.text ?? ""), runId: e.runId, tools: [], ts });
         break;
       case "compaction":
         out.push({
@@ -200,6 +216,7 @@ export function itemsFromHistory(entries: readonly HistoryEntry[]): ChatItem[] {
             c.tokensAfter ?? "?"
           } tokens).`,
           tools: [],
+          ts,
         });
         break;
     }
@@ -229,12 +246,15 @@ export function mergeHistory(current: readonly ChatItem[], history: ChatItem[]):
       return dedupe({ ...l, tools: l.tools.length ? l.tools : h.tools });
     }
     // Tool cards seen live stay when the transcript does not list the calls; durations (which the
-    // transcript does not keep) carry over to the transcript's cards.
+    // transcript does not keep) carry over to the transcript's cards. The item keeps its key, so what
+    // the user opened stays open.
     const seen = current.find((c) => c.role === "assistant" && c.runId === h.runId);
-    if (!seen?.tools.length) return h;
-    if (!h.tools.length) return { ...h, tools: seen.tools };
+    if (!seen) return h;
+    if (!seen.tools.length) return { ...h, key: seen.key };
+    if (!h.tools.length) return { ...h, key: seen.key, tools: seen.tools };
     return {
       ...h,
+      key: seen.key,
       tools: h.tools.map((t) => {
         const ms = seen.tools.find((x) => x.id === t.id)?.ms;
         return t.ms === undefined && ms !== undefined ? { ...t, ms } : t;
@@ -252,4 +272,37 @@ export function mergeHistory(current: readonly ChatItem[], history: ChatItem[]):
 /** The runId still streaming, if any (for the stop button). */
 export function activeRun(items: readonly ChatItem[]): string | undefined {
   return items.findLast((i) => i.role === "assistant" && i.state === "streaming")?.runId;
+}
+
+/** One step of an assistant item: text, or a tool call, in the order they happened. */
+export type Part = { kind: "text"; text: string } | { kind: "tool"; tool: ToolCard };
+
+/** The item's text cut at each tool call: text streamed before a call comes before its card. */
+export function itemParts(item: Pick<ChatItem, "text" | "tools">): Part[] {
+  const out: Part[] = [];
+  let from = 0;
+  const tools = item.tools
+    .map((tool, i) => ({ tool, i, at: Math.min(tool.at ?? item.text.length, item.text.length) }))
+    .sort((a, b) => a.at - b.at || a.i - b.i);
+  for (const { tool, at } of tools) {
+    const text = item.text.slice(from, Math.max(from, at)).trim();
+    if (text) out.push({ kind: "text", text });
+    out.push({ kind: "tool", tool });
+    from = Math.max(from, at);
+  }
+  const rest = item.text.slice(from).trim();
+  if (rest) out.push({ kind: "text", text: rest });
+  return out;
+}
+
+/** Local notes (command replies) placed among history items by time; items without a time keep their place. */
+export function withNotes(items: readonly ChatItem[], notes: readonly ChatItem[]): ChatItem[] {
+  if (!notes.length) return items as ChatItem[];
+  const out: ChatItem[] = [];
+  const queue = [...notes].sort((a, b) => (a.ts ?? 0) - (b.ts ?? 0));
+  for (const it of items) {
+    while (queue.length && it.ts !== undefined && (queue[0]!.ts ?? 0) < it.ts) out.push(queue.shift()!);
+    out.push(it);
+  }
+  return [...out, ...queue];
 }

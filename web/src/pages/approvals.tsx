@@ -1,34 +1,14 @@
 /** @jsxImportSource preact */
 /** Approvals: pending exec calls (exact command, cwd, session) with allow once / always / deny, and history. */
-import { useEffect, useState } from "preact/hooks";
+import { useEffect } from "preact/hooks";
 import { commandLine, fmtTime } from "../lib/format.ts";
+import { type Approval, ApprovalCard, principalText } from "../ui/approval_card.tsx";
 import { Badge, ErrorLine, Page, type PageProps, RunLink, Unavailable } from "../ui/common.tsx";
 import { useEvent, useRequest } from "../ui/hooks.ts";
-
-/** An exec approval as `approvals.list` / `approvals.history` send it. */
-export interface Approval {
-  id: string;
-  tool: string;
-  argv: string[];
-  cwd: string;
-  sessionKey?: string;
-  runId?: string;
-  status: string;
-  createdAt: number;
-  expiresAt: number;
-  resolvedAt?: number;
-  resolvedBy?: string;
-  /** History only: allow-once, allow-always, deny, timeout or aborted. */
-  decision?: string;
-}
-
-type Decision = "allow-once" | "allow-always" | "deny";
 
 export function Approvals({ client, nav }: PageProps) {
   const list = useRequest<{ approvals?: Approval[] }>(client, "approvals.list");
   const history = useRequest<{ approvals?: Approval[] }>(client, "approvals.history", { limit: 50 });
-  const [err, setErr] = useState<string>();
-  const [busy, setBusy] = useState<string>();
   useEffect(() => void client.subscribe({ events: ["approval.requested", "approval.resolved"] }), []);
   const reload = () => (list.reload(), history.reload());
   useEvent(client, "approval.requested", reload);
@@ -42,78 +22,22 @@ export function Approvals({ client, nav }: PageProps) {
   }
   const pending = list.data?.approvals ?? [];
   const done = history.data?.approvals ?? [];
-  const resolve = async (id: string, decision: Decision) => {
-    setErr(undefined);
-    setBusy(id);
-    try {
-      await client.request("approval.resolve", { id, decision });
-      reload();
-    } catch (e) {
-      setErr((e as Error).message);
-      list.reload();
-    } finally {
-      setBusy(undefined);
-    }
-  };
   return (
     <Page title="Approvals" actions={<button type="button" onClick={reload}>Refresh</button>}>
-      <ErrorLine error={list.error ?? err} code={list.errorCode} />
+      <ErrorLine error={list.error} code={list.errorCode} />
       <h2>Pending</h2>
       {pending.length === 0 && !list.loading && (
         <p class="muted" id="no-pending">Nothing waits for approval.</p>
       )}
       <div class="cards">
         {pending.map((a) => (
-          <div class="card approval" data-approval={a.id}>
-            <div class="row">
-              <strong>{a.tool}</strong>
-              <span class="muted">
-                asked {fmtTime(a.createdAt)} · expires {fmtTime(a.expiresAt)}
-              </span>
-            </div>
-            <pre class="command">{commandLine(a.argv)}</pre>
-            <dl class="kv">
-              <dt>cwd</dt>
-              <dd>
-                <code>{a.cwd}</code>
-              </dd>
-              {a.sessionKey && (
-                <>
-                  <dt>session</dt>
-                  <dd>{a.sessionKey}</dd>
-                </>
-              )}
-              {a.runId && (
-                <>
-                  <dt>run</dt>
-                  <dd>
-                    <RunLink runId={a.runId} nav={nav} />
-                  </dd>
-                </>
-              )}
-            </dl>
-            <div class="buttons">
-              <button
-                type="button"
-                class="primary"
-                disabled={busy === a.id}
-                onClick={() => resolve(a.id, "allow-once")}
-              >
-                Allow once
-              </button>
-              <button type="button" disabled={busy === a.id} onClick={() => resolve(a.id, "allow-always")}>
-                Allow always
-              </button>
-              <button
-                type="button"
-                class="danger"
-                disabled={busy === a.id}
-                onClick={() => resolve(a.id, "deny")}
-              >
-                Deny
-              </button>
-            </div>
-          </div>
+          <ApprovalCard
+            key={a.id}
+            client={client}
+            approval={a}
+            nav={nav}
+            onDone={reload}
+          />
         ))}
       </div>
       <h2>History</h2>
@@ -129,6 +53,7 @@ export function Approvals({ client, nav }: PageProps) {
                   <th>Command</th>
                   <th>Decision</th>
                   <th>By</th>
+                  <th>Principal</th>
                   <th>Run</th>
                 </tr>
               </thead>
@@ -145,13 +70,14 @@ export function Approvals({ client, nav }: PageProps) {
                         <Badge tone={decision.startsWith("allow") ? "ok" : "err"}>{decision}</Badge>
                       </td>
                       <td class="small">{a.resolvedBy ?? "—"}</td>
+                      <td class="small">{principalText(a.principal) ?? "—"}</td>
                       <td>{a.runId ? <RunLink runId={a.runId} nav={nav} label="timeline" /> : "—"}</td>
                     </tr>
                   );
                 })}
                 {done.length === 0 && !history.loading && (
                   <tr>
-                    <td colSpan={5} class="muted">No decisions yet.</td>
+                    <td colSpan={6} class="muted">No decisions yet.</td>
                   </tr>
                 )}
               </tbody>

@@ -1,6 +1,10 @@
 /** @jsxImportSource preact */
 /// <reference lib="dom" />
-/** Chat: pick an agent and session, send, watch the reply stream in, tool calls as cards, stop. */
+/**
+ * Chat: the agent and session are in the URL (`/chat?agent=…&session=…`) and kept across pages and
+ * reloads; the reply streams in as Markdown with tool steps in order; an approval the run waits for is
+ * decided in place; messages wait as "pending" while offline and can be retried when refused.
+ */
 import { useEffect, useMemo, useRef, useState } from "preact/hooks";
 import {
   activeRun,
@@ -12,76 +16,90 @@ import {
   type HistoryEntry,
   itemsFromHistory,
   mergeHistory,
+  withNotes,
 } from "../lib/chat_model.ts";
+import { loadNotes, saveNote } from "../lib/chat_notes.ts";
+import { type Approval, ApprovalCard } from "../ui/approval_card.tsx";
 import { ErrorLine, Page, type PageProps, Unavailable } from "../ui/common.tsx";
+import { Composer } from "../ui/composer.tsx";
 import { useEvent, useRequest } from "../ui/hooks.ts";
 import { Message } from "../ui/message.tsx";
 
-const COMMANDS = [
-  ["/new", "start a new session"],
-  ["/reset", "reset this session"],
-  ["/status", "session status"],
-  ["/model", "show or set the model"],
-  ["/stop", "stop the current run"],
-  ["/compact", "summarise older history"],
-  ["/help", "list commands"],
-] as const;
-
-/** A text file attached to the next message; its content is sent inline with the text. */
-interface Attachment {
-  name: string;
-  size: number;
-  text: string;
-}
-
-/** chat.send takes text only, so attachments are text files up to this size, inlined. */
-const MAX_ATTACHMENT = 100_000;
-
-const isTextFile = (file: File) =>
-  file.type.startsWith("text/") || file.type === "application/json" ||
-  /\.(md|txt|json|csv|ts|tsx|js|py|log|ya?ml|toml|sh|html|css|xml)$/i.test(file.name);
+/** Where the chat last was (this tab), so the Chat tab returns to it. */
+export const CHAT_PLACE = "talon.chat";
 
 function historyEntries(data: unknown): HistoryEntry[] {
   const o = (data ?? {}) as Record<string, unknown>;
   if (Array.isArray(o.entries)) return o.entries as HistoryEntry[];
-  if (Array.isArray(o.messages)) {
-    return (o.messages as { role: string; content: unknown; runId?: string }[]).map((m, i) => ({
-      seq: i + 1,
-      kind: m.role === "user" ? "user" : m.role === "assistant" ? "assistant" : "notice",
-      runId: m.runId,
-      content: { text: typeof m.content === "string" ? m.content : JSON.stringify(m.content) },
-    }));
-  }
   return [];
 }
+
+/** The agent a session key names (`agent:<id>:…`). */
+export const agentOfKey = (key: string) => /^agent:([^:]+):/.exec(key)?.[1];
+
+const randomId = () =>
+  [...crypto.getRandomValues(new Uint8Array(5))].map((b) => b.toString(16).padStart(2, "0")).join("");
 
 export function Chat({ client, nav, query }: PageProps) {
   const snapshot = client.hello?.snapshot ?? {};
   const agents = (Array.isArray(snapshot.agents) ? snapshot.agents : ["main"]) as string[];
-  const [agentId, setAgentId] = useState(String(snapshot.defaultAgentId ?? agents[0] ?? "main"));
-  const [sessionKey, setSessionKey] = useState(query.get("session") ?? `agent:${agentId}:main`);
+  const saved = new URLSearchParams(sessionStorage.getItem(CHAT_PLACE) ?? "");
+  const initialSession = query.get("session") ?? saved.get("session") ?? undefined;
+  const initialAgent = (initialSession && agentOfKey(initialSession)) ?? query.get("agent") ??
+    saved.get("agent") ?? String(snapshot.defaultAgentId ?? agents[0] ?? "main");
+  const [agentId, setAgentId] = useState(initialAgent);
+  const [sessionKey, setSessionKey] = useState(initialSession ?? `agent:${initialAgent}:main`);
   const [items, setItems] = useState<ChatItem[]>([]);
-  const [text, setText] = useState("");
-  const [files, setFiles] = useState<Attachment[]>([]);
+  const [notes, setNotes] = useState<ChatItem[]>([]);
   const [error, setError] = useState<string>();
+  const [model, setModel] = useState("");
   const runIds = useRef(new Set<string>());
+  /** Commands sent from this page, by runId, so their replies become local notes. */
+  const commands = useRef(new Map<string, { text: string; ts: number }>());
+  /** Replies of runs that ended before chat.send answered (immediate commands do). */
+  const ended = useRef(new Map<string, string>());
+  /** Runs the gateway answered as a chat command (lifecycle start names the command). */
+  const commandRuns = useRef(new Set<string>());
   /** Agent events of runs not known yet (they can beat chat.send's answer), replayed once known. */
   const early = useRef(new Map<string, AgentEventPayload[]>());
   const listRef = useRef<HTMLDivElement>(null);
-  const sessions = useRequest<unknown>(client, "sessions.list", { limit: 100 });
-  const history = useRequest<unknown>(client, "chat.history", { sessionKey }, sessionKey);
-  const approvals = useRequest<{ approvals?: { id: string; runId?: string }[] }>(client, "approvals.list");
+  const sessions = useRequest<{ sessions?: { sessionKey?: string }[] }>(client, "sessions.list", {
+    limit: 100,
+  });
+  const history = useRequest<{ session?: { model?: string } | null }>(
+    client,
+    "chat.history",
+    { sessionKey },
+    sessionKey,
+  );
+  const agentInfo = useRequest<{ agents?: { id: string; models: string[] }[] }>(client, "ui.agents");
+  const approvals = useRequest<{ approvals?: Approval[] }>(client, "approvals.list");
   const canSend = client.has("chat.send");
 
   useEffect(() => {
+    const search = `?agent=${encodeURIComponent(agentId)}&session=${encodeURIComponent(sessionKey)}`;
+    if (location.pathname === "/chat" && location.search !== search) {
+      history_replace(`/chat${search}`);
+    }
+    sessionStorage.setItem(CHAT_PLACE, search);
     runIds.current = new Set();
     early.current = new Map();
     setItems([]);
+    setNotes(loadNotes(localStorage, sessionKey));
     void client.subscribe({
       sessionKeys: [sessionKey],
       events: ["chat", "agent", "approval.requested", "approval.resolved"],
     });
-  }, [sessionKey]);
+  }, [sessionKey, agentId]);
+
+  /** Keeps a command's reply as a local note; false when the run is not a command sent from here. */
+  const note = (runId: string, reply: string): boolean => {
+    const cmd = commands.current.get(runId);
+    if (!cmd || !commandRuns.current.has(runId)) return false;
+    commands.current.delete(runId);
+    setNotes(saveNote(localStorage, sessionKey, { runId, command: cmd.text, reply, ts: cmd.ts }));
+    return true;
+  };
 
   /** Marks a run as this session's and applies what arrived before it was known. */
   const know = (runId: string) => {
@@ -104,10 +122,22 @@ export function Chat({ client, nav, query }: PageProps) {
     if (ev.sessionKey !== sessionKey) return;
     know(ev.runId);
     setItems((cur) => applyChatEvent(cur, ev));
-    if (ev.state !== "delta") history.reload();
+    if (ev.state === "delta") return;
+    const reply = typeof ev.message?.content === "string" && ev.message.content
+      ? ev.message.content
+      : ev.errorMessage ?? "";
+    if (!note(ev.runId, reply)) {
+      ended.current.set(ev.runId, reply);
+      if (ended.current.size > 20) ended.current.delete(ended.current.keys().next().value!);
+    }
+    history.reload();
   }, [sessionKey]);
   useEvent(client, "agent", (p) => {
     const ev = p as AgentEventPayload;
+    if (ev.stream === "lifecycle" && typeof ev.data.command === "string") commandRuns.current.add(ev.runId);
+    if (ev.stream === "lifecycle" && typeof ev.data.model === "string" && runIds.current.has(ev.runId)) {
+      setModel(ev.data.model);
+    }
     if (!runIds.current.has(ev.runId)) {
       const list = early.current.get(ev.runId) ?? [];
       if (list.length < 500) list.push(ev);
@@ -117,52 +147,101 @@ export function Chat({ client, nav, query }: PageProps) {
     }
     setItems((cur) => applyAgentEvent(cur, ev));
   }, [sessionKey]);
+  // A run started elsewhere (CLI, a channel) that waits for an approval in this session is shown too.
+  useEffect(() => {
+    for (const a of approvals.data?.approvals ?? []) {
+      if (a.sessionKey !== sessionKey || !a.runId || runIds.current.has(a.runId)) continue;
+      const runId = a.runId;
+      setItems((cur) =>
+        cur.some((i) => i.runId === runId) ? cur : [...cur, {
+          key: `a:${runId}`,
+          role: "assistant",
+          text: "",
+          runId,
+          state: "streaming",
+          tools: [],
+          chatSeq: 0,
+          ts: a.createdAt,
+        }]
+      );
+      know(runId);
+    }
+  }, [approvals.data, sessionKey]);
   useEvent(client, "approval.requested", () => approvals.reload());
   useEvent(client, "approval.resolved", () => approvals.reload());
+
+  const shown = useMemo(() => {
+    const live = new Set(items.map((i) => i.runId));
+    return withNotes(items, notes.filter((n) => !live.has(n.runId)));
+  }, [items, notes]);
 
   useEffect(() => {
     const el = listRef.current;
     if (el) el.scrollTop = el.scrollHeight;
-  }, [items]);
+  }, [shown]);
 
   const sessionOptions = useMemo(() => {
-    const d = sessions.data as Record<string, unknown> | unknown[] | undefined;
-    const list = (Array.isArray(d) ? d : (d?.sessions as unknown[]) ?? []) as {
-      sessionKey?: string;
-      key?: string;
-    }[];
-    const keys = list.map((s) => s.sessionKey ?? s.key).filter((k): k is string => !!k);
-    const main = `agent:${agentId}:main`;
-    return [...new Set([main, sessionKey, ...keys])];
+    const keys = (sessions.data?.sessions ?? []).map((s) => s.sessionKey)
+      .filter((k): k is string => !!k && (agentOfKey(k) ?? agentId) === agentId);
+    return [...new Set([`agent:${agentId}:main`, sessionKey, ...keys])];
   }, [sessions.data, agentId, sessionKey]);
 
+  const chain = agentInfo.data?.agents?.find((a) => a.id === agentId)?.models ?? [];
+  const currentModel = history.data?.session?.model ?? (model || chain[0] || "");
   const running = activeRun(items);
-  const waiting = new Map<string, string>();
-  for (const a of approvals.data?.approvals ?? []) if (a.runId) waiting.set(a.runId, a.id);
+  const waiting = new Map<string, Approval>();
+  for (const a of approvals.data?.approvals ?? []) if (a.runId) waiting.set(a.runId, a);
 
-  const send = async () => {
-    const body = text.trim();
-    if (!body && files.length === 0) return;
-    setError(undefined);
-    const inline = files.map((f) => `\n\n--- ${f.name} ---\n${f.text}`).join("");
-    const local: ChatItem = { key: `local:${Date.now()}`, role: "user", text: body + inline, tools: [] };
-    setItems((cur) => [...cur, local]);
-    setText("");
-    setFiles([]);
+  /** Sends (or re-sends) a message; the same idempotency key makes a retry start at most one run. */
+  const deliver = async (local: ChatItem, idempotencyKey: string) => {
+    setItems((cur) => cur.map((i) => (i.key === local.key ? { ...i, pending: "sending" } : i)));
     try {
       const r = await client.request<{ runId?: string }>("chat.send", {
         sessionKey,
-        agentId,
-        text: (body + inline).trim(),
+        text: local.text,
+        idempotencyKey,
       });
-      if (r?.runId) {
-        void client.subscribe({ runIds: [r.runId] });
-        setItems((cur) => cur.map((i) => (i === local ? { ...i, runId: r.runId } : i)));
-        know(r.runId);
+      const runId = r?.runId;
+      if (!runId) return;
+      if (local.text.startsWith("/")) {
+        commands.current.set(runId, { text: local.text, ts: local.ts ?? Date.now() });
       }
+      void client.subscribe({ runIds: [runId] });
+      setItems((cur) => {
+        const next = cur.map((i) => (i.key === local.key ? { ...i, runId, pending: undefined } : i));
+        // Shown at once, so the first reply after a start says "starting…" instead of nothing.
+        return next.some((i) => i.role === "assistant" && i.runId === runId) ? next : [...next, {
+          key: `a:${runId}`,
+          role: "assistant",
+          text: "",
+          runId,
+          state: "streaming",
+          tools: [],
+          chatSeq: 0,
+          ts: Date.now(),
+        }];
+      });
+      know(runId);
     } catch (err) {
+      setItems((cur) => cur.map((i) => (i.key === local.key ? { ...i, pending: "failed" } : i)));
       setError((err as Error).message);
     }
+  };
+
+  const send = (text: string, extra?: Partial<ChatItem>) => {
+    setError(undefined);
+    const key = `local:${randomId()}`;
+    const local: ChatItem = {
+      key,
+      role: "user",
+      text,
+      tools: [],
+      ts: Date.now(),
+      pending: "sending",
+      ...extra,
+    };
+    setItems((cur) => [...cur, local]);
+    void deliver(local, key);
   };
 
   const stop = () => {
@@ -170,9 +249,10 @@ export function Chat({ client, nav, query }: PageProps) {
       .catch((err) => setError(err.message));
   };
 
-  const suggestions = text.startsWith("/") && !text.includes(" ")
-    ? COMMANDS.filter(([c]) => c.startsWith(text.toLowerCase()))
-    : [];
+  const pick = (agent: string, key: string) => {
+    setAgentId(agent);
+    setSessionKey(key);
+  };
 
   return (
     <Page
@@ -186,11 +266,10 @@ export function Chat({ client, nav, query }: PageProps) {
               value={agentId}
               onChange={(e) => {
                 const a = (e.target as HTMLSelectElement).value;
-                setAgentId(a);
-                setSessionKey(`agent:${a}:main`);
+                pick(a, `agent:${a}:main`);
               }}
             >
-              {agents.map((a) => <option key={a} value={a}>{a}</option>)}
+              {[...new Set([...agents, agentId])].map((a) => <option key={a} value={a}>{a}</option>)}
             </select>
           </label>
           <label>
@@ -198,111 +277,82 @@ export function Chat({ client, nav, query }: PageProps) {
             <select
               id="session-picker"
               value={sessionKey}
-              onChange={(e) => setSessionKey((e.target as HTMLSelectElement).value)}
+              onChange={(e) => {
+                const k = (e.target as HTMLSelectElement).value;
+                pick(agentOfKey(k) ?? agentId, k);
+              }}
             >
               {sessionOptions.map((k) => <option key={k} value={k}>{k}</option>)}
             </select>
           </label>
+          <button
+            type="button"
+            id="new-chat"
+            onClick={() => pick(agentId, `agent:${agentId}:webchat:${randomId()}`)}
+          >
+            New chat
+          </button>
         </div>
       }
     >
+      <form
+        class="model-bar"
+        onSubmit={(e) => {
+          e.preventDefault();
+          const input = (e.currentTarget as HTMLFormElement).elements.namedItem("model") as HTMLInputElement;
+          const ref = input.value.trim();
+          if (ref && ref !== currentModel) send(`/model ${ref}`);
+        }}
+      >
+        <label for="chat-model">Model</label>
+        <input
+          id="chat-model"
+          name="model"
+          list="chat-models"
+          key={currentModel}
+          defaultValue={currentModel}
+          placeholder="provider/model"
+          disabled={!canSend}
+        />
+        <datalist id="chat-models">{chain.map((m) => <option key={m} value={m} />)}</datalist>
+        <button type="submit" disabled={!canSend}>Set model</button>
+        <span class="muted" id="chat-session-label">{sessionKey}</span>
+      </form>
       {!canSend && <Unavailable method="chat.send" what="Chat" />}
       {history.unavailable && <Unavailable method="chat.history" what="Chat history" />}
       <ErrorLine error={history.error} code={history.errorCode} />
-      <div class="chat-log" ref={listRef} aria-live="polite">
-        {items.length === 0 && <p class="muted">No messages in this session yet.</p>}
-        {items.map((it) => (
-          <Message
-            key={it.key}
-            item={it}
-            nav={nav}
-            waitingApproval={it.role === "assistant" && it.state === "streaming" && it.runId
-              ? waiting.get(it.runId)
-              : undefined}
-          />
-        ))}
+      <a href="#chat-input" class="skip-link">Skip to the message input</a>
+      <div class="chat-log" ref={listRef} aria-live="polite" aria-label="Messages" tabIndex={0}>
+        {shown.length === 0 && <p class="muted">No messages in this session yet.</p>}
+        {shown.map((it) => {
+          const a = it.role === "assistant" && it.state === "streaming" && it.runId
+            ? waiting.get(it.runId)
+            : undefined;
+          return (
+            <Message
+              key={it.key}
+              item={it}
+              nav={nav}
+              onRetry={(failed) => void deliver(failed, failed.key)}
+              approval={a && (
+                <ApprovalCard client={client} approval={a} nav={nav} compact onDone={approvals.reload} />
+              )}
+            />
+          );
+        })}
       </div>
       <ErrorLine error={error} />
-      <form
-        class="composer"
-        onSubmit={(e) => {
-          e.preventDefault();
-          void send();
-        }}
-      >
-        {suggestions.length > 0 && (
-          <ul class="suggest" role="listbox">
-            {suggestions.map(([c, d]) => (
-              <li>
-                <button type="button" class="ghost" onClick={() => setText(c + " ")}>
-                  <code>{c}</code> <span class="muted">{d}</span>
-                </button>
-              </li>
-            ))}
-          </ul>
-        )}
-        {files.length > 0 && (
-          <div class="files">
-            {files.map((f) => (
-              <span class="chip">
-                {f.name} ({Math.ceil(f.size / 1024)} KB)
-                <button
-                  type="button"
-                  class="ghost"
-                  aria-label={`Remove ${f.name}`}
-                  onClick={() => setFiles(files.filter((x) => x !== f))}
-                >
-                  ×
-                </button>
-              </span>
-            ))}
-          </div>
-        )}
-        <div class="composer-row">
-          <label class="attach" title="Attach files">
-            +
-            <input
-              type="file"
-              multiple
-              onChange={async (e) => {
-                const input = e.target as HTMLInputElement;
-                const picked = [...(input.files ?? [])];
-                const refused = picked.filter((f) => !isTextFile(f) || f.size > MAX_ATTACHMENT);
-                setError(
-                  refused.length
-                    ? `Not attached: ${
-                      refused.map((f) => f.name).join(", ")
-                    } (only text files up to 100 KB; their content is sent with the message)`
-                    : undefined,
-                );
-                const ok = picked.filter((f) => !refused.includes(f));
-                const read = await Promise.all(
-                  ok.map(async (f) => ({ name: f.name, size: f.size, text: await f.text() })),
-                );
-                setFiles((cur) => [...cur, ...read]);
-                input.value = "";
-              }}
-            />
-          </label>
-          <textarea
-            id="chat-input"
-            rows={2}
-            placeholder="Message, or /command"
-            value={text}
-            disabled={!canSend}
-            onInput={(e) => setText((e.target as HTMLTextAreaElement).value)}
-            onKeyDown={(e) => {
-              if (e.key === "Enter" && !e.shiftKey) {
-                e.preventDefault();
-                void send();
-              }
-            }}
-          />
-          {running
-            ? <button type="button" class="danger" id="stop" onClick={stop}>Stop</button>
-            : <button type="submit" class="primary" id="send" disabled={!canSend}>Send</button>}
-        </div>
-      </form>
+      <Composer
+        canSend={canSend}
+        running={!!running}
+        onSend={(t) => send(t)}
+        onStop={stop}
+        onError={setError}
+      />
     </Page>
   );
+}
+
+function history_replace(href: string) {
+  history.replaceState(history.state, "", href);
 }

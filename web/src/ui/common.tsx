@@ -25,12 +25,19 @@ export function ErrorLine(props: { error?: string; code?: string }) {
 }
 
 export function Link(
-  props: { href: string; nav(path: string): void; children: ComponentChildren; class?: string },
+  props: {
+    href: string;
+    nav(path: string): void;
+    children: ComponentChildren;
+    class?: string;
+    current?: boolean;
+  },
 ) {
   return (
     <a
       href={props.href}
       class={props.class}
+      aria-current={props.current ? "page" : undefined}
       onClick={(e) => {
         if (e.ctrlKey || e.metaKey || e.shiftKey) return;
         e.preventDefault();
