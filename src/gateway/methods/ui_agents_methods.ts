@@ -6,7 +6,7 @@
  */
 import { z } from "zod";
 import { findAgent, resolveChain } from "../../agent/model_chain.ts";
-import { workspaceFor } from "../../agent/run_exec.ts";
+import { workspaceFor } from "../../agent/run_workspace.ts";
 import type { Config } from "../../config/schema.ts";
 import { TalonError } from "../../core/errors.ts";
 import type { AuditRepo } from "../../store/audit.ts";
