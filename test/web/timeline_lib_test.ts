@@ -128,6 +128,7 @@ Deno.test("transcript: tool_call/tool_result entries become one card; a stopped 
     args: { argv: ["echo"] },
     status: "ok",
     output: "Exit code 0.",
+    at: 0,
   }]);
   assert.match(history[3]!.text, /900 → 100/);
 
