@@ -100,6 +100,8 @@ export interface SystemPromptInput {
   capBytes?: number;
   /** The run may call memory_search/memory_get: say when to. */
   memoryTools?: boolean;
+  /** More sections after the workspace files (e.g. the skills list). */
+  sections?: readonly string[];
 }
 
 /** The memory paragraph of the system prompt (only when the memory tools are offered). */
@@ -126,6 +128,7 @@ export function buildSystemPrompt(input: SystemPromptInput): string {
     parts.push(section);
   }
   if (input.memoryTools) parts.push(MEMORY_GUIDE);
+  for (const section of input.sections ?? []) if (section) parts.push(section);
   if (input.summary) parts.push(`## Summary of the earlier conversation\n${input.summary}`);
   return parts.join("\n\n");
 }

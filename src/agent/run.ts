@@ -22,8 +22,8 @@ import { compactSession, contextWindowOf } from "./compaction.ts";
 import { loadActiveContext } from "./history.ts";
 import { findAgent, resolveChain } from "./model_chain.ts";
 import { createRunEmitter } from "./run_events.ts";
-import { type AgentStore, executeRun, type RunControl } from "./run_exec.ts";
-import type { ModelStreamer, RunHandle, RunInput, RunResult } from "./types.ts";
+import { type AgentStore, executeRun, type RunControl, workspaceFor } from "./run_exec.ts";
+import type { ModelStreamer, RunHandle, RunInput, RunResult, SkillsPort } from "./types.ts";
 import { checkDailyBudget } from "./usage.ts";
 import { createWorkspaceReader } from "./prompt.ts";
 
@@ -37,6 +37,8 @@ export interface AgentRuntimeDeps {
   clock?: Clock;
   logger?: Logger;
   paths: { workspaceDir: string };
+  /** Skills (prompt list and `/skill-name` commands); none when absent. */
+  skills?: SkillsPort;
 }
 
 export type WaitResult = RunResult | { runId: string; status: "timeout" | "unknown" };
@@ -232,7 +234,7 @@ export function createAgentRuntime(deps: AgentRuntimeDeps): AgentRuntime {
   };
 
   return {
-    async start(input) {
+    async start(input: RunInput) {
       if (!input.sessionKey) throw new TypeError("start: sessionKey is required");
       if (typeof input.text !== "string") throw new TypeError("start: text must be a string");
       const cfg = config();
@@ -246,6 +248,11 @@ export function createAgentRuntime(deps: AgentRuntimeDeps): AgentRuntime {
       }
       const cmd = parseCommand(input.text);
       if (cmd) return startCommand(cmd, input, runId);
+      const skillText = await deps.skills?.expandCommand(
+        input.text,
+        workspaceFor(cfg, deps.paths, input.agentId),
+      ).catch(() => undefined);
+      if (skillText) input = { ...input, text: skillText };
       await checkDailyBudget({ config: cfg, usage: store.usage }, input.agentId, clock.now());
 
       const controller = new AbortController();

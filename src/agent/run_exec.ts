@@ -40,7 +40,7 @@ import {
 } from "./run_step.ts";
 import { runWorkspace, workspaceFor } from "./run_workspace.ts";
 import { findOrphanCalls, orphanResults, repairMessages } from "./transcript_repair.ts";
-import type { ModelStreamer, RunResult, RunSource, RunStatus, RunUsage } from "./types.ts";
+import type { ModelStreamer, RunResult, RunSource, RunStatus, RunUsage, SkillsPort } from "./types.ts";
 import { costUsd } from "./usage.ts";
 import { userErrorText } from "./user_notice.ts";
 
@@ -64,6 +64,8 @@ export interface RunDeps {
   paths: { workspaceDir: string };
   /** Reads (and on first use creates) workspaces; shared by the runs of one runtime. */
   workspaces: WorkspaceReader;
+  /** Skills: their list enters the system prompt. */
+  skills?: SkillsPort;
 }
 
 /** The live state of a run that the runtime (abort, steer) shares with the executing loop. */
@@ -167,6 +169,13 @@ export async function executeRun(deps: RunDeps, rc: RunControl): Promise<RunResu
     const toolSpecs = deps.tools.specs(toolCtx);
     const toolTokens = estimateTokens(JSON.stringify(toolSpecs));
     const memoryTools = toolSpecs.some((t) => t.name === "memory_search");
+    // Skills are listed only to runs that can read them (the model reads a skill's SKILL.md with `read`).
+    const skillsSection = deps.skills && toolSpecs.some((t) => t.name === "read")
+      ? await deps.skills.promptSection(workspace).catch((err) => {
+        log.warn(`skills unavailable for this run: ${(err as Error).message}`);
+        return "";
+      })
+      : "";
     const window = contextWindowOf(config, chain[0]);
     let overflowRetried = false;
 
@@ -200,6 +209,7 @@ export async function executeRun(deps: RunDeps, rc: RunControl): Promise<RunResu
         now: clock.now(),
         summary: context.summary,
         memoryTools,
+        sections: skillsSection ? [skillsSection] : undefined,
       });
       if (needsCompaction(estimateTokens(system) + toolTokens + entriesTokens(context.entries), window)) {
         if (await compact(false)) {
@@ -210,6 +220,7 @@ export async function executeRun(deps: RunDeps, rc: RunControl): Promise<RunResu
             now: clock.now(),
             summary: context.summary,
             memoryTools,
+            sections: skillsSection ? [skillsSection] : undefined,
           });
         }
       }

@@ -110,3 +110,14 @@ export interface RunHandle {
   sessionKey: string;
   done: Promise<RunResult>;
 }
+
+/** What the runtime needs from skills (src/skills implements it; without it, runs have no skills). */
+export interface SkillsPort {
+  /** The skills section of the system prompt for a run whose workspace is `workspace` ("" for none). */
+  promptSection(workspace: string): Promise<string>;
+  /**
+   * `/skill-name args` for a user-invocable, available skill → the text the model gets instead; undefined
+   * for any other text.
+   */
+  expandCommand(text: string, workspace: string): Promise<string | undefined>;
+}

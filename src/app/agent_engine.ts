@@ -2,6 +2,7 @@
  * Builds an agent runtime with its providers, model router and tools over an open store. Used in each
  * shard worker (for runs) and on the main thread (for queries and immediate chat commands).
  */
+import type { SkillsPort } from "../agent/types.ts";
 import {
   type AgentRuntime,
   agentStoreFrom,
@@ -31,6 +32,8 @@ export interface EngineDeps {
   tools?: ToolExecutor;
   /** Threads building engines from the same config, which split `providers.<id>.maxConcurrent`. */
   concurrencyShare?: number;
+  /** Skills for the runs' prompts and `/skill-name` commands. */
+  skills?: SkillsPort;
 }
 
 /** The agent runtime wired to real providers (with failover) and the given tools. */
@@ -59,5 +62,6 @@ export function createAgentEngine(deps: EngineDeps): AgentRuntime {
     clock: deps.clock,
     logger: deps.logger,
     paths: deps.paths,
+    skills: deps.skills,
   });
 }

@@ -15,6 +15,8 @@ import type { BufferedMilestoneRepo } from "../store/milestones.ts";
 import { weakestPrincipal } from "../security/capabilities.ts";
 import { createAgentEngine } from "./agent_engine.ts";
 import { createWorkerTools } from "./agent_tools.ts";
+import { createSkillCatalog } from "../skills/catalog.ts";
+import { createSkillsPort } from "../skills/port.ts";
 import { type AgentJobOptions, type AgentJobPayload, buildTurnText } from "./agent_job.ts";
 
 let runtime: AgentRuntime | undefined;
@@ -42,6 +44,12 @@ export async function init(options: AgentJobOptions, shard: number): Promise<voi
     const ctx = e.runId ? contexts.get(e.runId) : undefined;
     if (ctx && FORWARDED_EVENTS.has(e.event)) ctx.emit(e.event, e.payload);
   });
+  // Skills: read from disk on the first turn and whenever a skills folder changes.
+  const skillCatalog = createSkillCatalog({
+    config: () => config,
+    home: options.paths.home,
+    env: options.env,
+  });
   const tools = createWorkerTools({
     config,
     env: options.env,
@@ -52,6 +60,7 @@ export async function init(options: AgentJobOptions, shard: number): Promise<voi
     paths: options.paths,
     runtime: () => runtime!,
     emit: (runId, event, data) => contexts.get(runId)?.emit(event, data),
+    skillDirs: async (ctx) => (await skillCatalog.get(ctx.workspace)).skills.map((s) => s.dir),
   });
   runtime = createAgentEngine({
     config,
@@ -62,6 +71,7 @@ export async function init(options: AgentJobOptions, shard: number): Promise<voi
     paths: options.paths,
     tools: tools.executor,
     concurrencyShare: options.shards,
+    skills: createSkillsPort({ catalog: skillCatalog, config: () => config }),
   });
 }
 

@@ -41,6 +41,8 @@ export interface WorkerToolsDeps {
   runtime: () => AgentRuntime;
   /** Sends a job event to the main thread on behalf of the run `runId`. */
   emit(runId: string, event: string, data: unknown): void;
+  /** Folders of the installed skills the read tool may read. */
+  skillDirs?: (ctx: ToolContext) => Promise<readonly string[]>;
 }
 
 export function createWorkerTools(deps: WorkerToolsDeps): { executor: ToolExecutor; close(): Promise<void> } {
@@ -164,6 +166,7 @@ export function createWorkerTools(deps: WorkerToolsDeps): { executor: ToolExecut
     sessions,
     cron: { scheduler: cron, isOwner: ownerRun },
     ...(memory ? { memory: { memory, isOwner: ownerRun } } : {}),
+    skillDirs: deps.skillDirs,
   });
   const executor = createToolRegistry({ config, tools, sandbox, audit: store.audit, logger: deps.logger });
   return {

@@ -3,6 +3,7 @@ import { ConfigError } from "../core/errors.ts";
 import { type Config, configSchema } from "./schema.ts";
 import { displayPath, resolveHome, type TalonPaths, talonPaths } from "./paths.ts";
 import { formatPath, substituteEnv } from "./substitute.ts";
+import { checkSkillSecrets } from "./sections/skills.ts";
 
 export type Env = Readonly<Record<string, string | undefined>>;
 
@@ -53,6 +54,7 @@ export function validateConfig(
   if (!raw || typeof raw !== "object" || Array.isArray(raw)) {
     throw new ConfigError(`Invalid config ${opts.file}: (root): expected an object`);
   }
+  checkSkillSecrets(raw as Record<string, unknown>, opts.file);
   const substituted = substituteEnv(raw, opts.env, opts.file) as Record<string, unknown>;
   const withEnv = applyEnvOverrides(substituted, opts.env, opts.fromFile ?? true, opts.file);
   const result = configSchema.safeParse(withEnv);

@@ -8,6 +8,7 @@ import { sessionSchema } from "./sections/session.ts";
 import { channelsSchema } from "./sections/channels.ts";
 import { toolsSchema } from "./sections/tools.ts";
 import { sandboxSchema } from "./sections/sandbox.ts";
+import { skillsSchema } from "./sections/skills.ts";
 import { cronSchema, hooksSchema } from "./sections/hooks.ts";
 import { bindingsSchema } from "./sections/bindings.ts";
 import { memorySchema } from "./sections/memory.ts";
@@ -25,6 +26,7 @@ export const configSchema = z.strictObject({
   channels: channelsSchema,
   tools: toolsSchema,
   sandbox: sandboxSchema,
+  skills: skillsSchema,
   hooks: hooksSchema,
   cron: cronSchema,
   bindings: bindingsSchema,

@@ -41,13 +41,15 @@ export interface BuiltinToolsDeps {
   cron?: { scheduler: CronScheduler; isOwner(ctx: ToolContext): boolean };
   /** memory_search / memory_get (owner sessions only); absent when memory is off. */
   memory?: MemoryToolsDeps;
+  /** Folders of the installed skills, readable (read-only) by the read tool. */
+  skillDirs?: (ctx: ToolContext) => Promise<readonly string[]>;
 }
 
 /** Every built-in tool whose dependencies were given. */
 export function createBuiltinTools(deps: BuiltinToolsDeps): AnyTool[] {
   const tools = deps.config.tools;
   const out: AnyTool[] = [
-    createReadTool(),
+    createReadTool({ extraRoots: deps.skillDirs }),
     createWriteTool(),
     createEditTool(),
     createListTool(),
