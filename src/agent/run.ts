@@ -22,9 +22,11 @@ import { compactSession, contextWindowOf } from "./compaction.ts";
 import { loadActiveContext } from "./history.ts";
 import { findAgent, resolveChain } from "./model_chain.ts";
 import { createRunEmitter } from "./run_events.ts";
-import { type AgentStore, executeRun, type RunControl, workspaceFor } from "./run_exec.ts";
+import { type AgentStore, executeRun, type RunControl } from "./run_exec.ts";
+import { workspaceFor } from "./run_workspace.ts";
 import type { ModelStreamer, RunHandle, RunInput, RunResult, SkillsPort } from "./types.ts";
 import { checkDailyBudget } from "./usage.ts";
+import { capabilitiesOf } from "../security/capabilities.ts";
 import { createWorkspaceReader } from "./prompt.ts";
 
 export interface AgentRuntimeDeps {
@@ -248,10 +250,11 @@ export function createAgentRuntime(deps: AgentRuntimeDeps): AgentRuntime {
       }
       const cmd = parseCommand(input.text);
       if (cmd) return startCommand(cmd, input, runId);
-      const skillText = await deps.skills?.expandCommand(
-        input.text,
-        workspaceFor(cfg, deps.paths, input.agentId),
-      ).catch(() => undefined);
+      // The agent workspace's own skills only for runs that work there; others see the shared skills.
+      const skillsFrom = capabilitiesOf(input.principal ?? { kind: "system" }).workspace === "agent"
+        ? workspaceFor(cfg, deps.paths, input.agentId)
+        : "";
+      const skillText = await deps.skills?.expandCommand(input.text, skillsFrom).catch(() => undefined);
       if (skillText) input = { ...input, text: skillText };
       await checkDailyBudget({ config: cfg, usage: store.usage }, input.agentId, clock.now());
 

@@ -182,7 +182,10 @@ export async function readZip(
     let data: Uint8Array;
     if (method === 0) data = raw.slice();
     else if (method === 8) {
-      data = await drain(new Blob([raw.slice()]).stream().pipeThrough(new DecompressionStream("deflate-raw")), usize);
+      data = await drain(
+        new Blob([raw.slice()]).stream().pipeThrough(new DecompressionStream("deflate-raw")),
+        usize,
+      );
     } else throw new TypeError(`${path}: zip compression method ${method} is not supported`);
     if (type === 0o120000) out.push({ path, kind: "symlink", target: dec.decode(data), mode: 0o777 });
     else if (type === 0 || type === 0o100000) out.push({ path, kind: "file", data, mode: unixMode & 0o777 });

@@ -36,3 +36,38 @@ Deno.test("skills end to end: /skill-name, reading SKILL.md outside the workspac
     await client.close();
   }
 });
+
+Deno.test("skills and principals: an api client gets the shared skills, never the agent workspace's own", async () => {
+  await using gw = await startTestGateway(ECHO);
+  await Deno.mkdir(`${gw.home}/skills/weather`, { recursive: true });
+  await Deno.writeTextFile(
+    `${gw.home}/skills/weather/SKILL.md`,
+    "---\nname: weather\ndescription: Forecasts\n---\n",
+  );
+  await Deno.mkdir(`${gw.home}/workspace/main/skills/payroll`, { recursive: true });
+  await Deno.writeTextFile(
+    `${gw.home}/workspace/main/skills/payroll/SKILL.md`,
+    "---\nname: payroll\ndescription: The owner's payroll\n---\n",
+  );
+  const token = crypto.randomUUID() + crypto.randomUUID();
+  await gw.store.credentials.put({ name: "api client", kind: "operator", scopes: ["read", "write"], token });
+  const turn = async (content: string, bearer: string) => {
+    const res = await fetch(`${gw.url}/v1/chat/completions`, {
+      method: "POST",
+      headers: { authorization: `Bearer ${bearer}`, "content-type": "application/json" },
+      body: JSON.stringify({ model: "talon/main", messages: [{ role: "user", content }] }),
+      signal: AbortSignal.timeout(60_000),
+    });
+    const body = await res.json();
+    assert.equal(res.status, 200, JSON.stringify(body));
+    return body.choices[0].message.content as string;
+  };
+  assert.match(await turn("/weather Oslo", token), /Use the "weather" skill/);
+  const payroll = await turn("/payroll now", token);
+  assert.doesNotMatch(
+    payroll,
+    /Use the "payroll" skill/,
+    "the api principal does not reach workspace skills",
+  );
+  assert.match(await turn("/payroll now", gw.token.token), /Use the "payroll" skill/, "the owner does");
+});
