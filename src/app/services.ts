@@ -51,6 +51,8 @@ import { createSessionRepo } from "../store/sessions.ts";
 import { createCronJobRepo } from "../cron/job_repo.ts";
 import { createCronScheduler } from "../cron/scheduler.ts";
 import { approvalMethods } from "../tools/approval_methods.ts";
+import type { MemoryService } from "../memory/service.ts";
+import { createMemoryMethods } from "../memory/memory_methods.ts";
 import { createApprovalRepo } from "../tools/approval_repo.ts";
 import { createApprovals } from "../tools/approvals.ts";
 import {
@@ -315,6 +317,28 @@ export async function createServices(deps: ServicesDeps): Promise<Services> {
     audit: store.audit,
   });
   registerTokenMethods(registry, { reload: () => deps.auth.reload() });
+  if (config().memory.enabled) {
+    // Nothing of memory is loaded, opened or indexed until one of its methods is called.
+    let memory: Promise<MemoryService> | undefined;
+    const loadMemory = () =>
+      memory ??= Promise.all([import("../memory/service.ts"), import("../agent/run_workspace.ts")]).then((
+        [m, a],
+      ) =>
+        m.createMemoryService({
+          db: store.db,
+          config,
+          workspaceFor: (agentId) => a.workspaceFor(config(), paths, agentId),
+          clock,
+        })
+      );
+    for (
+      const m of createMemoryMethods({
+        memory: loadMemory,
+        agentIds: () => config().agents.list.map((a) => a.id),
+        defaultAgent: () => config().agents.defaultAgent,
+      })
+    ) registry.add(m);
+  }
   registerUiExtraMethods(registry, {
     db: store.db,
     audit: store.audit,

@@ -107,4 +107,9 @@ export const commands: CommandEntry[] = [
     summary: "List sessions and show their transcripts",
     load: async () => (await import("./sessions.ts")).sessionsCommand,
   },
+  {
+    name: "memory",
+    summary: "Memory index: status, index [--force], search",
+    load: async () => (await import("./memory.ts")).memoryCommand,
+  },
 ];

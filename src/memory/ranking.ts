@@ -5,6 +5,9 @@
  */
 import type { ChunkRow, ScoredId } from "./index_store.ts";
 
+/** Most results one search returns. */
+export const MAX_K = 50;
+
 export interface RankOptions {
   weights: { vector: number; keyword: number };
   recencyBoost: number;

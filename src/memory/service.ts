@@ -10,7 +10,7 @@ import type { Db } from "../store/db.ts";
 import { createEmbedder, type Embedder } from "./embeddings.ts";
 import { createMemoryIndexStore, type MemoryIndexStore, vectorTableName } from "./index_store.ts";
 import { syncAgent, type SyncReport } from "./indexer.ts";
-import { ftsQuery, type MemoryHit, rankHits } from "./ranking.ts";
+import { ftsQuery, MAX_K, type MemoryHit, rankHits } from "./ranking.ts";
 
 export type { MemoryHit } from "./ranking.ts";
 export type { SyncReport } from "./indexer.ts";
@@ -60,7 +60,6 @@ export interface MemoryServiceDeps {
 }
 
 export const DEFAULT_K = 6;
-export const MAX_K = 50;
 
 /** Creates the memory service. */
 export function createMemoryService(deps: MemoryServiceDeps): MemoryService {
