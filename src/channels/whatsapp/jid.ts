@@ -5,21 +5,9 @@
  * phone-number JID alongside; a LID with no known number is kept as `lid:<id>`.
  */
 
-const PN_SERVERS = new Set(["s.whatsapp.net", "c.us"]);
+import { toE164 } from "../../core/phone.ts";
 
-/** Normalises a phone number or a user JID to E.164, or undefined when it is not one. */
-export function toE164(raw: string): string | undefined {
-  const trimmed = raw.trim().replace(/^whatsapp:/i, "");
-  const at = trimmed.indexOf("@");
-  if (at !== -1) {
-    if (!PN_SERVERS.has(trimmed.slice(at + 1))) return undefined;
-    const user = trimmed.slice(0, at).split(":")[0]!;
-    return /^\d{6,15}$/.test(user) ? `+${user}` : undefined;
-  }
-  if (!/^\+?[\d\s().-]+$/.test(trimmed)) return undefined;
-  const digits = trimmed.replace(/\D/g, "");
-  return /^\d{6,15}$/.test(digits) ? `+${digits}` : undefined;
-}
+export { toE164 };
 
 /** True for a group JID. */
 export function isGroupJid(jid: string): boolean {
@@ -61,6 +49,4 @@ export function jidUser(jid: string | null | undefined): string | undefined {
 }
 
 /** Normalises allowFrom entries: numbers and JIDs to E.164; `*`, `lid:…` and group JIDs as given. */
-export function normaliseAllowFrom(entries: readonly string[]): string[] {
-  return entries.map((e) => (e === "*" || e.startsWith("lid:") || isGroupJid(e) ? e : toE164(e) ?? e));
-}
+export { normalisePhoneList as normaliseAllowFrom } from "../../core/phone.ts";

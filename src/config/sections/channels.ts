@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { normalisePhoneList } from "../../core/phone.ts";
 import { queueModeSchema } from "./agents.ts";
 
 export const accessSchema = {
@@ -74,6 +75,11 @@ export const whatsappAccountSchema = z.strictObject({
   textChunkLimit: z.number().int().min(256).max(4096).default(4000),
   mediaMaxBytes: z.number().int().min(1).default(20 * 1024 * 1024),
   ...accessSchema,
+  // Phone numbers in any spelling (or JIDs) are compared as E.164, for access and for owners alike.
+  allowFrom: accessSchema.allowFrom.transform(normalisePhoneList),
+  owners: z.array(z.string().min(1)).transform(normalisePhoneList).optional().describe(
+    "Phone numbers of the owner (any spelling; compared as E.164). Unset: the numbers in allowFrom.",
+  ),
 }).superRefine((acc, ctx) => {
   if (acc.mode !== "cloud") return;
   for (const key of ["phoneNumberId", "accessToken", "appSecret", "verifyToken"] as const) {
