@@ -14,6 +14,7 @@ import type { Clock } from "../core/clock.ts";
 import type { EventBus } from "../core/event_bus.ts";
 import type { Logger } from "../core/logger.ts";
 import { createChannelMethods } from "../channels/channel_methods.ts";
+import { createLinkMethods } from "../channels/link_methods.ts";
 import { createPairingMethods } from "../channels/pairing_methods.ts";
 import type { Authenticator } from "../gateway/auth.ts";
 import { createHooksApp } from "../gateway/hooks_http.ts";
@@ -309,6 +310,7 @@ export async function createServices(deps: ServicesDeps): Promise<Services> {
   registry.add(createLanesStatusMethod(scheduler));
   for (const m of createOutboxMethods({ outbox, kick: () => dispatcher.kick() })) registry.add(m);
   for (const m of createChannelMethods({ channels: channels.registry })) registry.add(m);
+  for (const m of createLinkMethods({ channels: channels.registry })) registry.add(m);
   for (const m of createPairingMethods({ pairing })) registry.add(m);
   registerMessageMethods(registry, {
     outbox,

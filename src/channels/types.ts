@@ -29,6 +29,34 @@ export interface ChannelStatus {
   lastErrorAt?: number;
   /** The bot's own name on the platform, once known. */
   botName?: string;
+  /** Accounts linked as a device (WhatsApp web): the link state and number, never the QR. */
+  link?: { state: ChannelLink["state"]; number?: string };
+}
+
+/** Where a device-linked account stands. `qr` and `pairingCode` exist only while linking. */
+export interface ChannelLink {
+  state: "not-linked" | "linking" | "linked" | "logged-out";
+  /** E.164 number of the linked account. */
+  number?: string;
+  qr?: string;
+  pairingCode?: string;
+}
+
+/** An adapter whose account is linked as a device by QR or pairing code (WhatsApp web). */
+export interface LinkableAdapter extends ChannelAdapter {
+  link(): ChannelLink;
+  /** Starts linking unless already linked; resolves with the state once it changes or after `waitMs`. */
+  login(options?: { phoneNumber?: string; waitMs?: number }): Promise<ChannelLink>;
+  /** Waits up to `ms` for the link state to change. */
+  linkChanged(ms: number): Promise<ChannelLink>;
+  /** Unlinks the device and removes its credentials. */
+  logout(): Promise<void>;
+}
+
+/** True for adapters that link as a device. */
+export function isLinkable(adapter: ChannelAdapter | undefined): adapter is LinkableAdapter {
+  const a = adapter as Partial<LinkableAdapter> | undefined;
+  return typeof a?.login === "function" && typeof a.logout === "function" && typeof a.link === "function";
 }
 
 /** Where a reply goes: a chat (and optionally a thread/topic) on one account. */

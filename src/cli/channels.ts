@@ -2,13 +2,17 @@
 import { parseArgs } from "node:util";
 import { describeError } from "../core/errors.ts";
 import type { ChannelStatus } from "../channels/types.ts";
+import { runChannelLink } from "./channels_link.ts";
 import { type Command, EXIT } from "./io.ts";
 import { connectLocalGateway, formatDuration, gatewayClientOptions } from "./shared.ts";
 
 const USAGE = `Usage: talon channels status [channel] [--json] [--config <file>] [--url ws://host:port/ws]
+       talon channels login whatsapp [--account <id>] [--phone <+number>]
+       talon channels logout whatsapp [--account <id>]
 
-Shows each channel account of the running gateway: running, connected, last event, last error.
-Exit codes: 0 ok, 69 gateway unreachable, 2 usage error.`;
+status shows each channel account of the running gateway: running, connected, last event, last error.
+login/logout link or unlink WhatsApp as a device (QR code, or a pairing code with --phone).
+Exit codes: 0 ok, 1 failed, 69 gateway unreachable, 2 usage error.`;
 
 /** Renders channel statuses as a table, one account per line. */
 export function renderChannelStatus(list: ChannelStatus[], now: number): string {
@@ -19,8 +23,15 @@ export function renderChannelStatus(list: ChannelStatus[], now: number): string 
     const err = s.lastError ? `  last error: ${s.lastError}` : "";
     return `${`${s.channel}/${s.accountId}`.padEnd(24)} ${state.padEnd(12)} ${s.mode.padEnd(8)} ${last}${
       s.botName ? `  (${s.botName})` : ""
-    }${err}`;
+    }${linkNote(s)}${err}`;
   }).join("\n");
+}
+
+function linkNote(s: ChannelStatus): string {
+  if (!s.link || s.link.state === "linked") return "";
+  return s.link.state === "logged-out"
+    ? "  LOGGED OUT: run talon channels login whatsapp to re-link"
+    : `  ${s.link.state}: run talon channels login ${s.channel}`;
 }
 
 export const channelsCommand: Command = {
@@ -28,6 +39,7 @@ export const channelsCommand: Command = {
   summary: "Show channel accounts: connected, last event, last error",
   usage: USAGE,
   async run(argv, io) {
+    if (argv[0] === "login" || argv[0] === "logout") return await runChannelLink(argv[0], argv.slice(1), io);
     const { values, positionals } = parseArgs({
       args: argv,
       options: gatewayClientOptions,

@@ -8,13 +8,13 @@ import { describeError } from "../../core/errors.ts";
 import { chunkText } from "../chunk.ts";
 import { ChannelError } from "../errors.ts";
 import { createStatusTracker } from "../status.ts";
-import type { ChannelAdapter, OutboundMessage, SendTarget } from "../types.ts";
+import type { LinkableAdapter, OutboundMessage, SendTarget } from "../types.ts";
 import { readLinkedJid, removeCredentials } from "./auth_store.ts";
 import { isGroupJid, jidOf, toE164 } from "./jid.ts";
 import { markdownToWhatsApp } from "./format.ts";
 import { saveWhatsAppMedia } from "./media.ts";
 import { createWhatsAppPipeline, WHATSAPP_CHANNEL, type WhatsAppAdapterBaseDeps } from "./shared.ts";
-import { createWebConnection, type LinkInfo } from "./web_connection.ts";
+import { createWebConnection, startLinking } from "./web_connection.ts";
 import { toWebInbound, type WebPendingMedia } from "./web_inbound.ts";
 import type { WaConnector, WaMessage, WaOutgoing, WaSocket } from "./web_socket.ts";
 
@@ -31,18 +31,9 @@ export interface WebAdapterDeps extends WhatsAppAdapterBaseDeps {
   backoff?: { baseMs: number; maxMs: number };
 }
 
-export interface WhatsAppWebAdapter extends ChannelAdapter {
+/** Links by QR or by a pairing code for a phone number; `logout` unlinks and removes the credentials. */
+export interface WhatsAppWebAdapter extends LinkableAdapter {
   readonly mode: "web";
-  link(): LinkInfo;
-  /**
-   * Starts linking (QR, or a pairing code for `phoneNumber`) unless already linked; resolves with the
-   * link state once it changes or after `waitMs`.
-   */
-  login(options?: { phoneNumber?: string; waitMs?: number }): Promise<LinkInfo>;
-  /** Waits up to `ms` for the link state to change. */
-  linkChanged(ms: number): Promise<LinkInfo>;
-  /** Unlinks the device (when connected) and removes the credentials. */
-  logout(): Promise<void>;
 }
 
 /** Creates the adapter of one linked-device account. */
@@ -195,7 +186,10 @@ export function createWhatsAppWebAdapter(deps: WebAdapterDeps): WhatsAppWebAdapt
       await queue;
       status.set({ running: false, connected: false });
     },
-    status: () => status.get(),
+    status: () => {
+      const { state, number } = conn.link();
+      return { ...status.get(), link: { state, ...(number ? { number } : {}) } };
+    },
     async send(target, message) {
       try {
         const ids = await sendAll(target, message);
@@ -236,17 +230,9 @@ export function createWhatsAppWebAdapter(deps: WebAdapterDeps): WhatsAppWebAdapt
       const current = conn.link();
       if (current.state === "linked" && status.get().connected) return current;
       if (current.state === "linking" && !options.phoneNumber) return current;
-      if (current.state === "logged-out" || !(await readLinkedJid(deps.credentialsDir))) {
-        await conn.stop();
-        await removeCredentials(deps.credentialsDir);
-      }
       running = true;
       status.set({ running: true });
-      const phoneNumber = options.phoneNumber ? toE164(options.phoneNumber) : undefined;
-      if (options.phoneNumber && !phoneNumber) {
-        throw new TypeError(`Invalid phone number "${options.phoneNumber}": expected +<country><number>`);
-      }
-      await conn.run({ linking: true, phoneNumber });
+      await startLinking(conn, deps.credentialsDir, options.phoneNumber);
       return await conn.changed(options.waitMs ?? 5000);
     },
     async logout() {

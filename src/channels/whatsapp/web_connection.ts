@@ -7,20 +7,13 @@ import { type Clock, sleep } from "../../core/clock.ts";
 import { describeError } from "../../core/errors.ts";
 import type { Logger } from "../../core/logger.ts";
 import type { StatusTracker } from "../status.ts";
+import type { ChannelLink } from "../types.ts";
+import { readLinkedJid, removeCredentials } from "./auth_store.ts";
 import { toE164 } from "./jid.ts";
 import { disconnectCode, WA_DISCONNECT, type WaConnector, type WaSocket } from "./web_socket.ts";
 
-/** Where the account stands with WhatsApp. */
-export type LinkState = "not-linked" | "linking" | "linked" | "logged-out";
-
 /** What `channels.login` and the Control UI show. `qr` and `pairingCode` exist only while linking. */
-export interface LinkInfo {
-  state: LinkState;
-  /** E.164 number of the linked account. */
-  number?: string;
-  qr?: string;
-  pairingCode?: string;
-}
+export type LinkInfo = ChannelLink;
 
 export interface WebConnectionDeps {
   connect: WaConnector;
@@ -186,4 +179,24 @@ export function createWebConnection(deps: WebConnectionDeps): WebConnection {
       });
     },
   };
+}
+
+/**
+ * Starts the link flow on a connection: stale or logged-out credentials are removed first (a fresh
+ * device identity), the phone number (for a pairing code) is checked, then the socket runs in linking mode.
+ */
+export async function startLinking(
+  conn: WebConnection,
+  dir: string,
+  phoneNumber: string | undefined,
+): Promise<void> {
+  const number = phoneNumber === undefined ? undefined : toE164(phoneNumber);
+  if (phoneNumber !== undefined && !number) {
+    throw new TypeError(`Invalid phone number "${phoneNumber}": expected +<country><number>`);
+  }
+  if (conn.link().state === "logged-out" || !(await readLinkedJid(dir))) {
+    await conn.stop();
+    await removeCredentials(dir);
+  }
+  await conn.run({ linking: true, phoneNumber: number });
 }
