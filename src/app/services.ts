@@ -15,6 +15,9 @@ import type { EventBus } from "../core/event_bus.ts";
 import type { Logger } from "../core/logger.ts";
 import { createChannelMethods } from "../channels/channel_methods.ts";
 import { createLinkMethods } from "../channels/link_methods.ts";
+import { createSkillCatalog } from "../skills/catalog.ts";
+import { createSkillsMethods } from "../skills/skills_methods.ts";
+import { workspaceFor } from "../agent/run_workspace.ts";
 import { createPairingMethods } from "../channels/pairing_methods.ts";
 import type { Authenticator } from "../gateway/auth.ts";
 import { createHooksApp } from "../gateway/hooks_http.ts";
@@ -311,6 +314,9 @@ export async function createServices(deps: ServicesDeps): Promise<Services> {
   for (const m of createOutboxMethods({ outbox, kick: () => dispatcher.kick() })) registry.add(m);
   for (const m of createChannelMethods({ channels: channels.registry })) registry.add(m);
   for (const m of createLinkMethods({ channels: channels.registry })) registry.add(m);
+  const skillCatalog = createSkillCatalog({ config, home: paths.home, env: deps.env });
+  const workspaceOf = (agentId: string) => workspaceFor(config(), paths, agentId);
+  for (const m of createSkillsMethods({ catalog: skillCatalog, config, workspaceOf })) registry.add(m);
   for (const m of createPairingMethods({ pairing })) registry.add(m);
   registerMessageMethods(registry, {
     outbox,

@@ -53,6 +53,11 @@ export const commands: CommandEntry[] = [
     load: async () => (await import("./service.ts")).serviceCommand,
   },
   {
+    name: "skills",
+    summary: "List, check and install skills (SKILL.md folders)",
+    load: async () => (await import("./skills.ts")).skillsCommand,
+  },
+  {
     name: "doctor",
     summary: "Check that Talon can run here (--fix applies safe fixes)",
     load: async () => (await import("./doctor.ts")).doctorCommand,

@@ -167,6 +167,8 @@ export async function planWorkspaces(
             });
           }
         }
+      } else if (e.isDirectory && e.name === "skills") {
+        // Copied by planSkills (openclaw_skills.ts).
       } else if (!e.name.startsWith(".")) {
         ctx.unmapped.push({
           path: from,

@@ -7,6 +7,7 @@ import { collectEnvRefs, createMapContext } from "./openclaw_values.ts";
 import { readCronJobs, readOpenClawConfig, readPairings } from "./openclaw_read.ts";
 import { mapOpenClawConfig } from "./openclaw_config.ts";
 import { mapCronJobs, planWorkspaces } from "./openclaw_extras.ts";
+import { planSkills } from "./openclaw_skills.ts";
 
 export interface PlanOptions {
   /** The OpenClaw state directory (default ~/.openclaw). */
@@ -38,11 +39,13 @@ export async function buildOpenClawImportPlan(options: PlanOptions): Promise<Imp
   const defaultAgent = String((mapped.config.agents as { defaultAgent?: string }).defaultAgent ?? "main");
   const cron = mapCronJobs(await readCronJobs(from, ctx), mapped.agents, defaultAgent, ctx);
   const workspace = await planWorkspaces(mapped.agents, options.home, ctx);
+  const skills = await planSkills(from, mapped.agents, options.home, ctx);
   const importedAt = new Date((options.now ?? Date.now)()).toISOString();
 
   const files: PlannedFile[] = [
     { path: paths.configFile, kind: "config", content: JSON.stringify(mapped.config, null, 2) + "\n" },
     ...workspace,
+    ...skills,
   ];
   if (pairings.length) {
     const body = { version: 1, source: "openclaw", from, importedAt, pairings };
