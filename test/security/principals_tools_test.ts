@@ -16,7 +16,7 @@ Deno.test("attack: an api credential runs a program and reads files over /v1 —
   const token = await writeToken(gw);
   const marker = `${gw.home}/api-ran-this`;
   const exec = await v1(gw, token, `/tool exec {"argv":["touch","${marker}"]}`);
-  assert.match(exec, /not available \(offered: none\)/);
+  assert.match(exec, /not available \(offered: (none|current_time)\)/);
   const read = await v1(gw, token, '/tool read {"path":"../../talon.json"}');
   assert.match(read, /not available/);
   await assert.rejects(Deno.stat(marker), Deno.errors.NotFound);
@@ -43,7 +43,7 @@ Deno.test("a DM user gets messaging + read-only tools: no write, no exec; a grou
   assert.match(write, /read/, "read is offered to a user");
   assert.doesNotMatch(write, /exec|write,/);
   const group = await world.say(MEMBER_ID, GROUP_CHAT, '/tool read {"path":"x.txt"}');
-  assert.match(group, /not available \(offered: none\)/);
+  assert.match(group, /not available \(offered: (none|current_time)\)/);
 });
 
 Deno.test("attack: cron stays owner-only even when tools.byPrincipal allows it to a group", async () => {
