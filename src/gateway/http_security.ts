@@ -82,6 +82,11 @@ export function requireAuth(auth: Authenticator, scope: Scope): MiddlewareHandle
         },
       }, 401);
     }
+    if (result.credential.kind === "signin") {
+      return c.json({
+        error: { code: "FORBIDDEN", message: "A one-time sign-in code only signs in the Control UI" },
+      }, 403);
+    }
     if (!hasScope(new Set(result.credential.scopes), scope)) {
       return c.json(
         { error: { code: "FORBIDDEN", message: `This endpoint requires the ${scope} scope` } },

@@ -81,6 +81,7 @@ export function createPresenceTracker(): PresenceTracker {
   };
 }
 
+const SIGNIN_REDEEM = "ui.signin.redeem";
 const CLOSE = { policy: 1008, tooBig: 1009, protocol: 1002, unsupported: 1003, tryAgain: 1013 } as const;
 const encoder = new TextEncoder();
 
@@ -105,6 +106,8 @@ export function attachConnection(
   let scopes = new Set<Scope>();
   let client: MethodContext["client"] = {};
   let credentialId = "";
+  /** A one-time sign-in code's connection may only redeem it, and is closed after. */
+  let signinOnly = false;
   const subs = {
     all: false,
     events: new Set<string>(),
@@ -287,6 +290,7 @@ export function attachConnection(
     if (isClosed()) return;
     scopes = grantScopes(result.credential.scopes, params.scopes);
     credentialId = result.credential.id;
+    signinOnly = result.credential.kind === "signin";
     client = { id: params.client?.id, mode: params.client?.mode, version: params.client?.version };
     deps.clock.clearTimeout(preAuthTimer);
     phase = "open";
@@ -349,6 +353,14 @@ export function attachConnection(
       sendError(id, { code: "METHOD_NOT_FOUND", message: `Unknown method "${method}"` });
       return finish("METHOD_NOT_FOUND");
     }
+    if (signinOnly && method !== SIGNIN_REDEEM) {
+      sendError(id, {
+        code: "FORBIDDEN",
+        message:
+          `A one-time sign-in code can only be redeemed (${SIGNIN_REDEEM}); reconnect with the session token`,
+      });
+      return finish("FORBIDDEN");
+    }
     if (!hasScope(scopes, def.scope)) {
       sendError(id, { code: "FORBIDDEN", message: `Method "${method}" requires the ${def.scope} scope` });
       return finish("FORBIDDEN");
@@ -401,6 +413,7 @@ export function attachConnection(
       finish(shape.code);
     } finally {
       log.debug("ws request", { method, ms: Math.round(performance.now() - started) });
+      if (signinOnly) close(1000, "sign-in code used; reconnect with the session token");
     }
   }
 

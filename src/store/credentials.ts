@@ -7,7 +7,8 @@ export type Scope = typeof SCOPES[number];
 export interface Credential {
   id: string;
   name: string;
-  kind: "gateway" | "operator" | "device";
+  /** `signin`: a one-time Control UI sign-in code; it can only be redeemed (see ui_methods.ts). */
+  kind: "gateway" | "operator" | "device" | "signin";
   scopes: Scope[];
   createdAt: number;
   lastUsedAt?: number;

@@ -42,12 +42,13 @@ export function blockedReason(ip: string): string | undefined {
     for (const [prefix, bits, why] of V4_BLOCKS) if (inPrefix(b, prefix, bits)) return why;
     return undefined;
   }
+  const embedded = embeddedV4Reason(b);
+  if (embedded !== null) return embedded;
   const v6: [number[], number, string][] = [
     [[], 128, "unspecified"],
     [[0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1], 128, "loopback"],
     [[0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff], 96, "IPv4-mapped IPv6"],
     [[], 96, "IPv4-compatible IPv6"],
-    [[0, 0x64, 0xff, 0x9b], 96, "NAT64"],
     [[0x20, 0x01, 0x0d, 0xb8], 32, "documentation"],
     [[0x20, 0x02], 16, "6to4"],
     [[0xfc], 7, "unique local (private)"],
@@ -56,6 +57,37 @@ export function blockedReason(ip: string): string | undefined {
     [[0xff], 8, "multicast"],
   ];
   for (const [prefix, bits, why] of v6) if (inPrefix(b, prefix, bits)) return why;
+  return undefined;
+}
+
+/**
+ * IPv6 ranges that carry an IPv4 address a relay or translator will reach: each is judged by that IPv4.
+ * NAT64 `64:ff9b::/96` (RFC 6052) has it in the last 32 bits; the local-use NAT64 `64:ff9b:1::/48`
+ * (RFC 8215) may use any RFC 6052 prefix length, so every possible position is checked; Teredo
+ * `2001::/32` has the server's IPv4 in bits 32–63 and the client's, inverted, in the last 32 bits.
+ * Returns the reason when one of them is blocked, undefined when all are public, null when `b` is not
+ * in these ranges.
+ */
+function embeddedV4Reason(b: Uint8Array): string | undefined | null {
+  const v4 = (...i: number[]) => i.map((k) => b[k]!).join(".");
+  let label: string;
+  let candidates: string[];
+  if (inPrefix(b, [0, 0x64, 0xff, 0x9b], 96)) [label, candidates] = ["NAT64", [v4(12, 13, 14, 15)]];
+  else if (inPrefix(b, [0, 0x64, 0xff, 0x9b, 0, 1], 48)) {
+    label = "local-use NAT64";
+    // RFC 6052 positions for /96, /64, /56 and /48 prefixes (byte 8 is always zero). A position that
+    // decodes to 0.0.0.0 is blocked too (0.0.0.0 reaches the host itself), so in practice only addresses
+    // that decode to public IPv4s in every position pass.
+    candidates = [v4(12, 13, 14, 15), v4(9, 10, 11, 12), v4(7, 9, 10, 11), v4(6, 7, 9, 10)];
+  } else if (inPrefix(b, [0x20, 0x01, 0, 0], 32)) {
+    label = "Teredo";
+    const client = [12, 13, 14, 15].map((k) => (~b[k]!) & 0xff).join(".");
+    candidates = [v4(4, 5, 6, 7), client];
+  } else return null;
+  for (const ip of candidates) {
+    const why = blockedReason(ip);
+    if (why) return `${label} of ${ip} (${why})`;
+  }
   return undefined;
 }
 

@@ -1,11 +1,14 @@
 /**
  * Methods the Control UI needs beyond the core set:
  * - `config.raw` (admin): talon.json as written (with `${ENV}` references), for the editor.
- * - `config.validate` (read): `{raw}` → `{ok, issues: [{path, message}]}` without writing.
+ * - `config.validate` (read): `{raw}` → `{ok, issues: [{path, message}]}` without writing; `${ENV}`
+ *   references are substituted only for admin callers.
  * - `config.apply` (admin): validate, write atomically (keeping talon.json.bak), audit `config.change`.
  * - `ui.signin.create` (admin): a one-time sign-in code for `talon dashboard` (valid once, 60 s).
  * - `ui.signin.redeem` (read): called on a connection authenticated with such a code; revokes the code
- *   and returns a session token that expires (12 h by default).
+ *   atomically (of parallel redeems exactly one wins) and returns a session token that expires (12 h by
+ *   default). A code is a credential of kind `signin`: a connection opened with it can call nothing but
+ *   `ui.signin.redeem` and is closed after it (ws_connection.ts), and HTTP refuses it (http_security.ts).
  * Sign-in codes and sessions are ordinary credentials (hashed in the store); their age decides expiry,
  * so `sweep()` (run it periodically) revokes the stale ones, also after a restart.
  */
@@ -18,7 +21,7 @@ import { substituteEnv } from "../../config/substitute.ts";
 import { writeConfigFile } from "../../config/write.ts";
 import type { AuditRepo } from "../../store/audit.ts";
 import type { Credential, CredentialRepo } from "../../store/credentials.ts";
-import type { MethodDef, MethodRegistry } from "./registry.ts";
+import { hasScope, type MethodDef, type MethodRegistry } from "./registry.ts";
 
 export interface UiMethodDeps {
   credentials: CredentialRepo;
@@ -45,11 +48,19 @@ export const SIGNIN_SESSION_NAME = "control-ui session";
 
 const rawParams = z.object({ raw: z.record(z.string(), z.unknown()) });
 
-/** Checks a raw config the way loading it would; returns the problems with their dotted paths. */
-export function configIssues(raw: Record<string, unknown>, env: Env, file: string): ConfigIssue[] {
-  let substituted: unknown;
+/**
+ * Checks a raw config the way loading it would; returns the problems with their dotted paths. With
+ * `env: undefined` the `${VAR}` references are validated as the literal strings they are, so the answer
+ * says nothing about which variables exist or what they hold.
+ */
+export function configIssues(
+  raw: Record<string, unknown>,
+  env: Env | undefined,
+  file: string,
+): ConfigIssue[] {
+  let substituted: unknown = raw;
   try {
-    substituted = substituteEnv(raw, env, file);
+    if (env) substituted = substituteEnv(raw, env, file);
   } catch (err) {
     return [{ path: "", message: (err as Error).message }];
   }
@@ -109,9 +120,11 @@ export function registerUiMethods(
     name: "config.validate",
     scope: "read",
     params: rawParams,
-    description: "Validates a raw config without writing: {ok, issues:[{path, message}]}.",
-    handler: ({ raw }) => {
-      const issues = configIssues(raw, deps.env, deps.configFile);
+    description: "Validates a raw config without writing: {ok, issues:[{path, message}]}. " +
+      "Below admin, ${ENV} references are not substituted (the answer must not reveal the environment).",
+    handler: ({ raw }, ctx) => {
+      const env = hasScope(ctx.scopes, "admin") ? deps.env : undefined;
+      const issues = configIssues(raw, env, deps.configFile);
       return { ok: issues.length === 0, issues };
     },
   });
@@ -152,7 +165,7 @@ export function registerUiMethods(
       const code = randomToken(32);
       const cred = await deps.credentials.put({
         name: SIGNIN_CODE_NAME,
-        kind: "operator",
+        kind: "signin",
         scopes: creator?.scopes ?? [...ctx.scopes],
         token: code,
       });
@@ -171,10 +184,16 @@ export function registerUiMethods(
     description: "Exchanges the one-time code this connection signed in with for an expiring session token.",
     handler: async (_p, ctx) => {
       const cred = (await deps.credentials.list()).find((c) => c.id === ctx.credentialId);
-      if (!cred || cred.name !== SIGNIN_CODE_NAME) {
+      if (!cred || cred.kind !== "signin") {
         throw new TalonError("FORBIDDEN", "Only a connection signed in with a one-time code can redeem it");
       }
-      await deps.credentials.revoke(cred.id);
+      // The UPDATE … WHERE revoked_at IS NULL succeeds for exactly one caller: the code is used once.
+      if (!await deps.credentials.revoke(cred.id)) {
+        throw new TalonError(
+          "UNAUTHORIZED",
+          "This sign-in link was already used; run `talon dashboard` again",
+        );
+      }
       // The code stops working for new connections at once; this connection stays to get its answer.
       await deps.reloadAuth({ keepConnectionsOf: [cred.id] });
       if (cred.createdAt + signinTtl <= deps.now()) {
