@@ -4,6 +4,7 @@ import { useEffect, useState } from "preact/hooks";
 import { fmtTime } from "../lib/format.ts";
 import { Badge, ErrorLine, Page, type PageProps, Unavailable } from "../ui/common.tsx";
 import { useRequest } from "../ui/hooks.ts";
+import { LinkPanel } from "../ui/link_panel.tsx";
 
 interface ChannelStatus {
   channel: string;
@@ -15,6 +16,7 @@ interface ChannelStatus {
   lastEventAt?: number;
   lastError?: string;
   lastErrorAt?: number;
+  link?: { state: "not-linked" | "linking" | "linked" | "logged-out"; number?: string };
 }
 interface PairingRequest {
   channel: string;
@@ -92,6 +94,14 @@ export function Channels({ client }: PageProps) {
                 <div class="muted small">Last event: {fmtTime(c.lastEventAt)}</div>
                 {c.lastError && (
                   <div class="error small">Last error ({fmtTime(c.lastErrorAt)}): {c.lastError}</div>
+                )}
+                {c.link && (
+                  <LinkPanel
+                    client={client}
+                    channel={c.channel}
+                    accountId={c.accountId ?? "default"}
+                    state={c.link.state}
+                  />
                 )}
               </div>
             ))}
