@@ -51,7 +51,8 @@ export function whatsappAccessPolicy(config: WhatsAppAccountConfig): AccessPolic
   );
   return {
     dmPolicy: config.dmPolicy,
-    allowFrom: normaliseAllowFrom(config.allowFrom),
+    // The account's owners may always talk to it.
+    allowFrom: normaliseAllowFrom([...config.allowFrom, ...(config.owners ?? [])]),
     groupPolicy: config.groupPolicy,
     groupRule: groupRuleFromGroups(groups),
   };

@@ -1,4 +1,5 @@
 /** `talon onboard`: the setup wizard, or its non-interactive form with flags. */
+import { toE164 } from "../core/phone.ts";
 import { parseArgs } from "node:util";
 import { resolveHome, talonPaths } from "../config/paths.ts";
 import { parseJson } from "../config/load.ts";
@@ -32,6 +33,8 @@ a terminal) it uses the flags:
   --provider-id ID            provider id in talon.json (default: openai, anthropic, local, ollama)
   --telegram-token-env NAME   add the default Telegram bot with the token in NAME
   --discord-token-env NAME    add the default Discord bot with the token in NAME
+  --whatsapp                  add WhatsApp as a linked device (then: talon channels login whatsapp)
+  --whatsapp-owner NUMBER     the owner's WhatsApp number (owners + allowFrom), e.g. +15551234567
   --install-service           install and start the systemd user service
   --yes, -y                   do not ask; fail when something is missing
   --config FILE               config file (default <TALON_HOME>/talon.json)
@@ -66,6 +69,8 @@ export function createOnboardCommand(deps: OnboardCommandDeps): Command {
           "provider-id": { type: "string" },
           "telegram-token-env": { type: "string" },
           "discord-token-env": { type: "string" },
+          whatsapp: { type: "boolean", default: false },
+          "whatsapp-owner": { type: "string" },
           "install-service": { type: "boolean", default: false },
           yes: { type: "boolean", short: "y", default: false },
           config: { type: "string" },
@@ -144,6 +149,7 @@ export function createOnboardCommand(deps: OnboardCommandDeps): Command {
           : "Start it: talon gateway",
         "Check the setup any time: talon doctor",
       ];
+      if (answers.whatsapp) next.unshift("Link your phone: talon channels login whatsapp (shows a QR code)");
       if ([answers.provider?.apiKey, answers.telegram, answers.discord].some((s) => s?.persist)) {
         next.push(
           `Secrets are in ${home}/talon.env; for a foreground gateway: set -a; . ${home}/talon.env; set +a`,
@@ -168,6 +174,8 @@ type Flags = {
   "provider-id"?: string;
   "telegram-token-env"?: string;
   "discord-token-env"?: string;
+  whatsapp?: boolean;
+  "whatsapp-owner"?: string;
   "install-service"?: boolean;
   "ollama-url"?: string;
 };
@@ -219,6 +227,15 @@ export async function answersFromFlags(v: Flags, io: CliIo): Promise<OnboardAnsw
   }
   if (v["discord-token-env"]) {
     answers.discord = secretFromEnv(v["discord-token-env"], io.env, "--discord-token-env");
+  }
+  if (v["whatsapp-owner"] && !v.whatsapp) throw new TypeError("--whatsapp-owner needs --whatsapp");
+  if (v.whatsapp) {
+    answers.whatsapp = true;
+    if (v["whatsapp-owner"]) {
+      const owner = toE164(v["whatsapp-owner"]);
+      if (!owner) throw new TypeError(`--whatsapp-owner "${v["whatsapp-owner"]}" is not a phone number`);
+      answers.owners = { ...answers.owners, whatsapp: [owner] };
+    }
   }
   return answers;
 }

@@ -35,7 +35,9 @@ export interface OnboardAnswers {
   telegram?: SecretRef;
   discord?: SecretRef;
   /** The owner's sender ids per channel (`channels.<ch>.accounts.default.owners`). */
-  owners?: { telegram?: string[]; discord?: string[] };
+  owners?: { telegram?: string[]; discord?: string[]; whatsapp?: string[] };
+  /** Add WhatsApp as a linked device (`channels.whatsapp.accounts.default`, mode web); link it afterwards. */
+  whatsapp?: boolean;
   installService?: boolean;
 }
 
@@ -139,7 +141,11 @@ export function mergeOnboardConfig(raw: Record<string, unknown>, a: OnboardAnswe
     const accounts = obj(obj(obj(out, "channels"), channel), "accounts");
     accounts.default = { ...(accounts.default as object ?? {}), botToken: `\${${secret.env}}` };
   }
-  for (const channel of ["telegram", "discord"] as const) {
+  if (a.whatsapp) {
+    const accounts = obj(obj(obj(out, "channels"), "whatsapp"), "accounts");
+    accounts.default = { mode: "web", ...(accounts.default as object ?? {}) };
+  }
+  for (const channel of ["telegram", "discord", "whatsapp"] as const) {
     const owners = a.owners?.[channel];
     if (!owners?.length) continue;
     const accounts = obj(obj(obj(out, "channels"), channel), "accounts");

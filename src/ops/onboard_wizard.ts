@@ -2,6 +2,7 @@
  * The interactive side of `talon onboard`: questions asked through a small Prompter interface
  * (npm:@clack/prompts in a terminal, a scripted prompter in tests), turned into OnboardAnswers.
  */
+import { toE164 } from "../core/phone.ts";
 import * as clack from "@clack/prompts";
 import type { Env } from "../config/load.ts";
 import {
@@ -110,6 +111,17 @@ export async function askOnboarding(p: Prompter, ctx: WizardContext): Promise<On
     const owners = await askOwners(p, "Discord");
     if (owners.length) answers.owners = { ...answers.owners, discord: owners };
   }
+  if (await p.confirm("Connect WhatsApp (link your phone as a device)?", false)) {
+    answers.whatsapp = true;
+    const number = (await p.text("Your WhatsApp number, the owner (e.g. +15551234567; empty to skip)"))
+      .trim();
+    if (number) {
+      const e164 = toE164(number);
+      if (!e164) throw new TypeError(`"${number}" is not a phone number: use +<country><number>`);
+      answers.owners = { ...answers.owners, whatsapp: [e164] };
+    }
+  }
+
   if (ctx.canInstallService) {
     answers.installService = await p.confirm("Install and start the systemd user service?", false);
   }

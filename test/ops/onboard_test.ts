@@ -288,3 +288,35 @@ Deno.test("mergeOnboardConfig: a compatible server without a key drops a stale a
   });
   assert.equal(raw.providers.local.apiKey, "${OLD}", "the input is not mutated");
 });
+
+Deno.test("onboard --whatsapp: adds a linked-device account with the owner's number, says how to link", async () => {
+  await using home = await tempHome();
+  const ollama = startFakeOllama(["m"]);
+  try {
+    const c = captureIo({ HOME: home.dir, TALON_HOME: home.dir });
+    const code = await command().cmd.run(
+      ["-y", "--ollama-url", ollama.url, "--whatsapp", "--whatsapp-owner", "+1 (555) 000-1111"],
+      c.io,
+    );
+    assert.equal(code, EXIT.ok, c.text());
+    assert.match(c.out.join("\n"), /talon channels login whatsapp/);
+    const raw = JSON.parse(await Deno.readTextFile(`${home.dir}/talon.json`));
+    assert.deepEqual(raw.channels.whatsapp.accounts.default, { mode: "web", owners: ["+15550001111"] });
+    const loaded = await loadConfig({ env: { TALON_HOME: home.dir, HOME: home.dir } });
+    assert.equal(loaded.config.channels.whatsapp?.accounts.default?.dmPolicy, "pairing");
+    const bad = captureIo({ HOME: home.dir, TALON_HOME: home.dir });
+    assert.equal(
+      await command().cmd.run(
+        ["-y", "--ollama-url", ollama.url, "--whatsapp", "--whatsapp-owner", "me"],
+        bad.io,
+      ),
+      EXIT.usage,
+    );
+    assert.equal(
+      await command().cmd.run(["-y", "--ollama-url", ollama.url, "--whatsapp-owner", "+15550001111"], bad.io),
+      EXIT.usage,
+    );
+  } finally {
+    await ollama.close();
+  }
+});

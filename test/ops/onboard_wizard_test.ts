@@ -31,6 +31,8 @@ Deno.test("onboard wizard: a pasted key goes to talon.env (0600), the config onl
       ["text", "TG_TOKEN"],
       ["text", "1234567, 89"],
       ["confirm", false],
+      ["confirm", true],
+      ["text", "+1 555 000 2222"],
       ...serviceQuestion,
     ]);
     const cmd = createOnboardCommand({
@@ -57,6 +59,7 @@ Deno.test("onboard wizard: a pasted key goes to talon.env (0600), the config onl
     });
     assert.equal(raw.agents.defaults.model.primary, "local/served-model");
     assert.equal(raw.channels.telegram.accounts.default.botToken, "${TG_TOKEN}");
+    assert.deepEqual(raw.channels.whatsapp.accounts.default, { mode: "web", owners: ["+15550002222"] });
     assert.deepEqual(
       raw.channels.telegram.accounts.default.owners,
       ["1234567", "89"],
@@ -83,6 +86,7 @@ Deno.test("onboard wizard: offers a detected Ollama first and lists its models",
     const script = scriptedPrompter([
       ["select", "ollama"],
       ["select", "phi4"],
+      ["confirm", false],
       ["confirm", false],
       ["confirm", false],
       ...serviceQuestion,
@@ -114,6 +118,7 @@ Deno.test("onboard wizard: without Ollama it is not offered; a refused pasted ke
       ["text", "SOME_KEY"],
       ["password", "sk-wrong"],
       ["text", "m"],
+      ["confirm", false],
       ["confirm", false],
       ["confirm", false],
       ...serviceQuestion,
