@@ -16,6 +16,7 @@ import {
   checkTestSwitches,
 } from "./doctor_checks.ts";
 import { checkToolBound } from "./doctor_sandbox.ts";
+import { checkWhatsApp } from "./doctor_whatsapp.ts";
 
 export type CheckStatus = "ok" | "warn" | "fail" | "skip";
 
@@ -82,6 +83,7 @@ export async function runDoctor(deps: DoctorDeps): Promise<DoctorResult[]> {
     checkPort,
     checkProviders,
     checkChannels,
+    checkWhatsApp,
     checkDmScope,
     checkBrowser,
     checkTestSwitches,
