@@ -1,5 +1,9 @@
-/** Maps OpenClaw's `channels.telegram` and `channels.discord` (incl. `accounts`) onto Talon's channel accounts. */
+/**
+ * Maps OpenClaw's `channels.telegram`, `channels.discord` and `channels.whatsapp` (incl. `accounts`) onto
+ * Talon's channel accounts.
+ */
 import { isObj, type Obj } from "./types.ts";
+import { mapWhatsApp } from "./openclaw_whatsapp.ts";
 import { type MapContext, mapSecret, reportRest, stringList, talonId } from "./openclaw_values.ts";
 
 const DM_POLICIES = ["pairing", "allowlist", "open", "disabled"];
@@ -30,13 +34,14 @@ const DISCORD_KEYS = [...COMMON_KEYS, "token", "dm", "guilds", "defaultAccount"]
 export interface MappedChannels {
   telegram?: { accounts: Record<string, Obj> };
   discord?: { accounts: Record<string, Obj> };
+  whatsapp?: { accounts: Record<string, Obj> };
   /** Account ids per channel, for matching pairing files. */
-  accountIds: { telegram: string[]; discord: string[] };
+  accountIds: { telegram: string[]; discord: string[]; whatsapp: string[] };
 }
 
-/** Maps `channels.*` of an OpenClaw config. Channels other than Telegram and Discord are reported. */
+/** Maps `channels.*` of an OpenClaw config. Channels other than Telegram, Discord and WhatsApp are reported. */
 export function mapChannels(channels: unknown, ctx: MapContext): MappedChannels {
-  const out: MappedChannels = { accountIds: { telegram: [], discord: [] } };
+  const out: MappedChannels = { accountIds: { telegram: [], discord: [], whatsapp: [] } };
   if (!isObj(channels)) return out;
   for (const [name, section] of Object.entries(channels)) {
     if (name === "telegram" || name === "discord") {
@@ -44,6 +49,12 @@ export function mapChannels(channels: unknown, ctx: MapContext): MappedChannels 
       if (Object.keys(accounts).length) {
         out[name] = { accounts };
         out.accountIds[name] = Object.keys(accounts);
+      }
+    } else if (name === "whatsapp") {
+      const accounts = mapWhatsApp(section, ctx);
+      if (Object.keys(accounts).length) {
+        out.whatsapp = { accounts };
+        out.accountIds.whatsapp = Object.keys(accounts);
       }
     } else if (name === "defaults" || name === "modelByChannel") {
       ctx.unmapped.push({
@@ -53,7 +64,7 @@ export function mapChannels(channels: unknown, ctx: MapContext): MappedChannels 
     } else {
       ctx.unmapped.push({
         path: `channels.${name}`,
-        reason: `Talon has no ${name} channel yet (Telegram, Discord and web chat)`,
+        reason: `Talon has no ${name} channel yet (Telegram, Discord, WhatsApp and web chat)`,
       });
     }
   }

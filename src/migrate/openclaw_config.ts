@@ -53,6 +53,7 @@ export function mapOpenClawConfig(src: Obj, ctx: MapContext): MappedConfig {
   const ch: Obj = {};
   if (channels.telegram) ch.telegram = channels.telegram;
   if (channels.discord) ch.discord = channels.discord;
+  if (channels.whatsapp) ch.whatsapp = channels.whatsapp;
   if (Object.keys(ch).length) config.channels = ch;
   const tools = mapTools(src.tools, ctx);
   if (Object.keys(tools).length) config.tools = tools;

@@ -1,4 +1,5 @@
 /** Reads an OpenClaw state directory: `openclaw.json` (JSON5), pairing allowlists, cron jobs. */
+import { toE164 } from "../core/phone.ts";
 import JSON5 from "json5";
 import { ImportError, isObj, type Obj } from "./types.ts";
 import type { MapContext } from "./openclaw_values.ts";
@@ -38,7 +39,7 @@ export async function readOpenClawConfig(dir: string): Promise<{ file: string; c
 
 /** One approved sender from a `credentials/<channel>[-<account>]-allowFrom.json` file. */
 export interface ApprovedPairing {
-  channel: "telegram" | "discord";
+  channel: "telegram" | "discord" | "whatsapp";
   accountId: string;
   senderId: string;
   /** The file it came from, relative to the state dir. */
@@ -46,13 +47,13 @@ export interface ApprovedPairing {
 }
 
 /**
- * Reads the approved-sender stores (`{version: 1, allowFrom: [...]}`) of Telegram and Discord. The
+ * Reads the approved-sender stores (`{version: 1, allowFrom: [...]}`) of Telegram, Discord and WhatsApp. The
  * channel-wide file belongs to the default account; `<channel>-<account>-allowFrom.json` to that account.
  * Pending requests (`*-pairing.json`) expire after an hour and are not imported.
  */
 export async function readPairings(
   dir: string,
-  accountIds: { telegram: string[]; discord: string[] },
+  accountIds: { telegram: string[]; discord: string[]; whatsapp: string[] },
   ctx: MapContext,
 ): Promise<ApprovedPairing[]> {
   const credDir = `${dir}/credentials`;
@@ -73,14 +74,14 @@ export async function readPairings(
       });
       continue;
     }
-    const m = /^(telegram|discord)(?:-(.+))?-allowFrom\.json$/.exec(e.name);
+    const m = /^(telegram|discord|whatsapp)(?:-(.+))?-allowFrom\.json$/.exec(e.name);
     if (!m) {
       if (/-allowFrom\.json$/.test(e.name)) {
         ctx.unmapped.push({ path: rel, reason: "approved senders of a channel Talon does not have" });
       }
       continue;
     }
-    const channel = m[1] as "telegram" | "discord";
+    const channel = m[1] as "telegram" | "discord" | "whatsapp";
     const accountId = (m[2] ?? "default").toLowerCase();
     if (!accountIds[channel].includes(accountId)) {
       ctx.unmapped.push({
@@ -106,7 +107,8 @@ export async function readPairings(
     );
     for (const v of list) {
       if (typeof v !== "string" && typeof v !== "number") continue;
-      const senderId = String(v).trim().replace(/^(tg:|telegram:|discord:|user:)/i, "");
+      const raw = String(v).trim().replace(/^(tg:|telegram:|discord:|user:|whatsapp:)/i, "");
+      const senderId = channel === "whatsapp" ? toE164(raw) ?? raw : raw;
       if (!senderId || senderId === "*" || seen.has(senderId)) continue;
       seen.add(senderId);
       out.push({ channel, accountId, senderId, source: rel });

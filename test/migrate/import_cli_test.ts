@@ -19,11 +19,9 @@ Deno.test("talon import openclaw --dry-run prints the plan and writes nothing", 
     assert.equal(await importCommand.run(["openclaw", "--from", FULL, "--dry-run"], cli), EXIT.ok);
     const text = out.join("\n");
     assert.match(text, /Would import from .* into /);
-    assert.match(text, /2 agent\(s\), 3 channel account\(s\), 4 approved pairing\(s\), 3 cron job\(s\)/);
-    assert.match(
-      text,
-      /Not imported \(\d+\):\n.*channels\.whatsapp|channels\.whatsapp: Talon has no whatsapp channel/,
-    );
+    assert.match(text, /2 agent\(s\), 4 channel account\(s\), 5 approved pairing\(s\), 3 cron job\(s\)/);
+    assert.match(text, /Not imported \(\d+\):\n/);
+    assert.match(text, /channels\.whatsapp: the linked phone is not carried over; link it again/);
     await assert.rejects(Deno.stat(`${home}/talon`), Deno.errors.NotFound);
   } finally {
     await Deno.remove(home, { recursive: true });

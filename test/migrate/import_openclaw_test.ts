@@ -110,7 +110,13 @@ Deno.test("full fixture: Telegram and Discord accounts, policies and allowlists"
     assert.deepEqual(dc.guilds, {
       "123456789012345678": { requireMention: false, channels: ["general", "help"] },
     });
-    assert.ok(p.unmapped.some((u) => u.path === "channels.whatsapp"));
+    // WhatsApp: a linked-device account (the phone must be linked again: OpenClaw's session is not reused).
+    assert.deepEqual(ch.whatsapp!.accounts.default, {
+      mode: "web",
+      dmPolicy: "pairing",
+      allowFrom: ["+15555550123"],
+    });
+    assert.ok(p.warnings.some((w) => /channels\.whatsapp: the linked phone is not carried over/.test(w)));
     // Inherited settings are reported once, at the channel level.
     assert.equal(p.unmapped.filter((u) => u.path.endsWith(".streaming")).length, 1);
   });
@@ -149,6 +155,7 @@ Deno.test("full fixture: a real run writes talon.json, workspaces and the import
         "telegram/default/111222333",
         "telegram/default/777888999",
         "telegram/work/555666777",
+        "whatsapp/default/+15555550123",
       ],
     );
     const cron = JSON.parse(await Deno.readTextFile(`${home}/${CRON_FILE}`));
@@ -178,7 +185,6 @@ Deno.test("full fixture: what could not be mapped is reported with a reason", as
     for (
       const expected of [
         "credentials/telegram-pairing.json",
-        "credentials/whatsapp-allowFrom.json",
         "cron/jobs.json[2].delivery",
         "cron/jobs.json[3]",
         "cron/jobs.json[4]",
