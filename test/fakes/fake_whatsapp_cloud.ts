@@ -53,9 +53,9 @@ export function startFakeCloud(o: { phoneNumberId?: string; token?: string } = {
         });
       }
       const path = url.pathname.replace(/^\/v\d+\.\d+/, "");
-    if (req.method === "GET" && path === `/${phoneNumberId}`) {
-      return Response.json({ display_phone_number: "+1 555-000-9999", id: phoneNumberId });
-    }
+      if (req.method === "GET" && path === `/${phoneNumberId}`) {
+        return Response.json({ display_phone_number: "+1 555-000-9999", id: phoneNumberId });
+      }
       if (req.method === "POST" && path === `/${phoneNumberId}/messages`) {
         const body = await req.json() as SentCloudMessage;
         if (body.status !== "read" && failures.n > 0) {
