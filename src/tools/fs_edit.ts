@@ -25,6 +25,7 @@ export function createEditTool() {
       try {
         const r = await sandboxOf(ctx).run<{ line: number }>("editFile", {
           path: target.path,
+          root: target.root,
           oldText: i.oldText,
           newText: i.newText,
         });

@@ -52,7 +52,7 @@ export function createReadTool(options: ReadToolOptions = {}) {
       if (!target.exists) throw new ToolError("NotFound", `read ${i.path}: no such file`);
       const r = await sandboxOf(ctx).run<{ text: string; bytes: number; truncated: boolean }>(
         "readFile",
-        { path: target.path, maxBytes },
+        { path: target.path, root: target.root, maxBytes },
       );
       let text = r.text;
       if (i.offset !== undefined || i.limit !== undefined) {

@@ -21,6 +21,7 @@ export function createWriteTool() {
       const target = await resolveWorkspacePath(ctx.workspace, i.path, "write");
       const r = await sandboxOf(ctx).run<{ bytes: number }>("writeFile", {
         path: target.path,
+        root: target.root,
         content: i.content,
         append: i.append,
       });

@@ -80,7 +80,7 @@ export function createMemoryTools(deps: MemoryToolsDeps) {
       if (!target.exists) throw new ToolError("NotFound", `memory_get ${i.path}: no such file`);
       const r = await sandboxOf(ctx).run<{ text: string; bytes: number; truncated: boolean }>(
         "readFile",
-        { path: target.path, maxBytes: 512 * 1024 },
+        { path: target.path, root: target.root, maxBytes: 512 * 1024 },
       );
       const all = r.text.split("\n");
       const from = i.from ?? 1;

@@ -11,6 +11,8 @@ export interface ResolvedPath {
   relative: string;
   /** Whether the path exists. */
   exists: boolean;
+  /** The canonical workspace root it was checked against (the sandbox re-checks against it). */
+  root: string;
 }
 
 /**
@@ -50,7 +52,7 @@ export async function resolveWorkspacePath(
       `${verb} ${input} resolves through a symlink to ${real}, outside the workspace`,
     );
   }
-  return { path: real, relative: relative(root, real) || ".", exists };
+  return { path: real, relative: relative(root, real) || ".", exists, root };
 }
 
 /** The canonical form of the workspace directory (it must exist). */

@@ -75,14 +75,20 @@ Deno.test("outer bound: the sandbox refuses a call the bound drops and names the
   try {
     await Deno.writeTextFile(`${dir}/a.txt`, "secret-a");
     const bounded = createSandbox({ bound: { read: [`${dir}/allowed`] } });
-    const err = await bounded.run("readFile", { path: `${dir}/a.txt`, maxBytes: 100 }, { read: [dir] }).catch(
+    const err = await bounded.run("readFile", { path: `${dir}/a.txt`, root: dir, maxBytes: 100 }, {
+      read: [dir],
+    }).catch(
       (e) => e,
     );
     assert.ok(err instanceof ToolError, String(err));
     assert.equal(err.kind, "NotCapable");
     assert.match(err.message, /outer bound for tools \(--allow-read=.*allowed/);
     const open = createSandbox({});
-    const text = await open.run<{ text: string }>("readFile", { path: `${dir}/a.txt`, maxBytes: 100 }, {
+    const text = await open.run<{ text: string }>("readFile", {
+      path: `${dir}/a.txt`,
+      root: dir,
+      maxBytes: 100,
+    }, {
       read: [dir],
     });
     assert.equal(text.text, "secret-a", "without a bound the same call works");

@@ -44,14 +44,14 @@ Deno.test("process mode in a binary: the all-permission child narrows each opera
     await Deno.writeTextFile(`${dir}/secret.txt`, "outside");
     const ok = await binaryChild({
       op: "readFile",
-      args: { path: `${dir}/ws/a.txt`, maxBytes: 100 },
+      args: { path: `${dir}/ws/a.txt`, root: `${dir}/ws`, maxBytes: 100 },
       permissions: { read: [`${dir}/ws`] },
     });
     assert.ok(ok.ok, JSON.stringify(ok));
     assert.equal((ok.value as { text: string }).text, "inside");
     const denied = await binaryChild({
       op: "readFile",
-      args: { path: `${dir}/secret.txt`, maxBytes: 100 },
+      args: { path: `${dir}/secret.txt`, root: `${dir}/ws`, maxBytes: 100 },
       permissions: { read: [`${dir}/ws`] },
     });
     assert.equal(denied.ok, false);

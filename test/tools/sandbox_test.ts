@@ -22,16 +22,16 @@ for (const mode of ["worker", "process"] as const) {
     const ws = { read: [env.workspace], write: [env.workspace] };
     const ok = await sb.run<{ text: string }>(
       "readFile",
-      { path: `${env.workspace}/in.txt`, maxBytes: 100 },
+      { path: `${env.workspace}/in.txt`, root: env.workspace, maxBytes: 100 },
       ws,
     );
     assert.equal(ok.text, "inside");
     await notCapable(
-      sb.run("readFile", { path: "/etc/passwd", maxBytes: 100 }, ws),
+      sb.run("readFile", { path: "/etc/passwd", root: env.workspace, maxBytes: 100 }, ws),
       /^NotCapable: read \/etc\/passwd is outside this tool call's permissions \(read: only /,
     );
     await notCapable(
-      sb.run("writeFile", { path: `${env.outside}/x.txt`, content: "x" }, ws),
+      sb.run("writeFile", { path: `${env.outside}/x.txt`, root: env.workspace, content: "x" }, ws),
       /write .*outside/,
     );
     await notCapable(

@@ -4,18 +4,23 @@
  * surfaces as `Deno.errors.NotCapable`, which the sandbox turns into a tool error.
  */
 import { readHttpResponse } from "./http1.ts";
+import { checkOpenedFile, readUpTo, writeAll } from "./opened_file.ts";
 
+/** `root`: the canonical workspace root the path was checked against (re-checked after opening). */
 export interface ReadFileArgs {
   path: string;
+  root: string;
   maxBytes: number;
 }
 export interface WriteFileArgs {
   path: string;
+  root: string;
   content: string;
   append?: boolean;
 }
 export interface EditFileArgs {
   path: string;
+  root: string;
   oldText: string;
   newText: string;
 }
@@ -69,17 +74,12 @@ export const OPS = {
   async readFile(a: ReadFileArgs) {
     const file = await Deno.open(a.path, { read: true });
     try {
+      await checkOpenedFile(file, a.path, a.root);
       const info = await file.stat();
       if (info.isDirectory) throw new TypeError(`${a.path} is a directory`);
-      const buf = new Uint8Array(Math.min(info.size, a.maxBytes));
-      let n = 0;
-      while (n < buf.length) {
-        const r = await file.read(buf.subarray(n));
-        if (r === null) break;
-        n += r;
-      }
+      const bytes = await readUpTo(file, Math.min(info.size, a.maxBytes));
       return {
-        text: new TextDecoder().decode(buf.subarray(0, n)),
+        text: new TextDecoder().decode(bytes),
         bytes: info.size,
         truncated: info.size > a.maxBytes,
       };
@@ -91,22 +91,50 @@ export const OPS = {
   async writeFile(a: WriteFileArgs) {
     const dir = a.path.slice(0, a.path.lastIndexOf("/")) || "/";
     await Deno.mkdir(dir, { recursive: true });
-    await Deno.writeTextFile(a.path, a.content, { append: a.append ?? false });
-    return { bytes: new TextEncoder().encode(a.content).length };
+    // A new file is created with O_EXCL, which never follows a symlink in the last component; an existing
+    // one is opened without truncating, checked, and only then truncated.
+    let file: Deno.FsFile;
+    try {
+      file = await Deno.open(a.path, { write: true, createNew: true });
+    } catch (err) {
+      if (!(err instanceof Deno.errors.AlreadyExists)) throw err;
+      file = await Deno.open(a.path, { write: true });
+    }
+    try {
+      await checkOpenedFile(file, a.path, a.root);
+      if (a.append) await file.seek(0, Deno.SeekMode.End);
+      else await file.truncate(0);
+      const bytes = new TextEncoder().encode(a.content);
+      await writeAll(file, bytes);
+      return { bytes: bytes.length };
+    } finally {
+      file.close();
+    }
   },
 
   async editFile(a: EditFileArgs) {
-    const text = await Deno.readTextFile(a.path);
-    const first = text.indexOf(a.oldText);
-    if (a.oldText === "" || first < 0) throw new RangeError("the text to replace was not found in the file");
-    if (text.indexOf(a.oldText, first + 1) >= 0) {
-      throw new RangeError(
-        "the text to replace occurs more than once; include more context to make it unique",
-      );
+    const file = await Deno.open(a.path, { read: true, write: true });
+    try {
+      await checkOpenedFile(file, a.path, a.root);
+      const info = await file.stat();
+      const text = new TextDecoder().decode(await readUpTo(file, info.size));
+      const first = text.indexOf(a.oldText);
+      if (a.oldText === "" || first < 0) {
+        throw new RangeError("the text to replace was not found in the file");
+      }
+      if (text.indexOf(a.oldText, first + 1) >= 0) {
+        throw new RangeError(
+          "the text to replace occurs more than once; include more context to make it unique",
+        );
+      }
+      const next = text.slice(0, first) + a.newText + text.slice(first + a.oldText.length);
+      await file.truncate(0);
+      await file.seek(0, Deno.SeekMode.Start);
+      await writeAll(file, new TextEncoder().encode(next));
+      return { line: text.slice(0, first).split("\n").length };
+    } finally {
+      file.close();
     }
-    const next = text.slice(0, first) + a.newText + text.slice(first + a.oldText.length);
-    await Deno.writeTextFile(a.path, next);
-    return { line: text.slice(0, first).split("\n").length };
   },
 
   async listDir(a: ListDirArgs) {
@@ -206,11 +234,6 @@ export const OPS = {
 } as const;
 
 export type OpName = keyof typeof OPS;
-
-async function writeAll(conn: Deno.Conn, data: Uint8Array): Promise<void> {
-  let n = 0;
-  while (n < data.length) n += await conn.write(data.subarray(n));
-}
 
 async function collect(stream: ReadableStream<Uint8Array>, cap: { left: number; truncated: boolean }) {
   const chunks: Uint8Array[] = [];
