@@ -1,5 +1,5 @@
 /** Turning stored transcript entries into the messages sent to a model. */
-import type { ChatMessage } from "../providers/types.ts";
+import type { ChatMessage, ImageInput } from "../providers/types.ts";
 import type { TranscriptEntry, TranscriptRepo } from "../store/transcripts.ts";
 
 /** The part of a transcript the model sees: the latest compaction summary and the entries after it. */
@@ -27,18 +27,29 @@ export async function loadActiveContext(
 
 /**
  * Converts entries to chat messages: tool calls join the assistant message before them, consecutive
- * user entries are merged (alternation), notices and compactions are skipped.
+ * user entries are merged (alternation), notices and compactions are skipped. `images` (by entry seq)
+ * are the images of this run's user message for a vision model.
  */
-export function toMessages(entries: readonly TranscriptEntry[]): ChatMessage[] {
+export function toMessages(
+  entries: readonly TranscriptEntry[],
+  images?: ReadonlyMap<number, ImageInput[]>,
+): ChatMessage[] {
   const out: ChatMessage[] = [];
   for (const e of entries) {
     const last = out[out.length - 1];
     switch (e.kind) {
-      case "user":
+      case "user": {
+        const own = images?.get(e.seq);
         if (last?.role === "user") {
-          out[out.length - 1] = { role: "user", content: `${last.content}\n\n${e.content.text}` };
-        } else out.push({ role: "user", content: e.content.text });
+          const merged = [...(last.images ?? []), ...(own ?? [])];
+          out[out.length - 1] = {
+            role: "user",
+            content: `${last.content}\n\n${e.content.text}`,
+            ...(merged.length ? { images: merged } : {}),
+          };
+        } else out.push({ role: "user", content: e.content.text, ...(own?.length ? { images: own } : {}) });
         break;
+      }
       case "assistant":
         out.push({ role: "assistant", content: e.content.text });
         break;

@@ -28,6 +28,7 @@ import type { ModelStreamer, RunHandle, RunInput, RunResult, SkillsPort } from "
 import { checkDailyBudget } from "./usage.ts";
 import { capabilitiesOf } from "../security/capabilities.ts";
 import { createWorkspaceReader } from "./prompt.ts";
+import type { Transcriber } from "./media_input.ts";
 
 export interface AgentRuntimeDeps {
   /** The config, or a getter returning the current one (hot reload). */
@@ -41,6 +42,8 @@ export interface AgentRuntimeDeps {
   paths: { workspaceDir: string };
   /** Skills (prompt list and `/skill-name` commands); none when absent. */
   skills?: SkillsPort;
+  /** Transcribes voice notes (media.transcription); without it they reach the model as a note. */
+  transcribe?: Transcriber;
 }
 
 export type WaitResult = RunResult | { runId: string; status: "timeout" | "unknown" };
@@ -267,6 +270,7 @@ export function createAgentRuntime(deps: AgentRuntimeDeps): AgentRuntime {
         agentId: input.agentId,
         sessionKey: input.sessionKey,
         text: input.text,
+        ...(input.media?.length ? { media: input.media } : {}),
         source: input.source,
         principal: input.principal ?? { kind: "system" },
         controller,

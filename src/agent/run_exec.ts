@@ -10,7 +10,9 @@ import type { EventBus } from "../core/event_bus.ts";
 import type { Logger } from "../core/logger.ts";
 import type { Principal } from "../core/principal.ts";
 import { describePrincipal } from "../security/capabilities.ts";
-import { ProviderError } from "../providers/types.ts";
+import { type ImageInput, ProviderError } from "../providers/types.ts";
+import type { MediaRef } from "../core/types.ts";
+import { mediaMilestone, prepareMedia, type Transcriber } from "./media_input.ts";
 import type { AuditRepo } from "../store/audit.ts";
 import type { MilestoneRepo } from "../store/milestones.ts";
 import type { SessionRepo, UsageRepo } from "../store/sessions.ts";
@@ -66,6 +68,8 @@ export interface RunDeps {
   workspaces: WorkspaceReader;
   /** Skills: their list enters the system prompt. */
   skills?: SkillsPort;
+  /** Transcribes voice notes (media.transcription); without it they become a note. */
+  transcribe?: Transcriber;
 }
 
 /** The live state of a run that the runtime (abort, steer) shares with the executing loop. */
@@ -74,6 +78,8 @@ export interface RunControl {
   agentId: string;
   sessionKey: string;
   text: string;
+  /** Media received with the message: images for vision models, voice notes to transcribe. */
+  media?: MediaRef[];
   source?: RunSource;
   /** Who caused the run; decides its tools, session reach and workspace. */
   principal: Principal;
@@ -158,11 +164,26 @@ export async function executeRun(deps: RunDeps, rc: RunControl): Promise<RunResu
     }
     // A run re-run after a restart already has its user message in the transcript: only what is new
     // (the "interrupted" note, messages merged since) is added, so the model sees the message once.
-    const userText = withoutEarlierAttempt(rc.text, context.entries, runId);
+    let userText = withoutEarlierAttempt(rc.text, context.entries, runId);
+    const images = new Map<number, ImageInput[]>();
+    const rerun = context.entries.some((e) => e.kind === "user" && e.runId === runId);
+    const media = rc.media?.length && !rerun
+      ? await prepareMedia({ config, transcribe: deps.transcribe }, rc.media, chain[0], signal)
+      : undefined;
+    if (media) {
+      userText = [userText, ...media.notes].filter(Boolean).join("\n\n");
+      await store.milestones.add({ runId, sessionKey, kind: "media", data: mediaMilestone(media) });
+    }
     if (userText) {
-      context.entries.push(
-        ...await append([entry("user", { text: userText, ...(rc.source ? { source: rc.source } : {}) })]),
-      );
+      const [userEntry] = await append([
+        entry("user", {
+          text: userText,
+          ...(rc.source ? { source: rc.source } : {}),
+          ...(rc.media?.length ? { media: rc.media } : {}),
+        }),
+      ]);
+      context.entries.push(userEntry!);
+      if (media?.images.length) images.set(userEntry!.seq, media.images);
     }
     userAppended = true;
     const toolCtx = { sessionKey, agentId, workspace, channel: rc.source?.channel, principal: rc.principal };
@@ -226,7 +247,7 @@ export async function executeRun(deps: RunDeps, rc: RunControl): Promise<RunResu
       }
       const req = {
         system,
-        messages: repairMessages(toMessages(context.entries)).messages,
+        messages: repairMessages(toMessages(context.entries, images)).messages,
         tools: toolSpecs,
         signal,
       };

@@ -1,6 +1,7 @@
 /** Types of the agent runtime's public face. */
 import type { Principal } from "../core/principal.ts";
 import type { ModelRequest, StreamEvent } from "../providers/types.ts";
+import type { MediaRef } from "../core/types.ts";
 
 /** One attempt of a model call, as reported by the router (one per provider/model tried). */
 export interface ModelAttempt {
@@ -59,6 +60,8 @@ export interface RunInput {
   agentId: string;
   sessionKey: string;
   text: string;
+  /** Photos, voice notes and files received with the message (stored under the media directory). */
+  media?: MediaRef[];
   /** A caller-chosen id (e.g. from the inbox); a new one otherwise. */
   runId?: string;
   source?: RunSource;

@@ -16,6 +16,7 @@ import type { EventBus } from "../core/event_bus.ts";
 import type { Logger } from "../core/logger.ts";
 import { createModelRouter } from "../providers/failover.ts";
 import { createProviders } from "../providers/registry.ts";
+import { createTranscriber } from "../providers/transcription.ts";
 import type { Store } from "../store/mod.ts";
 import { cachedTranscripts } from "../store/transcript_cache.ts";
 import { createCurrentTimeTool } from "../tools/current_time.ts";
@@ -53,6 +54,13 @@ export function createAgentEngine(deps: EngineDeps): AgentRuntime {
   // A turn reads its history from memory and only the entries appended since (see transcript_cache.ts).
   const store = { ...base, transcripts: cachedTranscripts(base.transcripts) };
   const tools = deps.tools ?? createStaticToolExecutor([createCurrentTimeTool({ clock: deps.clock })]);
+  const transcription = deps.config.media.transcription;
+  let transcribe: ReturnType<typeof createTranscriber> | undefined;
+  try {
+    if (transcription) transcribe = createTranscriber(transcription, deps.config.providers);
+  } catch (err) {
+    deps.logger.warn(`voice notes will not be transcribed: ${(err as Error).message}`);
+  }
   return createAgentRuntime({
     config: deps.config,
     store,
@@ -63,5 +71,6 @@ export function createAgentEngine(deps: EngineDeps): AgentRuntime {
     logger: deps.logger,
     paths: deps.paths,
     skills: deps.skills,
+    ...(transcribe ? { transcribe } : {}),
   });
 }

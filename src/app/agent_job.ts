@@ -2,10 +2,13 @@
 import type { JobInput } from "../lanes/mod.ts";
 import type { TalonPaths } from "../config/paths.ts";
 import type { Principal } from "../core/principal.ts";
+import type { MediaRef } from "../core/types.ts";
 
 export interface AgentJobPayload {
   agentId: string;
   text: string;
+  /** Media received with the message (paths under the media directory). */
+  media?: MediaRef[];
   /** Who caused this message's run; stored in the inbox with it and carried into the shard worker. */
   principal?: Principal;
   source: {
@@ -41,6 +44,11 @@ export function buildTurnText(job: Pick<JobInput, "messages" | "dropped">): stri
   if (job.messages.some((m) => m.interrupted)) parts.push(INTERRUPTED_NOTE);
   for (const m of job.messages) parts.push((m.payload as AgentJobPayload).text);
   return parts.join("\n\n");
+}
+
+/** The media of every merged message of a turn, in order. */
+export function turnMedia(job: Pick<JobInput, "messages">): MediaRef[] {
+  return job.messages.flatMap((m) => (m.payload as AgentJobPayload).media ?? []);
 }
 
 /** Job event telling the main thread that a tool wrote to the outbox: send now, not at the next poll. */

@@ -17,7 +17,7 @@ import { createAgentEngine } from "./agent_engine.ts";
 import { createWorkerTools } from "./agent_tools.ts";
 import { createSkillCatalog } from "../skills/catalog.ts";
 import { createSkillsPort } from "../skills/port.ts";
-import { type AgentJobOptions, type AgentJobPayload, buildTurnText } from "./agent_job.ts";
+import { type AgentJobOptions, type AgentJobPayload, buildTurnText, turnMedia } from "./agent_job.ts";
 
 let runtime: AgentRuntime | undefined;
 let milestones: BufferedMilestoneRepo | undefined;
@@ -90,6 +90,7 @@ export async function handleJob(job: JobInput, ctx: JobContext): Promise<RunResu
       agentId: first.agentId,
       sessionKey: job.sessionKey,
       text: buildTurnText(job),
+      media: turnMedia(job),
       runId: job.runId,
       source: first.source,
       principal: turnPrincipal(job),

@@ -101,6 +101,7 @@ export function createLaneSink(
         agentId: route.agentId,
         sessionKey: route.sessionKey,
         text: inbound.text,
+        ...(inbound.media?.length ? { media: inbound.media } : {}),
         runId,
         dedupeKey: dedupeKey(inbound),
         senderId: `${inbound.channel}:${inbound.sender.id}`,

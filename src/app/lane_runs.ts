@@ -157,7 +157,9 @@ export function createLaneRuns(deps: {
   return {
     drop,
     async start(input) {
-      if (!input.text || !input.text.trim()) throw new TalonError("INVALID_REQUEST", "A message needs text");
+      if ((!input.text || !input.text.trim()) && !input.media?.length) {
+        throw new TalonError("INVALID_REQUEST", "A message needs text");
+      }
       const quick = immediate(input);
       if (quick) {
         const handle = await quick;
@@ -171,6 +173,7 @@ export function createLaneRuns(deps: {
       const payload: AgentJobPayload = {
         agentId: input.agentId,
         text: input.text,
+        ...(input.media?.length ? { media: input.media } : {}),
         source: { channel: input.source?.channel ?? "gateway", ...input.source },
         ...(input.principal ? { principal: input.principal } : {}),
       };

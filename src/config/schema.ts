@@ -12,6 +12,7 @@ import { skillsSchema } from "./sections/skills.ts";
 import { cronSchema, hooksSchema } from "./sections/hooks.ts";
 import { bindingsSchema } from "./sections/bindings.ts";
 import { memorySchema } from "./sections/memory.ts";
+import { mediaSchema } from "./sections/media.ts";
 
 /** The whole of talon.json. Every section has defaults, so `{}` is a valid config. */
 export const configSchema = z.strictObject({
@@ -31,6 +32,7 @@ export const configSchema = z.strictObject({
   cron: cronSchema,
   bindings: bindingsSchema,
   memory: memorySchema,
+  media: mediaSchema,
 });
 
 export type Config = z.infer<typeof configSchema>;

@@ -37,6 +37,7 @@ export type MilestoneKind =
   | "run.start"
   | "model.attempt"
   | "tool.call"
+  | "media"
   | "approval"
   | "run.end"
   | "egress";

@@ -20,6 +20,7 @@ export interface AnthropicProviderOptions {
 
 type MessageParam = Anthropic.MessageParam;
 type BlockParam = Anthropic.ContentBlockParam;
+type ImageMime = Anthropic.Base64ImageSource["media_type"];
 
 /**
  * Converts our transcript into Messages API turns: tool results become `tool_result` blocks of a user
@@ -37,7 +38,15 @@ export function toAnthropicMessages(messages: ChatMessage[]): MessageParam[] {
   };
   for (const m of messages) {
     if (m.role === "user") {
-      if (m.content) userBlocks().push({ type: "text", text: m.content });
+      if (!m.content && !m.images?.length) continue;
+      const blocks = userBlocks();
+      for (const img of m.images ?? []) {
+        blocks.push({
+          type: "image",
+          source: { type: "base64", media_type: img.mime as ImageMime, data: img.data },
+        });
+      }
+      if (m.content) blocks.push({ type: "text", text: m.content });
     } else if (m.role === "tool") {
       userBlocks().push({
         type: "tool_result",

@@ -50,8 +50,21 @@ export function toChatMessages(system: string, messages: ChatMessage[]): ChatPar
   const out: ChatParam[] = [];
   if (system) out.push({ role: "system", content: system });
   for (const m of messages) {
-    if (m.role === "user") out.push({ role: "user", content: m.content });
-    else if (m.role === "tool") out.push({ role: "tool", tool_call_id: m.toolCallId, content: m.content });
+    if (m.role === "user") {
+      if (!m.images?.length) out.push({ role: "user", content: m.content });
+      else {
+        out.push({
+          role: "user",
+          content: [
+            ...(m.content ? [{ type: "text" as const, text: m.content }] : []),
+            ...m.images.map((img) => ({
+              type: "image_url" as const,
+              image_url: { url: `data:${img.mime};base64,${img.data}` },
+            })),
+          ],
+        });
+      }
+    } else if (m.role === "tool") out.push({ role: "tool", tool_call_id: m.toolCallId, content: m.content });
     else {
       const calls = m.toolCalls ?? [];
       out.push({

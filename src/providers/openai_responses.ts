@@ -19,8 +19,22 @@ type InputItem = OpenAI.Responses.ResponseInputItem;
 export function toResponsesInput(messages: ChatMessage[]): InputItem[] {
   const out: InputItem[] = [];
   for (const m of messages) {
-    if (m.role === "user") out.push({ role: "user", content: m.content });
-    else if (m.role === "tool") {
+    if (m.role === "user") {
+      if (!m.images?.length) out.push({ role: "user", content: m.content });
+      else {
+        out.push({
+          role: "user",
+          content: [
+            ...(m.content ? [{ type: "input_text" as const, text: m.content }] : []),
+            ...m.images.map((img) => ({
+              type: "input_image" as const,
+              image_url: `data:${img.mime};base64,${img.data}`,
+              detail: "auto" as const,
+            })),
+          ],
+        });
+      }
+    } else if (m.role === "tool") {
       out.push({ type: "function_call_output", call_id: m.toolCallId, output: m.content });
     } else {
       if (m.content) out.push({ role: "assistant", content: m.content });

@@ -11,8 +11,14 @@ export interface ToolCall {
   arguments: Record<string, unknown>;
 }
 
+/** An image given to a vision-capable model with a user message. `data` is base64. */
+export interface ImageInput {
+  mime: string;
+  data: string;
+}
+
 export type ChatMessage =
-  | { role: "user"; content: string }
+  | { role: "user"; content: string; images?: ImageInput[] }
   | {
     role: "assistant";
     content: string;

@@ -1,8 +1,9 @@
 import type { Db } from "./db.ts";
+import type { MediaRef } from "../core/types.ts";
 
 /** What each kind of transcript entry holds. */
 export interface TranscriptContent {
-  user: { text: string; source?: Record<string, unknown>; steer?: boolean };
+  user: { text: string; source?: Record<string, unknown>; steer?: boolean; media?: MediaRef[] };
   assistant: { text: string; model?: string; stop?: string };
   tool_call: { id: string; name: string; arguments: Record<string, unknown> };
   tool_result: { toolCallId: string; name: string; content: string; isError?: boolean; synthetic?: boolean };

@@ -1,4 +1,5 @@
 /** Shared set-up for agent runtime tests: a :memory: store, a temp home, a manual clock, a bus recorder. */
+import type { Transcriber } from "../../src/agent/media_input.ts";
 import { agentStoreFrom, createAgentRuntime, createStaticToolExecutor } from "../../src/agent/mod.ts";
 import type { AgentRuntime } from "../../src/agent/run.ts";
 import type { AgentEvent, ChatEvent, ModelStreamer } from "../../src/agent/types.ts";
@@ -76,6 +77,8 @@ export interface HarnessOptions {
   home?: string;
   /** Use this streamer (e.g. the real router) instead of the scripted model. */
   models?: (clock: ManualClock) => ModelStreamer;
+  /** Voice-note transcriber handed to the runtime. */
+  transcribe?: Transcriber;
 }
 
 /** Default config: one agent "main" on echo/echo unless overridden. */
@@ -101,6 +104,7 @@ export async function harness(opts: HarnessOptions = {}): Promise<Harness> {
     bus,
     clock,
     paths: { workspaceDir: `${home}/workspace` },
+    ...(opts.transcribe ? { transcribe: opts.transcribe } : {}),
   });
   return {
     runtime,

@@ -30,8 +30,17 @@ export const modelsSchema = z.strictObject({
     .describe("Price table by model ref (provider/model) for cost estimates and budgets."),
   contextWindows: z.record(z.string(), z.number().int().min(1024)).default({})
     .describe("Context window in tokens by model ref; default 128000."),
+  input: z.record(z.string(), z.array(z.enum(["text", "image"]))).default({})
+    .describe(
+      'Input kinds by model ref; ["text","image"] marks a vision model, which is sent photos as images.',
+    ),
 }).prefault({});
 
 export type ProviderConfig = z.infer<typeof providerSchema>;
 export type ProvidersConfig = z.infer<typeof providersSchema>;
 export type ModelsConfig = z.infer<typeof modelsSchema>;
+
+/** True when `models.input[ref]` lists "image". */
+export function acceptsImages(models: ModelsConfig, ref: string | undefined): boolean {
+  return ref !== undefined && (models.input[ref]?.includes("image") ?? false);
+}

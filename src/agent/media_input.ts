@@ -1,0 +1,115 @@
+/**
+ * Media received with a message, made ready for the model: images go to a vision-capable model
+ * (`models.input[ref]` lists "image") as image input, capped by `media.maxImageBytes` and
+ * `media.maxImagesPerTurn`; voice notes are transcribed when `media.transcription` is configured. Every
+ * item also becomes one line of the user's text (path, and the transcript or why an image was not shown),
+ * so later turns, other models and the transcript still know what was sent.
+ */
+import type { Config } from "../config/schema.ts";
+import { acceptsImages } from "../config/sections/providers.ts";
+import type { MediaRef } from "../core/types.ts";
+import type { ImageInput } from "../providers/types.ts";
+
+/** Turns an audio file into text (an OpenAI-compatible audio/transcriptions API). */
+export type Transcriber = (media: MediaRef, signal: AbortSignal) => Promise<string>;
+
+export interface PreparedMedia {
+  /** Lines appended to the user's text. */
+  notes: string[];
+  images: ImageInput[];
+  transcripts: { path: string; text: string }[];
+  /** Why items were not shown or transcribed. */
+  skipped: { path: string; reason: string }[];
+}
+
+/** MIME types the chat APIs take as image input. */
+const IMAGE_MIMES = new Set(["image/jpeg", "image/png", "image/gif", "image/webp"]);
+
+const EXT_MIME: Record<string, string> = {
+  jpg: "image/jpeg",
+  jpeg: "image/jpeg",
+  png: "image/png",
+  gif: "image/gif",
+  webp: "image/webp",
+};
+
+function mimeOf(m: MediaRef): string {
+  return m.mime ?? EXT_MIME[m.path.split(".").pop()?.toLowerCase() ?? ""] ?? "application/octet-stream";
+}
+
+function kb(bytes: number | undefined): string {
+  return bytes === undefined ? "" : `, ${Math.max(1, Math.round(bytes / 1024))} KB`;
+}
+
+function toBase64(bytes: Uint8Array): string {
+  let bin = "";
+  for (let i = 0; i < bytes.length; i += 0x8000) bin += String.fromCharCode(...bytes.subarray(i, i + 0x8000));
+  return btoa(bin);
+}
+
+/** The `media` milestone of a run: what was shown, transcribed or skipped (transcripts for the timeline). */
+export function mediaMilestone(p: PreparedMedia): Record<string, unknown> {
+  return {
+    images: p.images.length,
+    transcripts: p.transcripts.map((t) => ({ path: t.path, text: t.text.slice(0, 1000) })),
+    skipped: p.skipped,
+  };
+}
+
+/** Prepares the media of one turn for the model `modelRef` (the first of the chain). Never throws. */
+export async function prepareMedia(
+  deps: { config: Pick<Config, "models" | "media">; transcribe?: Transcriber },
+  media: readonly MediaRef[],
+  modelRef: string | undefined,
+  signal: AbortSignal,
+): Promise<PreparedMedia> {
+  const out: PreparedMedia = { notes: [], images: [], transcripts: [], skipped: [] };
+  const vision = acceptsImages(deps.config.models, modelRef);
+  const { maxImageBytes, maxImagesPerTurn } = deps.config.media;
+  for (const m of media) {
+    const mime = mimeOf(m);
+    if (m.kind === "image") {
+      let reason: string | undefined;
+      if (!vision) reason = `the model ${modelRef ?? "(none)"} is not marked as accepting images`;
+      else if (!IMAGE_MIMES.has(mime)) reason = `${mime} is not an image type the model accepts`;
+      else if (out.images.length >= maxImagesPerTurn) {
+        reason = `more than ${maxImagesPerTurn} images in one turn`;
+      } else {
+        try {
+          const st = await Deno.stat(m.path);
+          if (st.size > maxImageBytes) reason = `larger than media.maxImageBytes (${maxImageBytes} bytes)`;
+          else out.images.push({ mime, data: toBase64(await Deno.readFile(m.path)) });
+        } catch (err) {
+          reason = `cannot read it: ${(err as Error).message}`;
+        }
+      }
+      if (reason) out.skipped.push({ path: m.path, reason });
+      out.notes.push(`[Image: ${m.path} (${mime}${kb(m.bytes)})${reason ? ` — not shown: ${reason}` : ""}]`);
+      continue;
+    }
+    if (m.kind === "audio") {
+      if (!deps.transcribe) {
+        out.skipped.push({ path: m.path, reason: "no transcription model (media.transcription)" });
+        out.notes.push(
+          `[Voice note: ${m.path} (${mime}${
+            kb(m.bytes)
+          }) — not transcribed: no transcription model is configured]`,
+        );
+        continue;
+      }
+      try {
+        const text = (await deps.transcribe(m, signal)).trim();
+        out.transcripts.push({ path: m.path, text });
+        out.notes.push(`[Voice note: ${m.path}, transcript: ${text || "(silence)"}]`);
+      } catch (err) {
+        if (signal.aborted) throw err;
+        const reason = `transcription failed: ${(err as Error).message}`;
+        out.skipped.push({ path: m.path, reason });
+        out.notes.push(`[Voice note: ${m.path} (${mime}${kb(m.bytes)}) — ${reason}]`);
+      }
+      continue;
+    }
+    out.notes.push(`[${m.kind === "video" ? "Video" : "File"}: ${m.path} (${mime}${kb(m.bytes)})]`);
+  }
+  return out;
+}
