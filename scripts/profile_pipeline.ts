@@ -6,6 +6,7 @@
  * where each thread's samples went, by module and by function (self time).
  *
  *   deno run -A scripts/profile_pipeline.ts [--sessions 10] [--turns 2000] [--shards 2] [--out dir]
+ *     [--new-sessions]   (every turn in a session of its own, like bench_http.ts; default: N sessions reused)
  *
  * The profiler samples wall time: time a thread spends blocked in a native call (e.g. SQLite waiting for
  * a lock) counts under that call, time waiting for work counts as "(idle)".
@@ -108,6 +109,7 @@ if (import.meta.main) {
       turns: { type: "string", default: "2000" },
       shards: { type: "string", default: "2" },
       out: { type: "string", default: "." },
+      "new-sessions": { type: "boolean", default: false },
     },
   });
   const sessions = Number(values.sessions);
@@ -121,7 +123,13 @@ if (import.meta.main) {
     agents: { maxConcurrent: 8, perShardConcurrent: 8, shards: Number(values.shards) },
     runFlags: [`--inspect=127.0.0.1:${inspectPort}`],
   });
-  const turn = (session: number) => sendV1Turn(gw, `agent:main:profile:${session}`, `hello ${session}`);
+  let fresh = 0;
+  const turn = (session: number) =>
+    sendV1Turn(
+      gw,
+      values["new-sessions"] ? `agent:main:profile:new-${fresh++}` : `agent:main:profile:${session}`,
+      `hello ${session}`,
+    );
   try {
     // Start every shard worker before attaching, so each is profiled from the first timed turn.
     await Promise.all(Array.from({ length: Number(values.shards) * 4 }, (_, i) => turn(-1 - i)));

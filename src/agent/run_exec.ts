@@ -128,9 +128,8 @@ export async function executeRun(deps: RunDeps, rc: RunControl): Promise<RunResu
   ) => ({ kind, content, runId, tokens: estimateEntryTokens(content) }) as NewTranscriptEntry;
 
   try {
-    const session = await store.sessions.ensure(sessionKey, agentId);
+    const { session, created } = await store.sessions.open(sessionKey, agentId, rc.source);
     sessionId = session.sessionId;
-    if (rc.source) await store.sessions.setLastChannel(sessionKey, rc.source);
     const chain = resolveChain(config, agentId, session.model);
     ev.emit("lifecycle", { phase: "start", agentId, sessionId, model: chain[0] ?? null, startedAt });
     await store.milestones.add({
@@ -156,7 +155,10 @@ export async function executeRun(deps: RunDeps, rc: RunControl): Promise<RunResu
     if (signal.aborted) throw signal.reason; // stopped while queued: leave the transcript alone
     const files = await deps.workspaces.read(workspaceFor(config, deps.paths, agentId));
     const workspace = await runWorkspace(config, deps.paths, rc);
-    let context: ActiveContext = await loadActiveContext(store.transcripts, sessionId);
+    // A session created by this run has no transcript yet: nothing to read.
+    let context: ActiveContext = created
+      ? { entries: [] }
+      : await loadActiveContext(store.transcripts, sessionId);
     const orphans = findOrphanCalls(context.entries);
     if (orphans.length) {
       log.warn("repairing orphaned tool calls", { count: orphans.length });

@@ -131,7 +131,9 @@ export function createScheduler(opts: SchedulerOptions): Scheduler {
     const ts = clock.now();
     if (milestones) write(`milestone ${kind}`, () => milestones.add({ runId, sessionKey, kind, data, ts }));
     bus?.publish({ event: kind, payload: { runId, sessionKey, ...data }, runId, sessionKey });
-    logger.info(kind, { runId, sessionKey, ...data });
+    // The worker logs every run's start and end; here only what went wrong is worth an info line.
+    const level = kind === "run.end" && data.status !== "done" ? "info" : "debug";
+    logger[level](kind, { runId, sessionKey, ...data });
   };
 
   const session = (key: string): Session => {

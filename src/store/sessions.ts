@@ -34,6 +34,15 @@ export interface SessionRepo {
   get(sessionKey: string): Promise<Session | undefined>;
   /** Returns the session, creating it (with a new sessionId) for `agentId` when missing. */
   ensure(sessionKey: string, agentId: string): Promise<Session>;
+  /**
+   * A run starts: like ensure, and records `lastChannel` (when given) and the activity time, in one
+   * statement. `created` is true when the session did not exist (its transcript is empty).
+   */
+  open(
+    sessionKey: string,
+    agentId: string,
+    lastChannel?: SessionChannel,
+  ): Promise<{ session: Session; created: boolean }>;
   /** Newest first. */
   list(filter?: { agentId?: string; limit?: number }): Promise<Session[]>;
   /** New sessionId, counters zeroed, model override and settings kept. Creates the session when missing. */
@@ -80,6 +89,20 @@ export function createSessionRepo(db: Db, now = Date.now): SessionRepo {
         [key, newId("ses"), agentId, t, t],
       );
       return (await get(key))!;
+    },
+    async open(key, agentId, lastChannel) {
+      const t = now();
+      const id = newId("ses");
+      const rows = await db.query<Record<string, unknown>>(
+        `INSERT INTO sessions (session_key, session_id, agent_id, created_at, updated_at, last_channel)
+         VALUES (?, ?, ?, ?, ?, ?)
+         ON CONFLICT(session_key) DO UPDATE SET updated_at = excluded.updated_at,
+           last_channel = COALESCE(excluded.last_channel, sessions.last_channel)
+         RETURNING *`,
+        [key, id, agentId, t, t, lastChannel ? JSON.stringify(lastChannel) : null],
+      );
+      const session = toSession(rows[0]!);
+      return { session, created: session.sessionId === id };
     },
     async list(filter = {}) {
       const args: (string | number)[] = [];

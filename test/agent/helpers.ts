@@ -2,6 +2,7 @@
 import type { Transcriber } from "../../src/agent/media_input.ts";
 import { agentStoreFrom, createAgentRuntime, createStaticToolExecutor } from "../../src/agent/mod.ts";
 import type { AgentRuntime } from "../../src/agent/run.ts";
+import type { AgentStore } from "../../src/agent/run_exec.ts";
 import type { AgentEvent, ChatEvent, ModelStreamer } from "../../src/agent/types.ts";
 import { type Config, type ConfigInput, configSchema } from "../../src/config/schema.ts";
 import type { Clock } from "../../src/core/clock.ts";
@@ -79,6 +80,8 @@ export interface HarnessOptions {
   models?: (clock: ManualClock) => ModelStreamer;
   /** Voice-note transcriber handed to the runtime. */
   transcribe?: Transcriber;
+  /** Wraps the runtime's repositories (e.g. to count reads). */
+  wrapStore?: (store: AgentStore) => AgentStore;
 }
 
 /** Default config: one agent "main" on echo/echo unless overridden. */
@@ -98,7 +101,7 @@ export async function harness(opts: HarnessOptions = {}): Promise<Harness> {
   bus.subscribe((e) => events.push(e));
   const runtime = createAgentRuntime({
     config,
-    store: agentStoreFrom(store, clock.now),
+    store: (opts.wrapStore ?? ((s) => s))(agentStoreFrom(store, clock.now)),
     models: opts.models ? opts.models(clock) : model,
     tools: opts.executor ?? createStaticToolExecutor(opts.tools ?? []),
     bus,

@@ -115,6 +115,31 @@ Deno.test("run: the second turn sends the first turn as history; failover attemp
   }
 });
 
+Deno.test("run: a new session's first turn reads no transcript; the next one reads it", async () => {
+  const reads: string[] = [];
+  const h = await harness({
+    steps: [answer("one"), answer("two")],
+    wrapStore: (s) => ({
+      ...s,
+      transcripts: {
+        ...s.transcripts,
+        list: (id, o) => (reads.push("list"), s.transcripts.list(id, o)),
+        last: (id, kind) => (reads.push("last"), s.transcripts.last(id, kind)),
+      },
+    }),
+  });
+  try {
+    await (await h.runtime.start({ agentId: "main", sessionKey: "fresh", text: "first" })).done;
+    assert.deepEqual(reads, [], "the session was created by this run: nothing to read");
+    const b = await (await h.runtime.start({ agentId: "main", sessionKey: "fresh", text: "second" })).done;
+    assert.equal(b.text, "two");
+    assert.ok((reads as string[]).includes("list"));
+    assert.equal(h.model.calls[1]!.req.messages.length, 3, "the first turn is history of the second");
+  } finally {
+    await h.close();
+  }
+});
+
 Deno.test("run: runs of one session execute one after another", async () => {
   const h = await harness({ steps: [answer("A"), answer("B")] });
   try {

@@ -1,6 +1,7 @@
 /** Test harness: a real shard pool running test/fakes/lanes_handler.ts, a scheduler, a :memory: store. */
 import { type BusEvent } from "../../src/core/types.ts";
 import { createEventBus } from "../../src/core/event_bus.ts";
+import type { Logger } from "../../src/core/logger.ts";
 import { openStore, type Store } from "../../src/store/mod.ts";
 import { createInboxRepo, type InboxRepo } from "../../src/store/inbox.ts";
 import { createShardPool, type ShardPool, type ShardPoolOptions } from "../../src/lanes/shard_pool.ts";
@@ -59,6 +60,7 @@ export async function harness(
     settings?: Partial<SchedulerSettings>;
     pool?: Partial<ShardPoolOptions>;
     hooks?: SchedulerHooks;
+    logger?: Logger;
   } = {},
 ): Promise<Harness> {
   const store = await openStore({ url: ":memory:" });
@@ -83,6 +85,7 @@ export async function harness(
     inbox,
     milestones: store.milestones,
     bus,
+    logger: opts.logger,
     hooks: {
       onResult: (turn, result) => {
         results.push({ turn, result: result as FakeResult });

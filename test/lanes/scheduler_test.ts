@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
 import { harness, sawEvent } from "./harness.ts";
+import { createLogger, memorySink } from "../../src/core/logger.ts";
 
 Deno.test("scheduler: messages of one session run one at a time, in order, while others run in parallel", async () => {
   const h = await harness();
@@ -120,6 +121,21 @@ Deno.test("scheduler: rejects bad requests", async () => {
     assert.throws(() => h.scheduler.setSessionMode("k", "later" as never), RangeError);
     assert.equal(h.scheduler.abort("nobody"), false);
     assert.equal(h.scheduler.steer("nobody", {}), false);
+  } finally {
+    await h.close();
+  }
+});
+
+Deno.test("scheduler log: a turn that ends well writes no info line (the worker logs runs); a failure does", async () => {
+  const sink = memorySink();
+  const h = await harness({ shards: 1, logger: createLogger({ level: "info", sinks: [sink] }) });
+  try {
+    h.scheduler.submit({ sessionKey: "agent:main:ok", payload: { cmd: "sleep", ms: 0, text: "fine" } });
+    h.scheduler.submit({ sessionKey: "agent:main:bad", payload: { cmd: "fail", text: "boom" } });
+    await h.waitFor("both turns", () => h.results.length === 1 && h.failures.length === 1);
+    await h.scheduler.idle();
+    const lines = sink.records.map((r) => `${r.level} ${r.msg} ${r.sessionKey}`);
+    assert.deepEqual(lines, ["info run.end agent:main:bad"]);
   } finally {
     await h.close();
   }

@@ -146,3 +146,33 @@ Deno.test("transcripts and sessions persist across reopening a file database", a
     await Deno.remove(dir, { recursive: true });
   }
 });
+
+Deno.test("sessions.open: creates once (created), records the channel and activity time in one call", async () => {
+  const store = await openStore({ url: ":memory:" });
+  try {
+    let t = 1000;
+    const sessions = createSessionRepo(store.db, () => t);
+    const first = await sessions.open("agent:main:x", "main", { channel: "telegram", peer: "1" });
+    assert.equal(first.created, true);
+    assert.deepEqual(first.session.lastChannel, { channel: "telegram", peer: "1" });
+    assert.equal(first.session.createdAt, 1000);
+    await sessions.addUsage("agent:main:x", { inputTokens: 3, outputTokens: 4, costUsd: 0 });
+    t = 2000;
+    const second = await sessions.open("agent:main:x", "other", { channel: "discord", peer: "2" });
+    assert.equal(second.created, false);
+    assert.equal(second.session.sessionId, first.session.sessionId);
+    assert.equal(second.session.agentId, "main");
+    assert.deepEqual(second.session.lastChannel, { channel: "discord", peer: "2" });
+    assert.deepEqual([second.session.inputTokens, second.session.createdAt, second.session.updatedAt], [
+      3,
+      1000,
+      2000,
+    ]);
+    t = 3000;
+    const third = await sessions.open("agent:main:x", "main");
+    assert.deepEqual(third.session.lastChannel, { channel: "discord", peer: "2" }, "kept without a channel");
+    assert.equal(third.session.updatedAt, 3000);
+  } finally {
+    store.close();
+  }
+});
