@@ -1,22 +1,30 @@
 /**
  * Soak test: a real `talon gateway` process under steady load (turns through /v1/chat/completions over a
- * fixed set of sessions, fake OpenAI provider on loopback) for a fixed time, sampling the process's RSS.
- * Reports the RSS trend (least-squares slope over the time after warm-up), latencies and errors.
+ * set of sessions, fake OpenAI provider on loopback) for a fixed time, sampling the RSS of the gateway's
+ * process tree. Reports the RSS trend (least-squares slope over the time after warm-up, and over the
+ * second half), latencies, errors and the number of sessions seen.
  *
  *   deno run -A --unstable-worker-options scripts/soak.ts [--minutes 10] [--rate 20] [--sessions 20]
- *     [--sample-seconds 10] [--max-growth-mib-per-min N] [--json]
- * Exit 1 when a turn failed, or when --max-growth-mib-per-min is given and the trend exceeds it.
+ *     [--new-sessions K] [--delay-ms 0] [--sample-seconds 10] [--max-growth-mib-per-min N] [--json]
+ * `--new-sessions K`: every session slot moves to a new session after K turns (1: every turn is a new
+ * session), so memory kept per session seen shows as a slope. `--delay-ms`: provider latency.
+ * Exit 1 when a turn failed, or when --max-growth-mib-per-min is given and the second-half trend exceeds it.
  */
 import { parseArgs } from "node:util";
 import { createFakeOpenAI } from "../test/fakes/fake_openai.ts";
 import { spawnProviderGateway } from "../test/helpers/process.ts";
 import { percentile } from "../src/lanes/wait_stats.ts";
+import { statusMiB, treeRssMiB } from "./proc_stats.ts";
 
 export interface SoakOptions {
   durationMs: number;
   /** Turns started per second. */
   rate: number;
   sessions: number;
+  /** Every session slot moves to a new session after this many turns (default: never). */
+  newSessionEvery?: number;
+  /** Provider latency, ms (default 0). */
+  delayMs?: number;
   sampleMs: number;
   /** Fraction of the run treated as warm-up and left out of the trend (default 0.2). */
   warmupFraction?: number;
@@ -36,17 +44,22 @@ export interface SoakResult {
   peakRssMiB: number;
   /** Least-squares slope of RSS after warm-up, MiB per minute. */
   trendMiBPerMin: number;
+  /** The same over the second half of the run. */
+  secondHalfMiBPerMin: number;
+  sessionsSeen: number;
 }
 
-/** The process's RSS (or peak RSS), MiB; throws naming the process when it is gone. */
-function rssMiB(pid: number, field: "VmRSS" | "VmHWM" = "VmRSS"): number {
-  let status: string;
-  try {
-    status = Deno.readTextFileSync(`/proc/${pid}/status`);
-  } catch (err) {
-    throw new Error(`the gateway process ${pid} is gone`, { cause: err });
-  }
-  return Number(new RegExp(`${field}:\\s+(\\d+) kB`).exec(status)?.[1] ?? 0) / 1024;
+/** RSS of the gateway's process tree, MiB; throws when the gateway is gone. */
+function rssMiB(pid: number): number {
+  const rss = treeRssMiB(pid);
+  if (rss === 0) throw new Error(`the gateway process ${pid} is gone`);
+  return rss;
+}
+
+/** Session slot `n % sessions`, renamed every `every` turns of that slot. */
+export function sessionOf(n: number, sessions: number, every?: number): string {
+  const slot = n % sessions;
+  return every ? `soak-${slot}-${Math.floor(n / sessions / every)}` : `soak-${slot}`;
 }
 
 /** Least-squares slope of y over x. */
@@ -67,7 +80,7 @@ export function slope(points: Array<[number, number]>): number {
 /** Runs the soak and returns its figures. */
 export async function soak(o: SoakOptions): Promise<SoakResult> {
   const log = o.log ?? (() => {});
-  const provider = createFakeOpenAI({ fallback: { text: "steady as she goes" } });
+  const provider = createFakeOpenAI({ fallback: { text: "steady as she goes", delayMs: o.delayMs ?? 0 } });
   try {
     await using gw = await spawnProviderGateway({
       providerUrl: provider.url,
@@ -101,7 +114,7 @@ export async function soak(o: SoakOptions): Promise<SoakResult> {
           headers: { authorization: `Bearer ${token}`, "content-type": "application/json" },
           body: JSON.stringify({
             model: "talon/main",
-            user: `soak-${n % o.sessions}`,
+            user: sessionOf(n, o.sessions, o.newSessionEvery),
             messages: [{ role: "user", content: `turn ${n}` }],
           }),
           signal: AbortSignal.timeout(60_000),
@@ -135,7 +148,7 @@ export async function soak(o: SoakOptions): Promise<SoakResult> {
     }
     await Promise.all(inflight);
     samples.push([(performance.now() - start) / 1000, rssMiB(pid)]);
-    const peak = rssMiB(pid, "VmHWM");
+    const peak = statusMiB(pid, "VmHWM");
     const cut = (o.durationMs / 1000) * (o.warmupFraction ?? 0.2);
     const sorted = latencies.sort((a, b) => a - b);
     return {
@@ -149,6 +162,10 @@ export async function soak(o: SoakOptions): Promise<SoakResult> {
       endRssMiB: samples[samples.length - 1]![1],
       peakRssMiB: peak,
       trendMiBPerMin: slope(samples.filter(([t]) => t >= cut)) * 60,
+      secondHalfMiBPerMin: slope(samples.filter(([t]) => t >= o.durationMs / 2000)) * 60,
+      sessionsSeen: new Set(Array.from({ length: turns }, (_, n) =>
+        sessionOf(n, o.sessions, o.newSessionEvery)))
+        .size,
     };
   } finally {
     await provider.close();
@@ -162,6 +179,8 @@ if (import.meta.main) {
       minutes: { type: "string", default: "10" },
       rate: { type: "string", default: "20" },
       sessions: { type: "string", default: "20" },
+      "new-sessions": { type: "string" },
+      "delay-ms": { type: "string", default: "0" },
       "sample-seconds": { type: "string", default: "10" },
       "max-growth-mib-per-min": { type: "string" },
       json: { type: "boolean", default: false },
@@ -170,29 +189,40 @@ if (import.meta.main) {
   const minutes = Number(values.minutes);
   const rate = Number(values.rate);
   if (!(minutes > 0) || !(rate > 0)) throw new RangeError("--minutes and --rate take positive numbers");
-  console.error(`soak: ${minutes} min at ${rate} turns/s over ${values.sessions} sessions`);
+  const every = values["new-sessions"] === undefined ? undefined : Number(values["new-sessions"]);
+  if (every !== undefined && !(every >= 1)) throw new RangeError("--new-sessions takes a number ≥ 1");
+  console.error(
+    `soak: ${minutes} min at ${rate} turns/s over ${values.sessions} sessions${
+      every ? `, each replaced by a new one every ${every} turns` : ""
+    }`,
+  );
   const r = await soak({
     durationMs: minutes * 60_000,
     rate,
     sessions: Number(values.sessions),
+    newSessionEvery: every,
+    delayMs: Number(values["delay-ms"]),
     sampleMs: Number(values["sample-seconds"]) * 1000,
     log: (l) => console.error(l),
   });
   if (values.json) console.log(JSON.stringify(r));
   else {
-    console.log(`| turns | errors | p50 / p99 | RSS start → end | peak RSS | trend after warm-up |`);
-    console.log(`|---|---|---|---|---|---|`);
+    const signed = (x: number) => `${x >= 0 ? "+" : ""}${x.toFixed(2)} MiB/min`;
     console.log(
-      `| ${r.turns} | ${r.errors} | ${r.p50Ms.toFixed(1)} / ${r.p99Ms.toFixed(1)} ms | ${
+      `| turns | sessions seen | errors | p50 / p99 | RSS start → end | peak RSS (main) | trend after warm-up | trend 2nd half |`,
+    );
+    console.log(`|---|---|---|---|---|---|---|---|`);
+    console.log(
+      `| ${r.turns} | ${r.sessionsSeen} | ${r.errors} | ${r.p50Ms.toFixed(1)} / ${r.p99Ms.toFixed(1)} ms | ${
         r.startRssMiB.toFixed(1)
-      } → ${r.endRssMiB.toFixed(1)} MiB | ${r.peakRssMiB.toFixed(1)} MiB | ${
-        r.trendMiBPerMin >= 0 ? "+" : ""
-      }${r.trendMiBPerMin.toFixed(2)} MiB/min |`,
+      } → ${r.endRssMiB.toFixed(1)} MiB | ${r.peakRssMiB.toFixed(1)} MiB | ${signed(r.trendMiBPerMin)} | ${
+        signed(r.secondHalfMiBPerMin)
+      } |`,
     );
     if (r.firstError) console.log(`first error: ${r.firstError}`);
   }
   const limit = values["max-growth-mib-per-min"] === undefined
     ? undefined
     : Number(values["max-growth-mib-per-min"]);
-  Deno.exit(r.errors > 0 || (limit !== undefined && r.trendMiBPerMin > limit) ? 1 : 0);
+  Deno.exit(r.errors > 0 || (limit !== undefined && r.secondHalfMiBPerMin > limit) ? 1 : 0);
 }

@@ -382,12 +382,12 @@ export function attachConnection(
       signal: abort.signal,
       emit: sendEvent,
       ack: (payload) => send({ type: "res", id, ok: true, payload }),
-      subscribeSession: (key) => void subs.sessions.add(key),
+      subscribeSession: (key) => addCapped(subs.sessions, key),
       subscribe(filter) {
         if (filter.all !== undefined) subs.all = filter.all;
-        for (const e of filter.events ?? []) subs.events.add(e);
-        for (const k of filter.sessionKeys ?? []) subs.sessions.add(k);
-        for (const r of filter.runIds ?? []) subs.runs.add(r);
+        for (const e of filter.events ?? []) addCapped(subs.events, e);
+        for (const k of filter.sessionKeys ?? []) addCapped(subs.sessions, k);
+        for (const r of filter.runIds ?? []) addCapped(subs.runs, r);
         return {
           all: subs.all,
           events: [...subs.events],
@@ -443,4 +443,17 @@ export function grantScopes(
 
 function summarise(error: z.ZodError): string {
   return error.issues.slice(0, 3).map((i) => `${i.path.join(".") || "(frame)"}: ${i.message}`).join("; ");
+}
+
+/**
+ * Most names of one kind (events, session keys, run ids) a connection stays subscribed to. A web chat
+ * subscribes to every session it sends to; without a cap a long-lived connection would keep every one.
+ */
+export const MAX_SUBSCRIPTIONS = 256;
+
+/** Adds `key` as the newest entry; past the cap the oldest subscription goes. */
+function addCapped(set: Set<string>, key: string): void {
+  set.delete(key);
+  set.add(key);
+  if (set.size > MAX_SUBSCRIPTIONS) set.delete(set.values().next().value!);
 }

@@ -2,6 +2,7 @@
 import assert from "node:assert/strict";
 import { connectFrame, rawSocket, startTestGateway } from "../helpers/gateway.ts";
 import { GatewayRequestError } from "../../src/gateway/client.ts";
+import { MAX_SUBSCRIPTIONS } from "../../src/gateway/ws_connection.ts";
 
 Deno.test("connect happy path answers hello-ok with protocol, server, methods, snapshot and scopes", async () => {
   await using gw = await startTestGateway();
@@ -268,6 +269,30 @@ Deno.test("events.subscribe delivers bus events by name and session; ticks keep 
       await new Promise((r) => setTimeout(r, 50));
     }
     assert.ok(seen.some(([e]) => e === "tick"), "a tick event arrives");
+  } finally {
+    await client.close();
+  }
+});
+
+Deno.test("subscriptions per connection are capped: the oldest session keys go first", async () => {
+  await using gw = await startTestGateway();
+  const client = await gw.connect();
+  const seen: string[] = [];
+  client.onEvent((e, p) => e === "agent" && seen.push((p as any).runId));
+  try {
+    const keys = Array.from({ length: MAX_SUBSCRIPTIONS + 10 }, (_, i) => `agent:main:s${i}`);
+    let r: any;
+    for (let i = 0; i < keys.length; i += 100) {
+      r = (await client.request<any>("events.subscribe", { sessionKeys: keys.slice(i, i + 100) })).subscribed;
+    }
+    r = (await client.request<any>("events.subscribe", { sessionKeys: [keys[0]] })).subscribed;
+    assert.equal(r.sessionKeys.length, MAX_SUBSCRIPTIONS);
+    assert.equal(r.sessionKeys.at(-1), keys[0], "subscribing again makes a key the newest");
+    assert.ok(!r.sessionKeys.includes(keys[1]) && r.sessionKeys.includes(keys[12]));
+    gw.bus.publish({ event: "agent", payload: { runId: "old" }, sessionKey: keys[1] });
+    gw.bus.publish({ event: "agent", payload: { runId: "kept" }, sessionKey: keys[0] });
+    await client.request("health");
+    assert.deepEqual(seen, ["kept"]);
   } finally {
     await client.close();
   }
