@@ -63,6 +63,11 @@ export const fromWorkerSchema = z.discriminatedUnion("type", [
   z.object({ type: z.literal("ready"), shard: z.number().int() }),
   z.object({ type: z.literal("init_failed"), error: jobErrorSchema }),
   z.object({ type: z.literal("event"), runId, event: z.string().min(1), data: z.unknown() }),
+  /** Events emitted in one turn of the worker's event loop, in order (one message instead of several). */
+  z.object({
+    type: z.literal("events"),
+    events: z.array(z.object({ runId, event: z.string().min(1), data: z.unknown() })).min(1),
+  }),
   z.object({
     type: z.literal("done"),
     runId,

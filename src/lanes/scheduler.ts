@@ -6,7 +6,7 @@
 import { systemClock } from "../core/clock.ts";
 import { newId, newRunId } from "../core/ids.ts";
 import { silentLogger } from "../core/logger.ts";
-import { type AgentsConfig, QUEUE_MODES, type QueueMode } from "../config/sections/agents.ts";
+import { QUEUE_MODES, type QueueMode } from "../config/sections/agents.ts";
 import type { InboxState } from "../store/inbox.ts";
 import { type JobMessage, type Lane, LANES } from "./protocol.ts";
 import type { JobOutcome } from "./shard_pool.ts";
@@ -16,7 +16,6 @@ import type {
   DropCause,
   Scheduler,
   SchedulerOptions,
-  SchedulerSettings,
   SchedulerStatus,
   Session,
   SubmitAction,
@@ -24,53 +23,11 @@ import type {
   TurnEnd,
 } from "./scheduler_types.ts";
 import { createWaitStats } from "./wait_stats.ts";
+import { validate } from "./scheduler_settings.ts";
+import { poolAdaptiveCaps } from "./adaptive_caps.ts";
 
 export type * from "./scheduler_types.ts";
-
-/** Scheduler settings from `agents` config; background lanes get a share of the global cap of their own. */
-export function schedulerSettings(
-  agents: AgentsConfig,
-  overrides: Partial<SchedulerSettings> = {},
-): SchedulerSettings {
-  const d = agents.defaults;
-  const perShard = agents.perShardConcurrent ?? agents.maxConcurrent;
-  return {
-    queueMode: d.queueMode,
-    debounceMs: d.debounceMs,
-    queueCap: d.queueCap,
-    queueDrop: d.queueDrop,
-    runTimeoutMs: d.runTimeoutMs,
-    maxRequeues: 2,
-    ...overrides,
-    lanes: {
-      main: { global: agents.maxConcurrent, perShard },
-      subagent: { global: Math.max(1, Math.ceil(agents.maxConcurrent / 2)), perShard },
-      cron: { global: Math.max(1, Math.ceil(agents.maxConcurrent / 4)), perShard },
-      ...overrides.lanes,
-    },
-  };
-}
-
-function validate(settings: SchedulerSettings): void {
-  const positive = (name: string, v: number) => {
-    if (!Number.isInteger(v) || v < 1) throw new RangeError(`${name} must be an integer ≥ 1, got ${v}`);
-  };
-  positive("queueCap", settings.queueCap);
-  positive("runTimeoutMs", settings.runTimeoutMs);
-  if (!Number.isInteger(settings.maxRequeues) || settings.maxRequeues < 0) {
-    throw new RangeError(`maxRequeues must be an integer ≥ 0, got ${settings.maxRequeues}`);
-  }
-  if (!(settings.debounceMs >= 0)) throw new RangeError(`debounceMs must be ≥ 0, got ${settings.debounceMs}`);
-  if (!QUEUE_MODES.includes(settings.queueMode)) {
-    throw new RangeError(`Unknown queue mode "${settings.queueMode}"`);
-  }
-  for (const lane of LANES) {
-    const cap = settings.lanes[lane];
-    if (!cap) throw new RangeError(`Missing caps for lane "${lane}"`);
-    positive(`lanes.${lane}.global`, cap.global);
-    positive(`lanes.${lane}.perShard`, cap.perShard);
-  }
-}
+export { schedulerSettings } from "./scheduler_settings.ts";
 
 const toJobMessage = (i: QueuedItem): JobMessage => ({
   id: i.id,
@@ -105,6 +62,9 @@ export function createScheduler(opts: SchedulerOptions): Scheduler {
     number[]
   >;
   const waits = createWaitStats();
+  // Every lane's runs on a shard together stay under an adaptive cap (see adaptive_caps.ts).
+  const adaptive = poolAdaptiveCaps(pool, LANES.map((l) => settings.lanes[l].perShard));
+  let retryTimer: number | undefined;
   const totals = { started: 0, done: 0, failed: 0, requeued: 0, dropped: 0, steered: 0 };
   let activeCount = 0;
   let closing = false;
@@ -176,19 +136,36 @@ export function createScheduler(opts: SchedulerOptions): Scheduler {
 
   const pump = () => {
     if (closing) return;
-    for (const lane of LANES) {
+    adaptive.refresh((lane, shard) => laneShardActive[LANES[lane]!][shard]!);
+    let held = false;
+    const full = new Set<number>();
+    for (const [laneIndex, lane] of LANES.entries()) {
       const cap = settings.lanes[lane];
+      full.clear();
       for (const key of ready[lane]) {
-        if (laneActive[lane] >= cap.global) break;
+        // Every shard at its adaptive cap: the rest of the ready sessions wait (without a scan of them).
+        if (laneActive[lane] >= cap.global || full.size === pool.size) break;
         const s = sessions.get(key);
         if (!s) {
           ready[lane].delete(key);
           continue;
         }
         if (laneShardActive[lane][s.shard]! >= cap.perShard) continue;
+        if (laneShardActive[lane][s.shard]! >= adaptive.cap(laneIndex, s.shard)) {
+          held = true;
+          full.add(s.shard);
+          continue;
+        }
         ready[lane].delete(key);
         dispatch(s);
       }
+    }
+    // Held back by an adaptive cap: look again after the next heartbeats may have raised it.
+    if (held && retryTimer === undefined) {
+      retryTimer = clock.setTimeout(() => {
+        retryTimer = undefined;
+        pump();
+      }, 250);
     }
   };
 
@@ -482,6 +459,7 @@ export function createScheduler(opts: SchedulerOptions): Scheduler {
     async close() {
       if (closing) return;
       closing = true;
+      if (retryTimer !== undefined) clock.clearTimeout(retryTimer);
       for (const s of sessions.values()) {
         if (s.timer !== undefined) clock.clearTimeout(s.timer);
         s.timer = undefined;

@@ -134,7 +134,7 @@ export interface Scheduler {
 }
 
 export interface SchedulerOptions {
-  pool: Pick<ShardPool, "size" | "shardOf" | "run" | "status" | "close">;
+  pool: Pick<ShardPool, "size" | "shardOf" | "run" | "status" | "close"> & Partial<Pick<ShardPool, "health">>;
   settings: SchedulerSettings;
   /** Per-channel queue mode (config), consulted after per-request and per-session modes. */
   channelMode?: (channel: string, accountId: string | undefined) => QueueMode | undefined;

@@ -77,6 +77,11 @@ export interface ShardPool {
   /** Starts a job on the shard of its sessionKey. */
   run(job: JobInput, callbacks: JobCallbacks, options?: { timeoutMs?: number }): RunningJob;
   status(): ShardStatus[];
+  /**
+   * How busy a shard's worker is: the round trip of its last answered heartbeat (or the age of an
+   * unanswered one, when longer), and how many heartbeats it has answered.
+   */
+  health(shard: number): { delayMs: number; samples: number };
   /** Aborts running jobs (they settle as failed), waits up to the grace period, terminates the workers. */
   close(): Promise<void>;
 }
@@ -97,6 +102,9 @@ interface Shard {
   ready: boolean;
   spawnedAt: number;
   lastPong: number;
+  pingAt: number;
+  rttMs: number;
+  pongs: number;
   seq: number;
   restarts: number;
   failures: number;
@@ -126,6 +134,9 @@ export function createShardPool(options: ShardPoolOptions): ShardPool {
     ready: false,
     spawnedAt: 0,
     lastPong: 0,
+    pingAt: 0,
+    rttMs: 0,
+    pongs: 0,
     seq: 0,
     restarts: 0,
     failures: 0,
@@ -153,6 +164,7 @@ export function createShardPool(options: ShardPoolOptions): ShardPool {
     const worker = new Worker(workerUrl, { type: "module", ...options.workerOptions } as WorkerOptions);
     shard.worker = worker;
     shard.ready = false;
+    shard.pingAt = 0;
     shard.spawnedAt = clock.now();
     shard.lastPong = clock.now();
     worker.onmessage = (e: MessageEvent) => {
@@ -191,6 +203,16 @@ export function createShardPool(options: ShardPoolOptions): ShardPool {
     }
   };
 
+  const deliverEvent = (shard: Shard, e: { runId: string; event: string; data: unknown }) => {
+    const job = shard.jobs.get(e.runId);
+    if (!job) return;
+    try {
+      job.callbacks.onEvent(e.event, e.data);
+    } catch (err) {
+      logger.error("lanes: onEvent threw", { runId: e.runId, error: String(err) });
+    }
+  };
+
   const onMessage = (shard: Shard, msg: FromWorker) => {
     shard.lastPong = clock.now();
     switch (msg.type) {
@@ -201,17 +223,12 @@ export function createShardPool(options: ShardPoolOptions): ShardPool {
         shard.lastError = `handler failed to load: ${msg.error.message}`;
         logger.error("lanes: job handler failed to load", { shard: shard.index, error: msg.error.message });
         break;
-      case "event": {
-        const job = shard.jobs.get(msg.runId);
-        if (job) {
-          try {
-            job.callbacks.onEvent(msg.event, msg.data);
-          } catch (err) {
-            logger.error("lanes: onEvent threw", { runId: msg.runId, error: String(err) });
-          }
-        }
+      case "event":
+        deliverEvent(shard, msg);
         break;
-      }
+      case "events":
+        for (const e of msg.events) deliverEvent(shard, e);
+        break;
       case "done":
         shard.failures = 0;
         settle(shard, msg.runId, { status: "done", result: msg.result, consumedSteers: msg.consumedSteers });
@@ -229,6 +246,11 @@ export function createShardPool(options: ShardPoolOptions): ShardPool {
         break;
       }
       case "pong":
+        if (msg.seq === shard.seq) {
+          shard.rttMs = clock.now() - shard.pingAt;
+          shard.pingAt = 0;
+          shard.pongs++;
+        }
         break;
       case "protocol_error":
         logger.error("lanes: shard worker rejected a message", { shard: shard.index, error: msg.message });
@@ -291,6 +313,7 @@ export function createShardPool(options: ShardPoolOptions): ShardPool {
         lose(shard, `worker missed heartbeats for ${silentFor} ms`);
         continue;
       }
+      if (shard.pingAt === 0) shard.pingAt = now;
       send(shard, { type: "ping", seq: ++shard.seq });
     }
   }, heartbeatMs);
@@ -330,6 +353,12 @@ export function createShardPool(options: ShardPoolOptions): ShardPool {
           abortJob(shard, input.runId, { code: "ABORTED", message: reason });
         },
       };
+    },
+    health(index) {
+      const s = shards[index];
+      if (!s) return { delayMs: 0, samples: 0 };
+      const waiting = s.pingAt === 0 ? 0 : clock.now() - s.pingAt;
+      return { delayMs: Math.max(s.rttMs, waiting), samples: s.pongs };
     },
     status() {
       return shards.map((s) => ({

@@ -28,7 +28,29 @@ const jobs = new Map<string, RunningJob>();
 let shard = -1;
 let handler: Promise<JobHandlerModule> | undefined;
 
+/** Events waiting for the end of this turn of the event loop; sent as one `events` message. */
+let pendingEvents: { runId: string; event: string; data: unknown }[] = [];
+
+function flushEvents(): void {
+  if (pendingEvents.length === 0) return;
+  const events = pendingEvents;
+  pendingEvents = [];
+  try {
+    scope.postMessage({ type: "events", events } satisfies FromWorker);
+  } catch {
+    // One of them cannot be cloned: send them one by one, so only that one is replaced.
+    for (const e of events) post({ type: "event", ...e });
+  }
+}
+
+function emitEvent(runId: string, event: string, data: unknown): void {
+  pendingEvents.push({ runId, event, data });
+  if (pendingEvents.length === 1) queueMicrotask(flushEvents);
+}
+
 function post(message: FromWorker): void {
+  // A job's events always arrive before its end.
+  if (message.type === "done" || message.type === "failed") flushEvents();
   try {
     scope.postMessage(message);
   } catch (err) {
@@ -91,7 +113,7 @@ async function runJob(job: JobInput): Promise<void> {
     shard,
     signal: state.controller.signal,
     emit: (event, data) => {
-      if (jobs.get(job.runId) === state) post({ type: "event", runId: job.runId, event, data: data ?? null });
+      if (jobs.get(job.runId) === state) emitEvent(job.runId, event, data ?? null);
     },
     steers: {
       take() {

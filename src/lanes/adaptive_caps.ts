@@ -1,0 +1,69 @@
+/**
+ * Adaptive per-shard run caps, driven by each shard worker's measured delay (heartbeat round trip).
+ * Runs waiting on a provider cost a worker almost nothing, so the configured caps are high; but a burst
+ * of runs all starting at once is CPU work that can block a worker's event loop for seconds (and make its
+ * heartbeats miss). So each shard starts with `initial` runs at most; while its delay stays low and it
+ * is full, the cap doubles at every heartbeat up to `max`; when the delay is high it halves (not below
+ * `min`). Runs over the cap wait in the scheduler's queue, which costs a few hundred bytes each.
+ */
+export interface AdaptiveCapsOptions {
+  shards: number;
+  /** The configured ceiling (perShard cap). */
+  max: number;
+  initial?: number;
+  min?: number;
+  /** A delay above this halves the cap. Default 250 ms. */
+  highDelayMs?: number;
+  /** Below this a full shard's cap doubles. Default 50 ms. */
+  lowDelayMs?: number;
+}
+
+export interface AdaptiveCaps {
+  cap(shard: number): number;
+  /** One delay measurement of `shard` while `active` runs were on it. */
+  observe(shard: number, delayMs: number, active: number): void;
+}
+
+/** Creates the caps, each starting at min(initial, max). */
+export function createAdaptiveCaps(o: AdaptiveCapsOptions): AdaptiveCaps {
+  const min = Math.min(o.min ?? 4, o.max);
+  const caps = new Array<number>(o.shards).fill(Math.min(o.initial ?? 64, o.max));
+  const high = o.highDelayMs ?? 250;
+  const low = o.lowDelayMs ?? 50;
+  return {
+    cap: (shard) => caps[shard] ?? o.max,
+    observe(shard, delayMs, active) {
+      const cap = caps[shard];
+      if (cap === undefined) return;
+      if (delayMs > high) caps[shard] = Math.max(min, Math.floor(cap / 2));
+      else if (delayMs < low && active >= cap) caps[shard] = Math.min(o.max, cap * 2);
+    },
+  };
+}
+
+/**
+ * Adaptive caps per lane and shard, fed by a shard pool's heartbeats (each lane keeps its own, so a
+ * burst of background runs never holds replies back); `refresh` takes the measurements not yet seen.
+ */
+export function poolAdaptiveCaps(
+  pool: { size: number; health?(shard: number): { delayMs: number; samples: number } },
+  laneMax: number[],
+): {
+  cap(lane: number, shard: number): number;
+  refresh(active: (lane: number, shard: number) => number): void;
+} {
+  const caps = laneMax.map((max) => createAdaptiveCaps({ shards: pool.size, max }));
+  const seen = new Array<number>(pool.size).fill(0);
+  return {
+    cap: (lane, shard) => caps[lane]?.cap(shard) ?? Infinity,
+    refresh(active) {
+      if (!pool.health) return;
+      for (let i = 0; i < pool.size; i++) {
+        const h = pool.health(i);
+        if (h.samples === seen[i]) continue;
+        seen[i] = h.samples;
+        caps.forEach((c, lane) => c.observe(i, h.delayMs, active(lane, i)));
+      }
+    },
+  };
+}
