@@ -4,13 +4,14 @@
  * that `deno task cache` (the README's install path) fills. The gateway runs with `--cached-only`, so a
  * module missing from the cache fails the turn instead of being downloaded, and the test drives one turn
  * of every lazily loaded feature: each provider SDK (openai chat and responses, anthropic), the browser
- * tool (puppeteer-core), Telegram (grammY) and Discord (discord.js).
+ * tool (puppeteer-core), Telegram (grammY), Discord (discord.js) and WhatsApp (Cloud API).
  */
 import assert from "node:assert/strict";
 import { createFakeAnthropic } from "../fakes/fake_anthropic.ts";
 import { startFakeDiscord } from "../fakes/fake_discord.ts";
 import { createFakeOpenAI } from "../fakes/fake_openai.ts";
 import { startFakeTelegram } from "../fakes/fake_telegram.ts";
+import { cloudDelivery, cloudText, postWebhook, startFakeCloud } from "../fakes/fake_whatsapp_cloud.ts";
 import { spawnTalon } from "../helpers/process.ts";
 import { tempHome } from "../helpers/temp.ts";
 import { findChromium } from "../../src/tools/browser_manager.ts";
@@ -69,7 +70,7 @@ Deno.test("deno task cache installs every module loaded by URL; every dynamic im
 });
 
 Deno.test({
-  name: "--cached-only gateway: one turn of each provider SDK, the browser tool, Telegram and Discord",
+  name: "--cached-only gateway: one turn of each provider SDK, the browser tool, Telegram, Discord, WhatsApp",
   sanitizeResources: false,
   sanitizeOps: false,
   async fn() {
@@ -79,6 +80,8 @@ Deno.test({
     const ant = createFakeAnthropic({ fallback: { text: "from anthropic" } });
     const telegram = startFakeTelegram();
     const discord = startFakeDiscord({ heartbeatMs: 1000 });
+    const wa = startFakeCloud();
+    const waSecret = "app-secret-for-no-fetch";
     const page = Deno.serve(
       { hostname: "127.0.0.1", port: 0, onListen: () => {} },
       () => new Response("<title>Cached page</title><p>hi</p>", { headers: { "content-type": "text/html" } }),
@@ -116,6 +119,19 @@ Deno.test({
             discord: {
               accounts: { default: { botToken: discord.token, apiRoot: discord.api, allowFrom: [ALICE.id] } },
             },
+            whatsapp: {
+              accounts: {
+                biz: {
+                  mode: "cloud",
+                  phoneNumberId: wa.phoneNumberId,
+                  accessToken: wa.token,
+                  appSecret: waSecret,
+                  verifyToken: "verify-token-0123456789",
+                  graphApiRoot: wa.root,
+                  dmPolicy: "open",
+                },
+              },
+            },
           },
         }),
       );
@@ -151,10 +167,18 @@ Deno.test({
       discord.message({ channelId: "500000000000000001", author: ALICE, content: "hi discord" });
       await discord.waitFor(() => discord.sent.length > 0, "the Discord reply", 60_000);
       assert.equal(discord.sent[0]!.content, "from openai");
+      const hook = await postWebhook(
+        `${url}/whatsapp/biz`,
+        cloudDelivery(wa.phoneNumberId, [cloudText("15551234567", "wamid.nofetch1", "hi whatsapp")]),
+        waSecret,
+      );
+      assert.equal(hook.status, 200, await hook.text());
+      await wa.waitFor(() => wa.sent().length > 0, "the WhatsApp reply", 60_000);
       assert.doesNotMatch(gw.output(), /Download|--cached-only/);
     } finally {
       await page.shutdown();
       await discord.close();
+      await wa.close();
       await telegram.close();
       await ant.close();
       await oai.close();
