@@ -12,6 +12,7 @@ import type { Config } from "../config/schema.ts";
 import { TalonError } from "../core/errors.ts";
 import type { EventBus } from "../core/event_bus.ts";
 import { principalOfCredential } from "../security/principal_of.ts";
+import { approvalNotice, approvalOf } from "./approval_notice.ts";
 import type { Authenticator } from "./auth.ts";
 import { type GatewayEnv, requireAuth } from "./http_security.ts";
 import type { RunService } from "./methods/agent_methods.ts";
@@ -128,6 +129,19 @@ export function createOpenAiCompatApp(deps: {
 
     if (!req.stream) {
       let result: RunResult;
+      // Approvals the run waits for are named in the answer (the request ends when the run ends).
+      const notices: string[] = [];
+      const watch: { runId?: string } = {};
+      const early: unknown[] = [];
+      const onApproval = (payload: unknown) => {
+        const a = watch.runId && approvalOf(payload, watch.runId);
+        if (a) notices.push(approvalNotice(a, now()));
+      };
+      const unsubscribe = deps.bus.subscribe((e) => {
+        if (e.event !== "approval.requested" || e.sessionKey !== sessionKey) return;
+        if (watch.runId === undefined) early.push(e.payload);
+        else onApproval(e.payload);
+      });
       try {
         const handle = await deps.runs.start({
           agentId,
@@ -137,9 +151,13 @@ export function createOpenAiCompatApp(deps: {
           principal: principalOfCredential(c.get("credential")),
           signal: abort.signal,
         });
+        watch.runId = handle.runId;
+        early.splice(0).forEach(onApproval);
         result = await handle.done;
       } catch (err) {
         return errorResponse(c, err);
+      } finally {
+        unsubscribe();
       }
       if (result.status === "error" && result.steps === 0 && !result.command) {
         return c.json(
@@ -155,7 +173,7 @@ export function createOpenAiCompatApp(deps: {
         model: req.model,
         choices: [{
           index: 0,
-          message: { role: "assistant", content: result.text },
+          message: { role: "assistant", content: notices.join("") + result.text },
           finish_reason: result.status === "ok" ? "stop" : "stop",
         }],
         usage: {
@@ -169,19 +187,34 @@ export function createOpenAiCompatApp(deps: {
     let handle;
     // Deltas published before the handle is known are buffered by run id.
     const early = new Map<string, string[]>();
+    /** Notices are not the model's text: a run with only notices still sends its final text. */
+    const notices = new Set<string>();
     const run: { id?: string } = {};
     const queue: string[] = [];
     let wake: (() => void) | undefined;
     const unsubscribe = deps.bus.subscribe((e) => {
-      if (e.event !== "agent" || e.sessionKey !== sessionKey) return;
-      const p = e.payload as { runId: string; stream: string; data: { delta?: string } };
-      if (p.stream !== "assistant" || typeof p.data.delta !== "string") return;
+      if (e.sessionKey !== sessionKey) return;
+      let runId: string;
+      let delta: string;
+      if (e.event === "approval.requested") {
+        // A pending approval is streamed as text: who must approve what, and how.
+        runId = String((e.payload as { runId?: unknown }).runId);
+        const a = approvalOf(e.payload, runId);
+        if (!a) return;
+        delta = approvalNotice(a, now());
+        notices.add(delta);
+      } else if (e.event === "agent") {
+        const p = e.payload as { runId: string; stream: string; data: { delta?: string } };
+        if (p.stream !== "assistant" || typeof p.data.delta !== "string") return;
+        runId = p.runId;
+        delta = p.data.delta;
+      } else return;
       if (run.id === undefined) {
-        const list = early.get(p.runId) ?? [];
-        list.push(p.data.delta);
-        early.set(p.runId, list);
-      } else if (p.runId === run.id) {
-        queue.push(p.data.delta);
+        const list = early.get(runId) ?? [];
+        list.push(delta);
+        early.set(runId, list);
+      } else if (runId === run.id) {
+        queue.push(delta);
         wake?.();
       }
     });
@@ -225,7 +258,7 @@ export function createOpenAiCompatApp(deps: {
         while (true) {
           while (queue.length) {
             const delta = queue.shift()!;
-            sent += delta;
+            if (!notices.has(delta)) sent += delta;
             await chunk({ content: delta }, null);
           }
           if (finished) break;
