@@ -41,7 +41,8 @@ export { buildSystemPrompt, ensureWorkspace, measureRequestBytes, readWorkspaceF
 export { INTERRUPTED_RESULT, repairMessages } from "./transcript_repair.ts";
 export { SKIPPED_FOR_STEER } from "./run_step.ts";
 export { estimateTokens } from "./compaction.ts";
-export { noProviderMessage } from "./model_chain.ts";
+export { modelStatus, noProviderMessage } from "./model_chain.ts";
+export type { ModelStatus } from "./model_chain.ts";
 
 /** The agent repositories over an open store. */
 export function agentStoreFrom(store: Store, now?: () => number): AgentStore {

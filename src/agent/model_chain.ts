@@ -52,3 +52,34 @@ export function noProviderMessage(agentId: string): string {
     "- or, to try Talon without any key, use the development provider: TALON_MODEL=echo/echo (it echoes).",
   ].join("\n");
 }
+
+/** What `status` shows about models: the default agent's chain and each provider's state. */
+export interface ModelStatus {
+  defaultModel: string | null;
+  fallbacks: string[];
+  providers: { id: string; api: string; key: "set" | "missing" | "not needed"; used: boolean }[];
+  /** Models of the default chain whose provider is not configured. */
+  unknownProviders: string[];
+}
+
+/** The default agent's model chain and the configured providers, for `talon status`. */
+export function modelStatus(config: Pick<Config, "agents" | "providers">): ModelStatus {
+  const chain = resolveChain(config, config.agents.defaultAgent);
+  const providerOf = (ref: string) => ref.slice(0, ref.indexOf("/"));
+  const used = new Set(chain.map(providerOf));
+  const providers = Object.entries(config.providers).map(([id, p]) => ({
+    id,
+    api: p.api,
+    key: p.api === "echo" || (p.baseUrl && !p.apiKey)
+      ? "not needed" as const
+      : p.apiKey
+      ? "set" as const
+      : "missing" as const,
+    used: used.has(id),
+  }));
+  const unknownProviders = chain.filter((ref) => {
+    const id = providerOf(ref);
+    return id !== ECHO_PROVIDER && !(id in config.providers);
+  });
+  return { defaultModel: chain[0] ?? null, fallbacks: chain.slice(1), providers, unknownProviders };
+}

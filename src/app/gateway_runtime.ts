@@ -4,7 +4,9 @@
 import type { LoadedConfig } from "../config/load.ts";
 import { displayPath } from "../config/paths.ts";
 import { type Clock, systemClock } from "../core/clock.ts";
-import { ConfigError } from "../core/errors.ts";
+import { ConfigError, TalonError } from "../core/errors.ts";
+import { modelStatus } from "../agent/model_chain.ts";
+import { MIN_TOKEN_CHARS } from "../config/sections/gateway.ts";
 import { createEventBus, type EventBus } from "../core/event_bus.ts";
 import type { Logger } from "../core/logger.ts";
 import { VERSION } from "../core/version.ts";
@@ -60,10 +62,10 @@ export async function startGateway(opts: StartGatewayOptions): Promise<RunningGa
 
   if (
     !LOOPBACK.has(config.gateway.bind) &&
-    (!config.gateway.auth.token || config.gateway.auth.token.length < 24)
+    (!config.gateway.auth.token || config.gateway.auth.token.length < MIN_TOKEN_CHARS)
   ) {
     throw new ConfigError(
-      `Refusing to bind ${config.gateway.bind}: a non-loopback gateway needs an explicit token of at least 24 ` +
+      `Refusing to bind ${config.gateway.bind}: a non-loopback gateway needs an explicit token of at least ${MIN_TOKEN_CHARS} ` +
         "characters (gateway.auth.token or TALON_TOKEN).",
     );
   }
@@ -92,7 +94,12 @@ export async function startGateway(opts: StartGatewayOptions): Promise<RunningGa
     globalMaxFailures: config.gateway.auth.globalMaxFailures,
     clock,
   });
-  const auth = await createAuthenticator({ credentials: store.credentials, limiter, audit: store.audit });
+  const auth = await createAuthenticator({
+    credentials: store.credentials,
+    limiter,
+    audit: store.audit,
+    now: () => clock.now(),
+  });
   const presence = createPresenceTracker();
   const registry = new MethodRegistry();
   registerCoreMethods(registry, {
@@ -105,6 +112,7 @@ export async function startGateway(opts: StartGatewayOptions): Promise<RunningGa
     logFile: logging.logFile,
     hostname: Deno.hostname(),
     statusSections: {
+      models: () => modelStatus(config),
       sandbox: () => ({ mode: config.tools.sandbox, ...boundReport(config.sandbox.outerBound) }),
     },
   });
@@ -173,15 +181,24 @@ export async function startGateway(opts: StartGatewayOptions): Promise<RunningGa
   });
 
   const listening = Promise.withResolvers<Deno.NetAddr>();
-  const server = Deno.serve({
-    hostname: config.gateway.bind,
-    port: config.gateway.port,
-    onListen: (addr) => listening.resolve(addr as Deno.NetAddr),
-    onError: (err) => {
-      logger.error(`request failed: ${String(err)}`);
-      return new Response("Internal error", { status: 500 });
-    },
-  }, (req, info) => gateway.app.fetch(req, { remoteAddr: (info.remoteAddr as Deno.NetAddr).hostname }));
+  let server: Deno.HttpServer;
+  try {
+    server = Deno.serve({
+      hostname: config.gateway.bind,
+      port: config.gateway.port,
+      onListen: (addr) => listening.resolve(addr as Deno.NetAddr),
+      onError: (err) => {
+        logger.error(`request failed: ${String(err)}`);
+        return new Response("Internal error", { status: 500 });
+      },
+    }, (req, info) => gateway.app.fetch(req, { remoteAddr: (info.remoteAddr as Deno.NetAddr).hostname }));
+  } catch (err) {
+    clock.clearInterval(sweepTimer);
+    await store.milestones.close().catch(() => {});
+    store.close();
+    logging.close();
+    throw listenError(err, config.gateway.bind, config.gateway.port);
+  }
   const addr = await listening.promise;
   const host = addr.hostname.includes(":") ? `[${addr.hostname}]` : addr.hostname;
   const url = `http://${host}:${addr.port}`;
@@ -218,6 +235,29 @@ export async function startGateway(opts: StartGatewayOptions): Promise<RunningGa
     shutdown,
     finished: server.finished,
   };
+}
+
+/** A failed listen, in words: which address, why, and what to do. */
+export function listenError(err: unknown, bind: string, port: number): unknown {
+  if (err instanceof Deno.errors.AddrInUse) {
+    return new TalonError(
+      "UNAVAILABLE",
+      `Port ${port} on ${bind} is already in use. Another Talon gateway may be running here (check with ` +
+        `"talon status"; stop it with "talon service stop" or Ctrl-C in its terminal), or another program uses ` +
+        `the port: start on another one with --port <n> (or gateway.port / TALON_PORT).`,
+      { cause: err },
+    );
+  }
+  if (err instanceof Deno.errors.AddrNotAvailable || err instanceof Deno.errors.PermissionDenied) {
+    return new TalonError(
+      "UNAVAILABLE",
+      `Cannot listen on ${bind}:${port}: ${
+        (err as Error).message
+      }. Check gateway.bind (or --bind) and the port.`,
+      { cause: err },
+    );
+  }
+  return err;
 }
 
 /** The database and its WAL/SHM files hold transcripts and credentials: owner-only. */

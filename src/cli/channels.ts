@@ -1,10 +1,10 @@
 /** `talon channels status`: the running gateway's channel accounts. */
 import { parseArgs } from "node:util";
-import { describeError } from "../core/errors.ts";
 import type { ChannelStatus } from "../channels/types.ts";
 import { runChannelLink } from "./channels_link.ts";
 import { type Command, EXIT } from "./io.ts";
 import { connectLocalGateway, formatDuration, gatewayClientOptions } from "./shared.ts";
+import { reportConnectError } from "./gateway_connect.ts";
 
 const USAGE = `Usage: talon channels status [channel] [--json] [--config <file>] [--url ws://host:port/ws]
        talon channels login whatsapp [--account <id>] [--phone <+number>]
@@ -59,8 +59,7 @@ export const channelsCommand: Command = {
         timeoutMs: values.timeout ? Number(values.timeout) : undefined,
       });
     } catch (err) {
-      io.err(`talon channels: cannot reach the gateway: ${describeError(err)}`);
-      return EXIT.unavailable;
+      return reportConnectError(io, "channels", err);
     }
     try {
       const payload = await client.request<{ channels: ChannelStatus[] }>(

@@ -72,12 +72,12 @@ Writes are validated first, atomic, and keep the previous file as talon.json.bak
         const value = sub === "set" ? parseValue(rest.join(" ")) : undefined;
         const next = setPath(raw, key, value);
         validateConfig(next, { env: io.env, file: displayPath(file, io.env) });
-        await writeConfigFile(file, next, io.env);
+        const { backup } = await writeConfigFile(file, next, io.env);
         await auditChange(loaded, key, sub);
         io.out(
-          `${sub === "set" ? "Set" : "Removed"} ${key} in ${
-            displayPath(file, io.env)
-          } (previous version kept as talon.json.bak)`,
+          `${sub === "set" ? "Set" : "Removed"} ${key} in ${displayPath(file, io.env)} (${
+            backup ? `previous version kept as ${displayPath(backup, io.env)}` : "new file"
+          })`,
         );
         return EXIT.ok;
       }

@@ -3,7 +3,8 @@ import { startGateway } from "../app/gateway_runtime.ts";
 import { ConfigError } from "../core/errors.ts";
 import { type Command, EXIT } from "./io.ts";
 import { loadCliConfig } from "./shared.ts";
-import { type LoadedConfig, validateConfig } from "../config/load.ts";
+import { missingWorkerFlag, ownCommandLine } from "./worker_flag_check.ts";
+import { type LoadedConfig, parsePort, validateConfig } from "../config/load.ts";
 import { displayPath } from "../config/paths.ts";
 import type { Env } from "../config/load.ts";
 import {
@@ -26,6 +27,11 @@ They narrow sandbox.outerBound in the config (both apply). They bound tools only
 Defaults: 127.0.0.1:18790, state in ~/.talon (TALON_HOME). Env: TALON_PORT, TALON_BIND, TALON_TOKEN.
 Exit codes: 0 clean stop, 78 invalid config, 1 other failure.`,
   async run(argv, io) {
+    const flagProblem = missingWorkerFlag(Deno.execPath(), await ownCommandLine());
+    if (flagProblem) {
+      io.err(`talon gateway: ${flagProblem}`);
+      return EXIT.usage;
+    }
     let flags;
     try {
       flags = parseAllowFlags(argv, Deno.cwd());
@@ -38,6 +44,14 @@ Exit codes: 0 clean stop, 78 invalid config, 1 other failure.`,
       options: { config: { type: "string" }, port: { type: "string" }, bind: { type: "string" } },
       strict: true,
     });
+    if (values.port !== undefined && parsePort(values.port) === undefined) {
+      io.err(`talon gateway: --port: expected a port number 0-65535, got "${values.port}"`);
+      return EXIT.usage;
+    }
+    if (values.bind !== undefined && !values.bind.trim()) {
+      io.err(`talon gateway: --bind: expected an address such as 127.0.0.1`);
+      return EXIT.usage;
+    }
     const env = {
       ...io.env,
       ...(values.port !== undefined ? { TALON_PORT: values.port } : {}),
@@ -48,9 +62,10 @@ Exit codes: 0 clean stop, 78 invalid config, 1 other failure.`,
       loaded = withOuterBound(await loadCliConfig({ ...io, env }, values.config), flags.bound, env);
     } catch (err) {
       if (err instanceof ConfigError) {
-        io.err(
-          `talon gateway: ${err.message}\nThe gateway did not start. Fix the file or run "talon config validate".`,
-        );
+        const hint = /^(Invalid|Cannot read) config/.test(err.message)
+          ? ' Fix the file or run "talon config validate".'
+          : "";
+        io.err(`talon gateway: ${err.message}\nThe gateway did not start.${hint}`);
         return EXIT.config;
       }
       throw err;

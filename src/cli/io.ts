@@ -26,6 +26,8 @@ export const EXIT = {
   /** The config is invalid: systemd's RestartPreventExitStatus uses it. */
   config: 78,
   unavailable: 69,
+  /** The gateway refused the CLI's token (sysexits EX_NOPERM). */
+  unauthorized: 77,
 } as const;
 
 export function realIo(): CliIo {

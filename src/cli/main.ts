@@ -5,7 +5,13 @@ import { describeError, TalonError } from "../core/errors.ts";
 
 /** Runs `talon <command> [args]`; returns the exit code. */
 export async function runCli(argv: string[], io: CliIo): Promise<number> {
-  const [name, ...rest] = argv;
+  const global = takeGlobalConfig(argv);
+  if (typeof global === "string") {
+    io.err(`talon: ${global}\n\n${usage()}`);
+    return EXIT.usage;
+  }
+  const [name, ...commandArgs] = global.argv;
+  let rest = commandArgs;
   if (!name || name === "--help" || name === "-h" || name === "help") {
     const sub = name === "help" ? rest[0] : undefined;
     const entry = sub ? commands.find((c) => c.name === sub) : undefined;
@@ -26,6 +32,14 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
     io.out(cmd.usage);
     return EXIT.ok;
   }
+  if (global.config !== undefined) {
+    // `talon --config X <cmd>` is `talon <cmd> --config X` for every command that reads the config.
+    if (!cmd.usage.includes("--config")) {
+      io.err(`talon ${name}: this command does not read a config file; drop --config`);
+      return EXIT.usage;
+    }
+    rest = ["--config", global.config, ...rest];
+  }
   try {
     return await cmd.run(rest, io);
   } catch (err) {
@@ -38,6 +52,25 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
   }
 }
 
+/** Takes `--config <file>` / `--config=<file>` given before the command name. A string is a usage error. */
+function takeGlobalConfig(argv: string[]): { argv: string[]; config?: string } | string {
+  let config: string | undefined;
+  let i = 0;
+  while (i < argv.length && argv[i]!.startsWith("--config")) {
+    const arg = argv[i]!;
+    if (arg === "--config") {
+      if (i + 1 >= argv.length || argv[i + 1]!.startsWith("-")) return "--config needs a file";
+      config = argv[i + 1];
+      i += 2;
+    } else if (arg.startsWith("--config=")) {
+      config = arg.slice("--config=".length);
+      i += 1;
+    } else break;
+  }
+  if (config === "") return "--config needs a file";
+  return { argv: argv.slice(i), ...(config !== undefined ? { config } : {}) };
+}
+
 function usage(): string {
   const width = Math.max(...commands.map((c) => c.name.length), 8);
   return [
@@ -48,7 +81,8 @@ function usage(): string {
     "Commands:",
     ...commands.map((c) => `  ${c.name.padEnd(width)}  ${c.summary}`),
     "",
-    "Global: --config <file> (default ~/.talon/talon.json; TALON_HOME moves ~/.talon)",
+    "Global: --config <file>, before or after the command (default ~/.talon/talon.json; TALON_HOME moves",
+    "        ~/.talon)",
     'Run "talon <command> --help" for a command\'s options.',
   ].join("\n");
 }

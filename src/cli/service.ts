@@ -16,12 +16,14 @@ const USAGE = `Usage: talon service <action> [--user|--system]
 
 Actions:
   install [--print] [--memory-max 1G]   write the systemd unit, then daemon-reload, enable and start it
-                                        (--print only prints the unit)
+          [--deno <path>] [--run-as <user>]   (--print only prints the unit; --deno: the deno to run from
+                                        source; --run-as: the account of a --system unit, default SUDO_USER)
   status | stop | restart               systemctl <action> talon.service
   uninstall                             stop, disable and remove the unit
   logs [-n 200]                         journalctl -u talon.service
 
---user (default) installs into ~/.config/systemd/user; --system into /etc/systemd/system (as root).
+--user (default) installs into ~/.config/systemd/user; --system into /etc/systemd/system (as root, via
+sudo: the unit runs as the invoking user; as root without sudo, --run-as is required).
 Secrets for the service (TALON_TOKEN, provider keys) go in <TALON_HOME>/talon.env (KEY=value lines, 0600).`;
 
 export interface ServiceCommandDeps {
@@ -46,6 +48,8 @@ export function createServiceCommand(deps: ServiceCommandDeps): Command {
           system: { type: "boolean", default: false },
           print: { type: "boolean", default: false },
           "memory-max": { type: "string", default: "1G" },
+          deno: { type: "string" },
+          "run-as": { type: "string" },
           n: { type: "string", short: "n", default: "200" },
         },
         allowPositionals: true,
@@ -68,21 +72,42 @@ export function createServiceCommand(deps: ServiceCommandDeps): Command {
       switch (action) {
         case "install": {
           const home = resolveHome(io.env);
-          const execStart = gatewayExecStart({
-            execPath: deps.execPath ?? Deno.execPath(),
-            mainModule: deps.mainModule,
-            home,
-          });
+          const execPath = values.deno ?? deps.execPath ?? Deno.execPath();
+          if (isThrowAwayPath(execPath)) {
+            io.err(
+              `talon service install: Deno runs from npx's temporary cache (${execPath}), which npm may delete ` +
+                "at any time; a unit pointing there would stop working. Install Deno at a stable path " +
+                "(npm install -g deno@2.9.6, or https://deno.land/install.sh) and run again with " +
+                "--deno <path to deno>, e.g. --deno $(npm prefix -g)/bin/deno.",
+            );
+            return EXIT.failure;
+          }
+          const execStart = gatewayExecStart({ execPath, mainModule: deps.mainModule, home });
           const fromSource = execStart[1] === "run";
           const denoDir = io.env.DENO_DIR ?? (io.env.HOME ? `${io.env.HOME}/.cache/deno` : undefined);
-          const user = io.env.SUDO_USER ?? io.env.USER;
+          const user = values["run-as"] ?? io.env.SUDO_USER ?? io.env.USER;
+          if (scope === "system" && !values["run-as"] && (!user || user === "root")) {
+            io.err(
+              "talon service install --system: the unit would run Talon as root. Run it with sudo from the " +
+                "account that should run Talon (sudo sets SUDO_USER), or name it with --run-as <user> " +
+                "(--run-as root if you really mean it).",
+            );
+            return EXIT.failure;
+          }
+          if (!values.print) {
+            const problem = await systemdProblem(deps.runner, scope);
+            if (problem) {
+              io.err(`talon service install: ${problem} Nothing was written. --print shows the unit.`);
+              return EXIT.failure;
+            }
+          }
           const text = renderUnit({
             scope,
             home,
             execStart,
             extraWritablePaths: fromSource && denoDir ? [denoDir] : [],
             memoryMax: values["memory-max"],
-            user: scope === "system" && user && user !== "root" ? user : undefined,
+            user: scope === "system" && user ? user : undefined,
             environmentFile: `${home}/talon.env`,
           });
           if (values.print) {
@@ -126,6 +151,30 @@ export function createServiceCommand(deps: ServiceCommandDeps): Command {
       }
     },
   };
+}
+
+/** npx unpacks packages into ~/.npm/_npx/<hash>/, a cache npm may clear at any time. */
+function isThrowAwayPath(path: string): boolean {
+  return /\/_npx\//.test(path);
+}
+
+/** Why systemd cannot take the unit (not the init system, no user manager), or undefined when it can. */
+async function systemdProblem(runner: CommandRunner, scope: ServiceScope): Promise<string | undefined> {
+  let r;
+  try {
+    r = await runner("systemctl", [...(scope === "user" ? ["--user"] : []), "is-system-running"]);
+  } catch {
+    return "systemctl was not found: this machine does not run systemd.";
+  }
+  const state = r.stdout.trim();
+  if (r.code === 0 || ["degraded", "maintenance", "starting", "initializing", "stopping"].includes(state)) {
+    return undefined;
+  }
+  const detail = (r.stderr || state || `exit ${r.code}`).trim().split("\n")[0];
+  return scope === "user"
+    ? `systemd's user manager is not reachable (${detail}); log in through a session with systemd, or ` +
+      "use --system as root."
+    : `systemd is not running on this machine (${detail}); start Talon another way (e.g. talon gateway).`;
 }
 
 function usage(io: CliIo, why: string): number {

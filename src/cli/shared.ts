@@ -1,35 +1,26 @@
 /** Helpers shared by CLI commands: config loading, gateway connection, output. */
 import { loadConfig, type LoadedConfig } from "../config/load.ts";
-import { readTokenFile } from "../app/token.ts";
-import { connectGateway, type GatewayClient } from "../gateway/client.ts";
+import type { GatewayClient } from "../gateway/client.ts";
+import { connectTarget, gatewayTarget, reportConnectError } from "./gateway_connect.ts";
 import { type CliIo, EXIT } from "./io.ts";
-import { describeError, TalonError } from "../core/errors.ts";
+import { TalonError } from "../core/errors.ts";
 
 /** Loads config honouring a `--config` flag value. */
 export function loadCliConfig(io: CliIo, configFile?: string): Promise<LoadedConfig> {
   return loadConfig({ env: io.env, configFile });
 }
 
-/** Connects to the running gateway of this config with the gateway token (TALON_TOKEN, config, token file). */
+/**
+ * Connects to the running gateway of this config with the gateway token (--token, TALON_TOKEN, config,
+ * token file). Throws GatewayConnectError (unreachable → 69, unauthorized → 77) naming the URL and the
+ * token's source.
+ */
 export async function connectLocalGateway(
   io: CliIo,
   opts: { config?: string; url?: string; token?: string; timeoutMs?: number },
 ): Promise<GatewayClient> {
   const loaded = await loadCliConfig(io, opts.config);
-  const { gateway } = loaded.config;
-  const host = gateway.bind === "0.0.0.0"
-    ? "127.0.0.1"
-    : gateway.bind.includes(":")
-    ? `[${gateway.bind}]`
-    : gateway.bind;
-  const url = opts.url ?? `ws://${host}:${gateway.port}/ws`;
-  const token = opts.token ?? gateway.auth.token ?? await readTokenFile(loaded.paths.tokenFile);
-  return await connectGateway({
-    url,
-    token,
-    timeoutMs: opts.timeoutMs ?? 10_000,
-    client: { id: "talon-cli", mode: "cli" },
-  });
+  return await connectTarget(await gatewayTarget(io, loaded, opts), opts.timeoutMs ?? 10_000);
 }
 
 /** Options every gateway-talking command accepts. */
@@ -52,7 +43,7 @@ export function formatDuration(ms: number): string {
 /**
  * Connects to the running gateway, runs `fn` with the client and closes it. Prints errors as
  * `talon <command>: …` and maps them to exit codes: cannot connect (or the connection dropped) → 69,
- * the gateway refused the request → 1.
+ * the token was refused → 77, the gateway refused the request → 1.
  */
 export async function withGateway(
   io: CliIo,
@@ -68,9 +59,7 @@ export async function withGateway(
       timeoutMs: opts.timeout ? Number(opts.timeout) : undefined,
     });
   } catch (err) {
-    if (err instanceof TalonError && err.name === "ConfigError") throw err;
-    io.err(`talon ${command}: cannot reach the gateway: ${describeError(err)}`);
-    return EXIT.unavailable;
+    return reportConnectError(io, command, err);
   }
   try {
     return await fn(client);

@@ -2,7 +2,8 @@ import { parseArgs } from "node:util";
 import type { Command } from "./io.ts";
 import { EXIT } from "./io.ts";
 import { connectLocalGateway, formatDuration, gatewayClientOptions } from "./shared.ts";
-import { describeError } from "../core/errors.ts";
+import { reportConnectError } from "./gateway_connect.ts";
+import type { ModelStatus } from "../agent/model_chain.ts";
 
 /** Builds `talon status` / `talon health`: call one method on the running gateway and print it. */
 function gatewayQueryCommand(name: "status" | "health", summary: string): Command {
@@ -23,8 +24,7 @@ Exit codes: 0 ok, 69 gateway unreachable or unhealthy, 2 usage error.`,
           timeoutMs: values.timeout ? Number(values.timeout) : undefined,
         });
       } catch (err) {
-        io.err(`talon ${name}: cannot reach the gateway: ${describeError(err)}`);
-        return EXIT.unavailable;
+        return reportConnectError(io, `${name}`, err);
       }
       try {
         const payload = await client.request<Record<string, unknown>>(name, {});
@@ -53,13 +53,36 @@ function render(name: string, p: Record<string, unknown>): string {
       (p.store as { url: string }).url
     })`,
     `agents    ${(p.agents as string[]).join(", ")} (default ${p.defaultAgentId})`,
+    ...modelLines(p.models as ModelStatus | undefined),
   ];
   for (const [k, v] of Object.entries(p)) {
-    if (!["version", "uptimeMs", "startedAt", "gateway", "store", "agents", "defaultAgentId"].includes(k)) {
+    if (
+      !["version", "uptimeMs", "startedAt", "gateway", "store", "agents", "defaultAgentId", "models"]
+        .includes(k)
+    ) {
       lines.push(`${k.padEnd(9)} ${JSON.stringify(v)}`);
     }
   }
   return lines.join("\n");
+}
+
+/** The default model and each provider's state, or how to set one up. */
+function modelLines(m: ModelStatus | undefined): string[] {
+  if (!m) return [];
+  const model = m.defaultModel
+    ? `${m.defaultModel}${
+      m.defaultModel.startsWith("echo/") ? " (echo dev provider: repeats messages)" : ""
+    }` +
+      (m.fallbacks.length ? `; fallbacks ${m.fallbacks.join(", ")}` : "")
+    : 'NONE — agents answer with setup help; run "talon onboard" or set TALON_MODEL (echo/echo to try)';
+  const providers = m.providers.length
+    ? m.providers.map((p) => `${p.id} (${p.api}, key ${p.key}${p.used ? "" : ", unused"})`).join("; ")
+    : "none configured";
+  const lines = [`model     ${model}`, `providers ${providers}`];
+  if (m.unknownProviders.length) {
+    lines.push(`WARNING   no provider configured for ${m.unknownProviders.join(", ")}`);
+  }
+  return lines;
 }
 
 export const statusCommand = gatewayQueryCommand("status", "Show the running gateway's status");

@@ -1,6 +1,7 @@
 import type { z } from "zod";
 import { ConfigError } from "../core/errors.ts";
 import { type Config, configSchema } from "./schema.ts";
+import { MIN_TOKEN_CHARS } from "./sections/gateway.ts";
 import { displayPath, resolveHome, type TalonPaths, talonPaths } from "./paths.ts";
 import { formatPath, substituteEnv } from "./substitute.ts";
 import { checkSkillSecrets } from "./sections/skills.ts";
@@ -56,9 +57,15 @@ export function validateConfig(
   }
   checkSkillSecrets(raw as Record<string, unknown>, opts.file);
   const substituted = substituteEnv(raw, opts.env, opts.file) as Record<string, unknown>;
-  const withEnv = applyEnvOverrides(substituted, opts.env, opts.fromFile ?? true, opts.file);
+  // The file is validated on its own first: a flag or env override must not hide a broken file
+  // (the service would fail on it once the override is gone).
+  const alone = configSchema.safeParse(substituted);
+  if (!alone.success) throw new ConfigError(formatIssues(opts.file, alone.error.issues));
+  const withEnv = applyEnvOverrides(substituted, opts.env);
   const result = configSchema.safeParse(withEnv);
-  if (!result.success) throw new ConfigError(formatIssues(opts.file, result.error.issues));
+  if (!result.success) {
+    throw new ConfigError(formatIssues(`${opts.file} with environment overrides`, result.error.issues));
+  }
   return deepFreeze(result.data);
 }
 
@@ -104,25 +111,28 @@ function formatIssues(file: string, issues: readonly z.core.$ZodIssue[]): string
  * Env overrides: TALON_PORT, TALON_BIND, TALON_TOKEN; and with no providers configured, the standard
  * OPENAI_* / ANTHROPIC_* variables set up built-in providers and TALON_MODEL the default model.
  */
-function applyEnvOverrides(
-  raw: Record<string, unknown>,
-  env: Env,
-  _fromFile: boolean,
-  file: string,
-): Record<string, unknown> {
+function applyEnvOverrides(raw: Record<string, unknown>, env: Env): Record<string, unknown> {
   const out = structuredClone(raw);
   const gateway = { ...(out.gateway as Record<string, unknown> ?? {}) };
   if (env.TALON_PORT !== undefined) {
-    const port = Number(env.TALON_PORT);
-    if (!Number.isInteger(port) || port < 0 || port > 65535) {
+    const port = parsePort(env.TALON_PORT);
+    if (port === undefined) {
       throw new ConfigError(
-        `Invalid config ${file}: TALON_PORT: expected a port number 0-65535, got "${env.TALON_PORT}"`,
+        `Invalid environment variable TALON_PORT: expected a port number 0-65535, got "${env.TALON_PORT}"`,
       );
     }
     gateway.port = port;
   }
   if (env.TALON_BIND) gateway.bind = env.TALON_BIND;
-  if (env.TALON_TOKEN) gateway.auth = { ...(gateway.auth as object ?? {}), token: env.TALON_TOKEN };
+  if (env.TALON_TOKEN) {
+    if (env.TALON_TOKEN.length < MIN_TOKEN_CHARS) {
+      throw new ConfigError(
+        `Invalid environment variable TALON_TOKEN: the gateway token must have at least ${MIN_TOKEN_CHARS} ` +
+          `characters, got ${env.TALON_TOKEN.length} (e.g. \`openssl rand -hex 24\`)`,
+      );
+    }
+    gateway.auth = { ...(gateway.auth as object ?? {}), token: env.TALON_TOKEN };
+  }
   out.gateway = gateway;
 
   const providers = { ...(out.providers as Record<string, unknown> ?? {}) };
@@ -149,6 +159,12 @@ function applyEnvOverrides(
     out.agents = agents;
   }
   return out;
+}
+
+/** A TCP port 0-65535 from text, or undefined. */
+export function parsePort(text: string): number | undefined {
+  const port = /^\d{1,5}$/.test(text.trim()) ? Number(text) : NaN;
+  return Number.isInteger(port) && port >= 0 && port <= 65535 ? port : undefined;
 }
 
 function deepFreeze<T>(value: T): T {

@@ -4,21 +4,29 @@ import { type Env, validateConfig } from "./load.ts";
 /**
  * Writes talon.json atomically: validate → write a temp file (0600) beside it → keep the previous file as
  * talon.json.bak → rename the temp file over the target. A reader never sees half a file.
+ * Returns the backup's path when there was a previous file to keep.
  */
-export async function writeConfigFile(path: string, raw: Record<string, unknown>, env: Env): Promise<void> {
+export async function writeConfigFile(
+  path: string,
+  raw: Record<string, unknown>,
+  env: Env,
+): Promise<{ backup?: string }> {
   validateConfig(raw, { env, file: path });
   const dir = path.slice(0, path.lastIndexOf("/")) || ".";
   await Deno.mkdir(dir, { recursive: true, mode: 0o700 });
   const tmp = `${path}.tmp-${crypto.randomUUID().slice(0, 8)}`;
+  let backup: string | undefined;
   try {
     await Deno.writeTextFile(tmp, JSON.stringify(raw, null, 2) + "\n", { mode: 0o600 });
     try {
       await Deno.copyFile(path, `${path}.bak`);
       await Deno.chmod(`${path}.bak`, 0o600);
+      backup = `${path}.bak`;
     } catch (err) {
       if (!(err instanceof Deno.errors.NotFound)) throw err;
     }
     await Deno.rename(tmp, path);
+    return backup ? { backup } : {};
   } catch (err) {
     await Deno.remove(tmp).catch(() => {});
     if (err instanceof ConfigError) throw err;

@@ -35,6 +35,7 @@ export async function createAuthenticator(deps: {
   credentials: CredentialRepo;
   limiter: FailureLimiter;
   audit: AuditRepo;
+  now?: () => number;
 }): Promise<Authenticator> {
   let known: { hash: Uint8Array; credential: Credential }[] = [];
   const revokedListeners = new Set<(credentialIds: string[]) => void>();
@@ -57,6 +58,15 @@ export async function createAuthenticator(deps: {
     let found: Credential | undefined;
     for (const k of known) if (timingSafeEqual(k.hash, hash)) found ??= k.credential;
     return found;
+  };
+
+  // `token list` shows when each credential was last used; written at most once a minute per credential.
+  const lastTouched = new Map<string, number>();
+  const markUsed = (id: string) => {
+    const now = deps.now?.() ?? Date.now();
+    if (now - (lastTouched.get(id) ?? -Infinity) < 60_000) return;
+    lastTouched.set(id, now);
+    deps.credentials.touch(id).catch(() => {});
   };
 
   const fail = async (remoteAddr: string, via: string, reason: "missing" | "mismatch") => {
@@ -84,6 +94,7 @@ export async function createAuthenticator(deps: {
       }
       if (!credential) return await fail(remoteAddr, via, "mismatch");
       deps.limiter.succeed(remoteAddr);
+      markUsed(credential.id);
       return { ok: true, credential };
     },
   };

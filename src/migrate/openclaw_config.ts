@@ -1,5 +1,6 @@
 /** Maps an OpenClaw `openclaw.json` (parsed) onto a Talon `talon.json` object. */
 import { isObj, type Obj } from "./types.ts";
+import { MIN_TOKEN_CHARS } from "../config/sections/gateway.ts";
 import {
   type MapContext,
   mapSecret,
@@ -104,10 +105,11 @@ function mapGateway(g: unknown, ctx: MapContext): Obj {
     });
   }
   const token = mapSecret(auth.token, "gateway.auth.token", ctx);
-  if (token && !token.startsWith("${") && token.length < 16) {
+  if (token && !token.startsWith("${") && token.length < MIN_TOKEN_CHARS) {
     ctx.unmapped.push({
       path: "gateway.auth.token",
-      reason: "shorter than the 16 characters Talon requires; a new one is generated on first start",
+      reason:
+        `shorter than the ${MIN_TOKEN_CHARS} characters Talon requires; a new one is generated on first start`,
     });
   } else if (token) out.auth = { token };
   reportRest(

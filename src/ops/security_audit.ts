@@ -1,6 +1,7 @@
 /** `talon security audit`: risky settings in the config and state dir, each with why and how to fix. */
 import type { Config } from "../config/schema.ts";
 import type { TalonPaths } from "../config/paths.ts";
+import { MIN_TOKEN_CHARS } from "../config/sections/gateway.ts";
 import { isSecretKey } from "../core/redact.ts";
 import { principalFindings } from "./audit_principals.ts";
 import { approvedSendersFromStore, sharedDmSessionFinding } from "./dm_scope_check.ts";
@@ -19,7 +20,7 @@ export interface AuditInput {
 const LOOPBACK = new Set(["127.0.0.1", "::1", "localhost", "[::1]"]);
 /** Tool names and groups that run programs or touch files. */
 const RISKY_TOOLS = ["exec", "group:runtime", "group:fs", "write", "edit", "apply_patch", "*"];
-export const MIN_TOKEN_CHARS = 24;
+export { MIN_TOKEN_CHARS };
 
 /** Runs every check; the findings are unsorted. */
 export async function auditSecurity(input: AuditInput): Promise<Finding[]> {

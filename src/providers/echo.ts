@@ -12,7 +12,7 @@ import type { ChatMessage, ModelRequest, Provider, StreamEvent } from "./types.t
 import { ProviderError } from "./types.ts";
 
 /** The label every echo reply starts with. */
-export const ECHO_NOTICE = "[echo dev provider: no model configured, repeating your message]";
+export const ECHO_NOTICE = "[echo dev provider: repeating your message; set a real model to get answers]";
 
 /** Rough deterministic token estimate (4 characters a token). */
 function tokens(text: string): number {

@@ -69,8 +69,8 @@ Deno.test("talon status/health talk to a running gateway; unreachable gives exit
   const health = await cli(["health", "--json"], env);
   assert.equal(JSON.parse(health.out).ok, true);
   const wrong = await cli(["status"], { ...env, TALON_TOKEN: "not-the-right-token-at-all" });
-  assert.equal(wrong.code, 69);
-  assert.match(wrong.err, /token mismatch/);
+  assert.equal(wrong.code, 77, "a refused token is not 'unreachable'");
+  assert.match(wrong.err, /refused the token from TALON_TOKEN \(.*token mismatch/);
   await using empty = await tempHome();
   const down = await cli(["health", "--url", "ws://127.0.0.1:1/ws", "--timeout", "2000"], testEnv(empty.dir));
   assert.equal(down.code, 69);

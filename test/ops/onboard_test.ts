@@ -241,6 +241,7 @@ Deno.test("onboard --install-service: writes the unit and enables it through the
     const code = await cmd.run(["-y", "--ollama-url", ollama.url, "--install-service"], c.io);
     assert.equal(code, EXIT.ok, c.text());
     assert.deepEqual(calls, [
+      "systemctl --user is-system-running",
       "systemctl --user daemon-reload",
       "systemctl --user enable talon.service",
       "systemctl --user start talon.service",

@@ -101,9 +101,10 @@ Deno.test("short gateway tokens (config or token file) and short hooks tokens ar
   await withHome(
     { gateway: { auth: { token: "${T}" } }, hooks: { enabled: true, token: "${H}" } },
     async (home) => {
-      const f = await audit(home, { T: "only-twenty-chars-xx", H: "sixteen-chars-xx" });
-      assert.deepEqual(ids(f), ["gateway.auth.token.short", "hooks.token.short"]);
-      assert.match(f.find((x) => x.id === "gateway.auth.token.short")!.what, /20 characters/);
+      // A short gateway token in the config is a config error (see load_test); one in the token file is a finding.
+      await Deno.mkdir(`${home}/credentials`, { mode: 0o700 });
+      const f = await audit(home, { T: "a-long-random-gateway-token-0123456789", H: "sixteen-chars-xx" });
+      assert.deepEqual(ids(f), ["hooks.token.short"]);
     },
   );
   await withHome({}, async (home) => {

@@ -1,6 +1,8 @@
 import { z } from "zod";
 
 export const DEFAULT_PORT = 18790;
+/** The one minimum length of a gateway token (config, TALON_TOKEN, non-loopback binds, the audit). */
+export const MIN_TOKEN_CHARS = 24;
 
 export const gatewaySchema = z.strictObject({
   port: z.number().int().min(0).max(65535).default(DEFAULT_PORT)
@@ -10,7 +12,7 @@ export const gatewaySchema = z.strictObject({
       "Address to listen on. Anything but loopback requires auth (always on) and is flagged by audits.",
     ),
   auth: z.strictObject({
-    token: z.string().min(16).optional()
+    token: z.string().min(MIN_TOKEN_CHARS, `must have at least ${MIN_TOKEN_CHARS} characters`).optional()
       .describe("Gateway admin token. Prefer ${TALON_TOKEN}; when unset one is generated on first start."),
     maxFailures: z.number().int().min(1).default(10)
       .describe("Failed auth attempts per remote address within the window before it is rate-limited."),
