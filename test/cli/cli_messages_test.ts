@@ -1,4 +1,3 @@
-// deno-lint-ignore-file no-explicit-any
 /** What the CLI says when something is wrong: each message names its real source and what to do. */
 import assert from "node:assert/strict";
 import { cli } from "../helpers/cli.ts";

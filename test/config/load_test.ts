@@ -106,13 +106,19 @@ const INVALID: [name: string, text: string, expected: RegExp, env?: Record<strin
     /agents\.defaults\.model\.primary: expected a model ref/,
   ],
   ["bad agent id", '{"agents":{"list":[{"id":"Main Agent"}]}}', /agents\.list\[0\]\.id: lowercase/],
-  ["short token", '{"gateway":{"auth":{"token":"short"}}}', /gateway\.auth\.token: must have at least 24 char/],
+  [
+    "short token",
+    '{"gateway":{"auth":{"token":"short"}}}',
+    /gateway\.auth\.token: must have at least 24 char/,
+  ],
   [
     "missing env var",
     '{"gateway":{"auth":{"token":"${NOPE_NOT_SET}"}}}',
     /gateway\.auth\.token: environment variable NOPE_NOT_SET is not set/,
   ],
-  ["bad TALON_PORT", "{}", /^Invalid environment variable TALON_PORT: expected a port number/, { TALON_PORT: "abc" }],
+  ["bad TALON_PORT", "{}", /^Invalid environment variable TALON_PORT: expected a port number/, {
+    TALON_PORT: "abc",
+  }],
 ];
 
 for (const [name, text, expected, env] of INVALID) {

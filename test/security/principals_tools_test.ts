@@ -29,6 +29,7 @@ Deno.test("attack: a write-scoped WS client (api) gets minimal tools through cha
     assert.match(await chat(writer, '/tool list {"path":"."}'), /not available/);
     // deno-lint-ignore no-explicit-any
     const { runId } = await writer.request<any>("agent", { message: '/tool list {"path":"."}' });
+    // deno-lint-ignore no-explicit-any
     const viaAgent = await writer.request<any>("agent.wait", { runId, timeoutMs: 20_000 });
     assert.match(viaAgent.result.payloads[0].text, /not available/);
   } finally {
