@@ -58,6 +58,7 @@ export async function init(options: AgentJobOptions, shard: number): Promise<voi
     clock: systemClock,
     logger,
     paths: options.paths,
+    shard,
     runtime: () => runtime!,
     emit: (runId, event, data) => contexts.get(runId)?.emit(event, data),
     skillDirs: async (ctx) => (await skillCatalog.get(ctx.workspace)).skills.map((s) => s.dir),

@@ -21,6 +21,7 @@ import { createOutboxRepo } from "../store/outbox.ts";
 import { createApprovalRepo } from "../tools/approval_repo.ts";
 import { createApprovals } from "../tools/approvals.ts";
 import { createBrowserManager } from "../tools/browser_manager.ts";
+import { checkTarget, denoResolver } from "../tools/web_fetch.ts";
 import { createBuiltinTools } from "../tools/builtin.ts";
 import type { MessageSender, SessionMessage, SessionsApi } from "../tools/ports.ts";
 import { createProcessTable } from "../tools/processes.ts";
@@ -41,6 +42,8 @@ export interface WorkerToolsDeps {
   runtime: () => AgentRuntime;
   /** Sends a job event to the main thread on behalf of the run `runId`. */
   emit(runId: string, event: string, data: unknown): void;
+  /** The shard worker these tools live in (the browser keeps one profile per shard). */
+  shard?: number;
   /** Folders of the installed skills the read tool may read. */
   skillDirs?: (ctx: ToolContext) => Promise<readonly string[]>;
 }
@@ -62,6 +65,8 @@ export function createWorkerTools(deps: WorkerToolsDeps): { executor: ToolExecut
     executablePath: config.tools.browser.executablePath,
     idleMs: config.tools.browser.idleMs,
     clock,
+    shard: deps.shard,
+    egress: (url) => checkTarget(url, config.tools, denoResolver),
   });
   const outbox = createOutboxRepo(store.db);
   let sent = 0;

@@ -3,7 +3,8 @@
  * elements), click {ref}, type {ref, text, submit?}, screenshot (PNG into <home>/media), close.
  * Every request the page makes (the page itself, each redirect hop, a clicked link, images, scripts,
  * fetch/XHR) passes the same SSRF checks as web_fetch before Chromium may send it; a refused one is
- * aborted and reported in the tool's answer.
+ * aborted and reported in the tool's answer. Below that, the browser's only network path is a checking
+ * proxy (browser_proxy.ts), which also covers service workers, workers and WebSockets.
  */
 import { z } from "zod";
 import type { ToolsConfig } from "../config/sections/tools.ts";
@@ -59,6 +60,8 @@ const LOCAL_SCHEMES = new Set(["data:", "blob:", "about:"]);
 /** What the guard refused since the last tool call on this page. */
 interface PageGuard {
   blocked: string[];
+  /** What the browser's egress proxy refused (workers, service workers, WebSockets …). */
+  egress?: () => string[];
 }
 
 /**
@@ -122,7 +125,7 @@ export function createBrowserTool(deps: BrowserToolDeps) {
   };
   /** The answer, plus what the guard stopped while the action ran. */
   const withBlocked = (guard: PageGuard, content: string) => {
-    const blocked = guard.blocked.splice(0);
+    const blocked = [...guard.blocked.splice(0), ...(guard.egress?.() ?? [])];
     if (blocked.length === 0) return content;
     return `${content}\nBlocked ${blocked.length} request${blocked.length > 1 ? "s" : ""} (SSRF guard):\n` +
       blocked.slice(0, 5).map((b) => `- ${b}`).join("\n");
@@ -143,6 +146,8 @@ export function createBrowserTool(deps: BrowserToolDeps) {
       const page = await session.page();
       const guard = await guarded(page);
       guard.blocked.length = 0;
+      guard.egress = session.takeBlocked;
+      session.takeBlocked();
       const el = async () => {
         if (i.ref === undefined) {
           throw new ToolError("InvalidInput", `browser ${i.action} needs ref (from a snapshot)`);

@@ -1,11 +1,15 @@
 /**
- * Local Chromium through puppeteer-core: one browser (and profile dir `<home>/browser/<agentId>`) per
- * agent, launched on first use and closed after `idleMs` without calls.
+ * Local Chromium through puppeteer-core: one browser per agent and shard, launched on first use and closed
+ * after `idleMs` without calls. Each shard worker has its own manager, so each gets its own profile dir
+ * (`<home>/browser/shard-<n>/<agentId>`; `<home>/browser/<agentId>` outside shards): two Chromiums cannot
+ * share a profile, and sessions of one agent on different shards keep separate cookies.
+ * With `egress`, the browser's only way out is a checking proxy (browser_proxy.ts).
  */
 import type { Browser, Page } from "puppeteer-core";
 import type { Clock } from "../core/clock.ts";
 import { systemClock } from "../core/clock.ts";
 import { ToolError } from "./errors.ts";
+import { type EgressCheck, type EgressProxy, startEgressProxy } from "./browser_proxy.ts";
 
 /** Flags every browser is launched with. */
 export const CHROMIUM_FLAGS = [
@@ -43,6 +47,8 @@ export interface BrowserSession {
   page(): Promise<Page>;
   /** Marks activity (restarts the idle timer). */
   touch(): void;
+  /** Connections the egress proxy refused since the last call (service workers, WebSockets, …). */
+  takeBlocked(): string[];
 }
 
 export interface BrowserManager {
@@ -58,13 +64,23 @@ export interface BrowserManagerDeps {
   executablePath?: string;
   idleMs: number;
   clock?: Clock;
+  /** The shard worker this manager lives in (its own profile dirs). */
+  shard?: number;
+  /** Checks every connection the browser makes (SSRF guard); without it Chromium connects directly. */
+  egress?: EgressCheck;
 }
 
 /** Creates the manager. */
 export function createBrowserManager(deps: BrowserManagerDeps): BrowserManager {
   const clock = deps.clock ?? systemClock;
-  const browsers = new Map<string, { browser: Browser; timer?: number; page?: Page }>();
-  const launching = new Map<string, Promise<Browser>>();
+  interface Running {
+    browser: Browser;
+    proxy?: EgressProxy;
+    timer?: number;
+    page?: Page;
+  }
+  const browsers = new Map<string, Running>();
+  const launching = new Map<string, Promise<Running>>();
   const closing = new Set<Promise<void>>();
 
   const close = async (agentId: string) => {
@@ -72,7 +88,7 @@ export function createBrowserManager(deps: BrowserManagerDeps): BrowserManager {
     if (!b) return;
     browsers.delete(agentId);
     if (b.timer !== undefined) clock.clearTimeout(b.timer);
-    const p = b.browser.close().catch(() => {});
+    const p = b.browser.close().catch(() => {}).then(() => b.proxy?.close());
     closing.add(p);
     await p;
     closing.delete(p);
@@ -83,7 +99,7 @@ export function createBrowserManager(deps: BrowserManagerDeps): BrowserManager {
     if (b.timer !== undefined) clock.clearTimeout(b.timer);
     b.timer = clock.setTimeout(() => void close(agentId), deps.idleMs);
   };
-  const launch = async (agentId: string) => {
+  const launch = async (agentId: string): Promise<Running> => {
     const executablePath = await findChromium(deps.executablePath);
     if (!executablePath) {
       throw new ToolError(
@@ -91,17 +107,28 @@ export function createBrowserManager(deps: BrowserManagerDeps): BrowserManager {
         `no Chromium found (tools.browser.executablePath, ${CHROMIUM_CANDIDATES.join(", ")})`,
       );
     }
-    const userDataDir = `${deps.home}/browser/${agentId}`;
+    const userDataDir = deps.shard === undefined
+      ? `${deps.home}/browser/${agentId}`
+      : `${deps.home}/browser/shard-${deps.shard}/${agentId}`;
     await Deno.mkdir(userDataDir, { recursive: true });
     // Loaded on first use: puppeteer-core is large and most runs never open a browser.
     const { default: puppeteer } = await import("puppeteer-core");
-    return await puppeteer.launch({
-      executablePath,
-      userDataDir,
-      headless: true,
-      args: CHROMIUM_FLAGS,
-      pipe: true,
-    });
+    const proxy = deps.egress ? startEgressProxy(deps.egress) : undefined;
+    // `<-loopback>` removes Chromium's implicit bypass, so loopback targets go through the proxy too.
+    const proxyArgs = proxy ? [`--proxy-server=${proxy.url}`, "--proxy-bypass-list=<-loopback>"] : [];
+    try {
+      const browser = await puppeteer.launch({
+        executablePath,
+        userDataDir,
+        headless: true,
+        args: [...CHROMIUM_FLAGS, ...proxyArgs],
+        pipe: true,
+      });
+      return { browser, proxy };
+    } catch (err) {
+      await proxy?.close();
+      throw err;
+    }
   };
   return {
     async session(agentId) {
@@ -115,7 +142,7 @@ export function createBrowserManager(deps: BrowserManagerDeps): BrowserManager {
           launching.set(agentId, p);
         }
         try {
-          browsers.set(agentId, { browser: await p });
+          browsers.set(agentId, await p);
         } finally {
           launching.delete(agentId);
         }
@@ -123,6 +150,7 @@ export function createBrowserManager(deps: BrowserManagerDeps): BrowserManager {
       touch(agentId);
       return {
         touch: () => touch(agentId),
+        takeBlocked: () => browsers.get(agentId)?.proxy?.takeBlocked() ?? [],
         async page() {
           const b = browsers.get(agentId);
           if (!b) throw new ToolError("Failed", "the browser was closed");
