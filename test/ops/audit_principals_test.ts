@@ -42,3 +42,11 @@ Deno.test("audit: hooks with a session prefix; high when it reaches a main sessi
   assert.deepEqual(principalFindings(hooks(["hook:"])).map((x) => x.severity), ["medium"]);
   assert.deepEqual(principalFindings(hooks(["agent:main:"])).map((x) => x.severity), ["high"]);
 });
+
+Deno.test("onboard owner ids: exact ids only, never * or @username", async () => {
+  const { parseOwnerIds } = await import("../../src/ops/onboard.ts");
+  assert.deepEqual(parseOwnerIds(" 12, 34 56 "), ["12", "34", "56"]);
+  assert.deepEqual(parseOwnerIds(""), []);
+  assert.throws(() => parseOwnerIds("12, *"), TypeError);
+  assert.throws(() => parseOwnerIds("@boss"), /numeric sender id/);
+});

@@ -9,8 +9,12 @@ import { chat, GROUP_CHAT, MEMBER_ID, OWNER_ID, telegramWorld, transcriptText } 
 const SECRET = "launch-code-7731";
 const MAIN = "agent:main:main";
 
-async function attack(config: Record<string, unknown>, refusal: RegExp) {
-  await using world = await telegramWorld(config);
+async function attack(
+  config: Record<string, unknown>,
+  refusal: RegExp,
+  account: Record<string, unknown> = {},
+) {
+  await using world = await telegramWorld(config, account);
   assert.match(await chat(world.owner, `remember: the ${SECRET}`, MAIN), new RegExp(SECRET));
 
   const history = await world.say(
@@ -36,7 +40,8 @@ async function attack(config: Record<string, unknown>, refusal: RegExp) {
 }
 
 Deno.test("attack: a group member reads and writes the owner's main session — the tools are not offered", async () => {
-  await attack({}, /not available/);
+  // No `owners`: the config of today (allowFrom ids are owners); the group member is not among them.
+  await attack({}, /not available/, { owners: undefined });
 });
 
 Deno.test("attack: the same with tools.byPrincipal.group allowing group:sessions — refused by session reach", async () => {
