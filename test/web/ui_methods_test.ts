@@ -129,3 +129,30 @@ Deno.test("one-time sign-in: the code works once, gives an expiring session, and
   await assert.rejects(session.request("health", {}), /1008: credential revoked/);
   await session.close().catch(() => {});
 });
+
+Deno.test("config.raw redacts secrets; config.apply keeps a secret sent back redacted, takes a new one", async () => {
+  const { gw } = await setup();
+  await using _ = gw;
+  const file = `${gw.home}/talon.json`;
+  const stored = JSON.parse(await Deno.readTextFile(file));
+  stored.providers = {
+    fake: { api: "openai-chat", baseUrl: "http://127.0.0.1:9/v1", apiKey: "sk-very-secret-1" },
+  };
+  await Deno.writeTextFile(file, JSON.stringify(stored));
+  const c = await gw.connect();
+  try {
+    const raw = await c.request("config.raw", {}) as { raw: { providers: { fake: { apiKey: string } } } };
+    assert.equal(raw.raw.providers.fake.apiKey, "[redacted]");
+    assert.ok(!JSON.stringify(raw).includes("sk-very-secret-1"));
+    const next = { ...raw.raw, logging: { console: false, level: "debug" } };
+    await c.request("config.apply", { raw: next });
+    const after = JSON.parse(await Deno.readTextFile(file));
+    assert.equal(after.providers.fake.apiKey, "sk-very-secret-1", "unchanged secret kept");
+    assert.equal(after.logging.level, "debug");
+    raw.raw.providers.fake.apiKey = "sk-new-secret-2";
+    await c.request("config.apply", { raw: raw.raw });
+    assert.equal(JSON.parse(await Deno.readTextFile(file)).providers.fake.apiKey, "sk-new-secret-2");
+  } finally {
+    c.close();
+  }
+});

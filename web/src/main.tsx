@@ -44,6 +44,8 @@ function App() {
   const [status, setStatus] = useState<ClientStatus>("connecting");
   const [signinError, setSigninError] = useState<string>();
   const [busy, setBusy] = useState(false);
+  /** After RATE_LIMITED: when to try again, and with which token. */
+  const [retry, setRetry] = useState<{ at: number; token: string }>();
   const [loc, setLoc] = useState({ path: location.pathname, search: location.search });
   const current = useRef<UiClient>();
 
@@ -52,6 +54,7 @@ function App() {
     current.current?.close();
     setBusy(true);
     setSigninError(undefined);
+    setRetry(undefined);
     const c = createUiClient({ url: wsUrl(), token });
     current.current = c;
     setClient(c);
@@ -68,8 +71,11 @@ function App() {
       } else if (s === "refused") {
         clearToken(sessionStorage);
         const r = c.refusal;
+        if (r?.code === "RATE_LIMITED") setRetry({ at: Date.now() + (r.retryAfterMs ?? 5000), token });
         setSigninError(
-          r?.code === "UNAUTHORIZED"
+          onOpen && r?.code === "UNAUTHORIZED"
+            ? "The sign-in link was refused: it was already used or has expired — run `talon dashboard` again."
+            : r?.code === "UNAUTHORIZED"
             ? "The gateway refused this token (wrong, expired or revoked). Paste a valid gateway token."
             : `${r?.code ?? "ERROR"}: ${r?.message ?? "connection refused"}`,
         );
@@ -117,6 +123,11 @@ function App() {
   }, []);
 
   const nav = useCallback((href: string) => {
+    if (
+      document.body.dataset.unsaved && !confirm("You have unsaved changes. Leave this page without saving?")
+    ) {
+      return;
+    }
     history.pushState(null, "", href);
     const u = new URL(href, location.href);
     setLoc({ path: u.pathname, search: u.search });
@@ -132,7 +143,16 @@ function App() {
   };
 
   if (!client || !ready) {
-    return <SignIn busy={busy && !!client} error={signinError} onToken={(t) => start(t)} />;
+    return (
+      <SignIn
+        busy={busy && !!client}
+        error={signinError}
+        retryAt={retry?.at}
+        onToken={(t) => start(t)}
+        onRetry={() => retry && start(retry.token)}
+        onCancel={() => (setRetry(undefined), setSigninError(undefined))}
+      />
+    );
   }
   return <Shell client={client} status={status} loc={loc} nav={nav} signOut={signOut} />;
 }

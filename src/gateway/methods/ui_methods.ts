@@ -15,6 +15,7 @@
 import { z } from "zod";
 import { ConfigError, TalonError } from "../../core/errors.ts";
 import { randomToken } from "../../core/ids.ts";
+import { REDACTED, redactValue } from "../../core/redact.ts";
 import { type Env, validateConfig } from "../../config/load.ts";
 import { configSchema } from "../../config/schema.ts";
 import { substituteEnv } from "../../config/substitute.ts";
@@ -47,6 +48,22 @@ export const SIGNIN_CODE_NAME = "control-ui sign-in code";
 export const SIGNIN_SESSION_NAME = "control-ui session";
 
 const rawParams = z.object({ raw: z.record(z.string(), z.unknown()) });
+
+/**
+ * Puts the stored value back wherever the editor sent a redacted secret unchanged (`config.raw` never
+ * sends secrets; a value the user typed in their place is kept as typed).
+ */
+export function restoreSecrets(next: unknown, stored: unknown): unknown {
+  if (next === REDACTED) return stored;
+  if (Array.isArray(next)) {
+    return next.map((v, i) => restoreSecrets(v, Array.isArray(stored) ? stored[i] : undefined));
+  }
+  if (next && typeof next === "object") {
+    const s = stored && typeof stored === "object" ? stored as Record<string, unknown> : {};
+    return Object.fromEntries(Object.entries(next).map(([k, v]) => [k, restoreSecrets(v, s[k])]));
+  }
+  return next;
+}
 
 /**
  * Checks a raw config the way loading it would; returns the problems with their dotted paths. With
@@ -88,6 +105,15 @@ export function registerUiMethods(
   const ttlOf = (c: Credential) =>
     c.name === SIGNIN_CODE_NAME ? signinTtl : c.name === SIGNIN_SESSION_NAME ? sessionTtl : undefined;
 
+  /** talon.json as stored ({} when missing or unreadable: nothing to restore from). */
+  const storedConfig = async (): Promise<unknown> => {
+    try {
+      return JSON.parse(await Deno.readTextFile(deps.configFile));
+    } catch {
+      return {};
+    }
+  };
+
   const sweep = async () => {
     let n = 0;
     for (const c of await deps.credentials.list()) {
@@ -106,10 +132,12 @@ export function registerUiMethods(
     name: "config.raw",
     scope: "admin",
     params: z.object({}).passthrough(),
-    description: "talon.json as written (with ${ENV} references), for the Control UI editor.",
+    description:
+      "talon.json as written (with ${ENV} references), secrets redacted, for the Control UI editor.",
     handler: async () => {
       try {
-        return { path: deps.configFile, raw: JSON.parse(await Deno.readTextFile(deps.configFile)) };
+        const raw = JSON.parse(await Deno.readTextFile(deps.configFile));
+        return { path: deps.configFile, raw: redactValue(raw), redacted: REDACTED };
       } catch (err) {
         if (err instanceof Deno.errors.NotFound) return { path: deps.configFile, raw: {} };
         throw new ConfigError(`Cannot read config ${deps.configFile}: ${(err as Error).message}`);
@@ -121,9 +149,12 @@ export function registerUiMethods(
     scope: "read",
     params: rawParams,
     description: "Validates a raw config without writing: {ok, issues:[{path, message}]}. " +
-      "Below admin, ${ENV} references are not substituted (the answer must not reveal the environment).",
-    handler: ({ raw }, ctx) => {
-      const env = hasScope(ctx.scopes, "admin") ? deps.env : undefined;
+      "Below admin, ${ENV} references are not substituted (the answer must not reveal the environment), " +
+      "nor are redacted secrets put back.",
+    handler: async ({ raw: sent }, ctx) => {
+      const admin = hasScope(ctx.scopes, "admin");
+      const env = admin ? deps.env : undefined;
+      const raw = (admin ? restoreSecrets(sent, await storedConfig()) : sent) as Record<string, unknown>;
       const issues = configIssues(raw, env, deps.configFile);
       return { ok: issues.length === 0, issues };
     },
@@ -133,7 +164,8 @@ export function registerUiMethods(
     scope: "admin",
     params: rawParams,
     description: "Validates and writes talon.json (atomic, keeps .bak); takes effect on restart.",
-    handler: async ({ raw }, ctx) => {
+    handler: async ({ raw: sent }, ctx) => {
+      const raw = restoreSecrets(sent, await storedConfig()) as Record<string, unknown>;
       const issues = configIssues(raw, deps.env, deps.configFile);
       if (issues.length) {
         throw new ConfigError(

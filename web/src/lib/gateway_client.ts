@@ -26,7 +26,13 @@ export interface Filter {
 /** A refused request: `code` is one of the gateway's error codes. */
 export class GatewayRequestError extends Error {
   override name = "GatewayRequestError";
-  constructor(readonly code: string, message: string, readonly retryable = false) {
+  constructor(
+    readonly code: string,
+    message: string,
+    readonly retryable = false,
+    /** How long the gateway asks to wait (RATE_LIMITED). */
+    readonly retryAfterMs?: number,
+  ) {
     super(message);
   }
 }
@@ -148,9 +154,19 @@ export function createUiClient(opts: ClientOptions): UiClient {
         clearTimeout(p.timer);
         if (frame.ok) p.resolve(frame.payload);
         else {
-          const e = (frame.error ?? {}) as { code?: string; message?: string; retryable?: boolean };
+          const e = (frame.error ?? {}) as {
+            code?: string;
+            message?: string;
+            retryable?: boolean;
+            retryAfterMs?: number;
+          };
           p.reject(
-            new GatewayRequestError(e.code ?? "INTERNAL", e.message ?? "request failed", !!e.retryable),
+            new GatewayRequestError(
+              e.code ?? "INTERNAL",
+              e.message ?? "request failed",
+              !!e.retryable,
+              typeof e.retryAfterMs === "number" ? e.retryAfterMs : undefined,
+            ),
           );
         }
       }
@@ -193,7 +209,9 @@ export function createUiClient(opts: ClientOptions): UiClient {
       for (const fn of helloFns) fn(payload);
     } catch (err) {
       const e = err instanceof GatewayRequestError ? err : new GatewayRequestError("INTERNAL", String(err));
-      if (e.code === "RATE_LIMITED" || e.code === "UNAVAILABLE" || e.code === "TIMEOUT") {
+      // Locked out before ever signing in: say so (the sign-in page counts down) instead of retrying.
+      const lockedOut = e.code === "RATE_LIMITED" && !hello;
+      if (!lockedOut && (e.code === "RATE_LIMITED" || e.code === "UNAVAILABLE" || e.code === "TIMEOUT")) {
         if (socket === ws) {
           socket = undefined;
           ws.onclose = null;

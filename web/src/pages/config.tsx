@@ -47,6 +47,24 @@ export function ConfigPage({ client }: PageProps) {
   const [saved, setSaved] = useState<string>();
   const [filter, setFilter] = useState("");
 
+  const loadedRaw = rawReq.data?.raw ?? rawReq.data?.config;
+  const dirty = !!loadedRaw &&
+    (mode === "raw"
+      ? rawText !== JSON.stringify(loadedRaw, null, 2)
+      : JSON.stringify(draft) !== JSON.stringify(loadedRaw) || Object.keys(texts).length > 0 &&
+          Object.keys(errors).length > 0);
+  // Leaving with unsaved changes asks first: the browser for reloads/closing, the app's router for links.
+  useEffect(() => {
+    if (!dirty) return;
+    document.body.dataset.unsaved = "config";
+    const warn = (e: BeforeUnloadEvent) => e.preventDefault();
+    addEventListener("beforeunload", warn);
+    return () => {
+      delete document.body.dataset.unsaved;
+      removeEventListener("beforeunload", warn);
+    };
+  }, [dirty]);
+
   const sections = useMemo(() => (schemaReq.data ? sectionsFromSchema(schemaReq.data.schema) : []), [
     schemaReq.data,
   ]);
@@ -211,6 +229,12 @@ export function ConfigPage({ client }: PageProps) {
       <ErrorLine error={schemaReq.error ?? rawReq.error} />
       {general.map((g) => <div key={g} class="error" role="alert">{g}</div>)}
       {saved && <div class="notice" role="status" id="config-saved">{saved}</div>}
+      {dirty && (
+        <div class="notice warn" role="status" id="config-unsaved">
+          Unsaved changes — Apply to save them. Secrets are shown as{" "}
+          <code>[redacted]</code>; leave them as they are to keep the stored value.
+        </div>
+      )}
       {mode === "raw"
         ? (
           <div class="raw-editor">
@@ -227,6 +251,7 @@ export function ConfigPage({ client }: PageProps) {
           <div class="config-form">
             <input
               class="filter"
+              aria-label="Filter settings"
               placeholder="Filter settings…"
               value={filter}
               onInput={(e) => setFilter((e.target as HTMLInputElement).value)}

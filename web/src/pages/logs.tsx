@@ -1,12 +1,17 @@
 /** @jsxImportSource preact */
 /// <reference lib="dom" />
-/** Logs: live tail with level filter and search; run ids open their timeline. */
+/**
+ * Logs: live tail with level filter and search; run ids open their timeline. The view follows new lines
+ * while it is scrolled to the bottom ("jump to latest" otherwise); a line already shown is not added twice
+ * (overlapping polls after a reconnect); the filtered lines can be downloaded.
+ */
 import { useEffect, useRef, useState } from "preact/hooks";
 import { fmtTime, splitRunIds } from "../lib/format.ts";
 import { ErrorLine, Page, type PageProps, RunLink, Unavailable } from "../ui/common.tsx";
 
 interface Line {
   n: number;
+  raw: string;
   ts?: string;
   level: string;
   msg: string;
@@ -25,6 +30,7 @@ function parseLine(raw: string, n: number): Line {
     ).join(" ");
     return {
       n,
+      raw,
       ts: String(ts ?? ""),
       level: String(level ?? "info"),
       msg: String(msg ?? ""),
@@ -32,7 +38,7 @@ function parseLine(raw: string, n: number): Line {
       rest: extras,
     };
   } catch {
-    return { n, level: "info", msg: raw, rest: "" };
+    return { n, raw, level: "info", msg: raw, rest: "" };
   }
 }
 
@@ -45,6 +51,8 @@ export function Logs({ client, nav }: PageProps) {
   const [file, setFile] = useState<string>();
   const cursor = useRef<number | undefined>(undefined);
   const counter = useRef(0);
+  const box = useRef<HTMLDivElement>(null);
+  const [follow, setFollow] = useState(true);
   const available = client.has("logs.tail");
 
   useEffect(() => {
@@ -64,8 +72,13 @@ export function Logs({ client, nav }: PageProps) {
         setFile(r.file);
         setError(undefined);
         cursor.current = r.cursor;
-        const fresh = r.lines.map((l) => parseLine(l, ++counter.current));
-        setLines((cur) => (r.reset ? fresh : [...cur, ...fresh]).slice(-MAX_LINES));
+        setLines((cur) => {
+          const base = r.reset ? [] : cur;
+          const seen = new Set(base.map((l) => l.raw));
+          const fresh = r.lines.filter((l) => !seen.has(l) && (seen.add(l), true))
+            .map((l) => parseLine(l, ++counter.current));
+          return fresh.length || r.reset ? [...base, ...fresh].slice(-MAX_LINES) : cur;
+        });
       } catch (e) {
         if (!stop) setError((e as Error).message);
       }
@@ -77,6 +90,11 @@ export function Logs({ client, nav }: PageProps) {
       clearTimeout(timer);
     };
   }, [available, paused]);
+
+  useEffect(() => {
+    const el = box.current;
+    if (el && follow) el.scrollTop = el.scrollHeight;
+  }, [lines, follow, level, search]);
 
   if (!available) {
     return (
@@ -106,11 +124,13 @@ export function Logs({ client, nav }: PageProps) {
           </select>
           <input
             id="log-search"
+            aria-label="Search the log"
             placeholder="Search…"
             value={search}
             onInput={(e) => setSearch((e.target as HTMLInputElement).value)}
           />
           <button type="button" onClick={() => setPaused(!paused)}>{paused ? "Resume" : "Pause"}</button>
+          <button type="button" id="log-download" onClick={() => download(shown)}>Download</button>
         </>
       }
     >
@@ -120,7 +140,27 @@ export function Logs({ client, nav }: PageProps) {
           File logging is off on this gateway (<code>logging.file</code>).
         </p>
       )}
-      <div class="logs" id="log-lines" role="log">
+      {!follow && (
+        <button
+          type="button"
+          class="primary jump"
+          id="log-jump"
+          onClick={() => setFollow(true)}
+        >
+          Jump to latest
+        </button>
+      )}
+      <div
+        class="logs"
+        id="log-lines"
+        role="log"
+        tabIndex={0}
+        ref={box}
+        onScroll={(e) => {
+          const el = e.currentTarget as HTMLDivElement;
+          setFollow(el.scrollHeight - el.scrollTop - el.clientHeight < 24);
+        }}
+      >
         {shown.map((l) => (
           <div class={`log ${l.level}`} key={l.n}>
             <span class="ts">{l.ts ? fmtTime(l.ts) : ""}</span>
@@ -141,4 +181,14 @@ export function Logs({ client, nav }: PageProps) {
       </div>
     </Page>
   );
+}
+
+/** Saves the lines shown (after the filters) as a .log file of their raw JSON lines. */
+function download(lines: Line[]) {
+  const blob = new Blob([lines.map((l) => l.raw).join("\n") + "\n"], { type: "text/plain" });
+  const a = document.createElement("a");
+  a.href = URL.createObjectURL(blob);
+  a.download = `talon-${new Date().toISOString().slice(0, 19).replaceAll(":", "")}.log`;
+  a.click();
+  setTimeout(() => URL.revokeObjectURL(a.href), 1000);
 }

@@ -1,5 +1,9 @@
 /** @jsxImportSource preact */
-/** Overview: uptime, version, active runs, queue depth, usage and cost today per agent. */
+/**
+ * Overview: uptime, version, active runs, queue depth, and usage (runs, tokens, cost) per agent and model
+ * for today, 7 or 30 days. A shard worker that is not running because nothing runs is "idle", not "down".
+ */
+import { useState } from "preact/hooks";
 import { fmtDuration, fmtInt, fmtUsd } from "../lib/format.ts";
 import { ErrorLine, Page, type PageProps, Unavailable } from "../ui/common.tsx";
 import { useRequest } from "../ui/hooks.ts";
@@ -35,7 +39,14 @@ function usageRows(u: unknown): UsageRow[] {
 export function Overview({ client }: PageProps) {
   const status = useRequest<Status>(client, "status");
   const lanes = useRequest<Lanes>(client, "lanes.status");
-  const usage = useRequest<unknown>(client, "usage.today");
+  const [days, setDays] = useState(1);
+  const ranged = client.has("usage.summary");
+  const usage = useRequest<unknown>(
+    client,
+    ranged ? "usage.summary" : "usage.today",
+    ranged ? { days } : {},
+    String(days),
+  );
   const s = status.data;
   const shards = lanes.data?.shards ?? [];
   const active = shards.reduce((n, x) => n + x.active, 0);
@@ -66,6 +77,12 @@ export function Overview({ client }: PageProps) {
           <span class="value">{s?.gateway?.connections ?? "…"}</span>
         </div>
         <div class="stat card">
+          <span class="label">State</span>
+          <span class="value" id="ov-state">
+            {lanes.unavailable ? "n/a" : !lanes.data ? "…" : active || depth ? "running" : "idle"}
+          </span>
+        </div>
+        <div class="stat card">
           <span class="label">Active runs</span>
           <span class="value" id="ov-active">{lanes.unavailable ? "n/a" : lanes.data ? active : "…"}</span>
         </div>
@@ -74,14 +91,32 @@ export function Overview({ client }: PageProps) {
           <span class="value" id="ov-queue">{lanes.unavailable ? "n/a" : lanes.data ? depth : "…"}</span>
         </div>
         <div class="stat card">
-          <span class="label">Cost today</span>
+          <span class="label">Cost {days === 1 ? "today" : `${days} days`}</span>
           <span class="value" id="ov-cost">
             {usage.unavailable ? "n/a" : usage.data ? fmtUsd(total) : "…"}
           </span>
         </div>
       </div>
       {lanes.unavailable && <Unavailable method="lanes.status" what="Run and queue status" />}
-      <h2>Usage today</h2>
+      <div class="row">
+        <h2>Usage {days === 1 ? "today" : `last ${days} days`}</h2>
+        {ranged && (
+          <div class="segmented" role="group" aria-label="Usage period" id="usage-period">
+            {[[1, "Today"], [7, "7 days"], [30, "30 days"]].map(([d, label]) => (
+              <button
+                type="button"
+                key={d}
+                data-days={d}
+                aria-pressed={days === d}
+                class={days === d ? "primary" : ""}
+                onClick={() => setDays(d as number)}
+              >
+                {label}
+              </button>
+            ))}
+          </div>
+        )}
+      </div>
       {usage.unavailable
         ? <Unavailable method="usage.today" what="Usage and cost" />
         : (
@@ -110,7 +145,7 @@ export function Overview({ client }: PageProps) {
                 ))}
                 {rows.length === 0 && (
                   <tr>
-                    <td colSpan={6} class="muted">No usage yet today.</td>
+                    <td colSpan={6} class="muted">No usage in this period.</td>
                   </tr>
                 )}
               </tbody>
@@ -135,7 +170,7 @@ export function Overview({ client }: PageProps) {
                 {shards.map((x) => (
                   <tr>
                     <td>{x.shard}</td>
-                    <td>{x.alive ? "up" : "down"}</td>
+                    <td data-state={shardState(x)}>{shardState(x)}</td>
                     <td class="num">{x.active}</td>
                     <td class="num">{x.queueDepth}</td>
                     <td class="num">{x.restarts}</td>
@@ -148,4 +183,10 @@ export function Overview({ client }: PageProps) {
       )}
     </Page>
   );
+}
+
+/** `up` while the worker runs; `idle` when it is stopped with nothing to do; `down` when work waits on it. */
+export function shardState(x: { alive: boolean; active: number; queueDepth: number }): string {
+  if (x.alive) return "up";
+  return x.active === 0 && x.queueDepth === 0 ? "idle" : "down";
 }

@@ -6,6 +6,7 @@ import { commandLine, fmtDuration, fmtTime, preview } from "../lib/format.ts";
 import { buildTimeline, type TimelineResponse } from "../lib/timeline.ts";
 import { ErrorLine, Page, type PageProps, Unavailable } from "../ui/common.tsx";
 import { useEvents, useRequest } from "../ui/hooks.ts";
+import { RunList } from "./run_list.tsx";
 
 const TITLES: Record<string, string> = {
   ingress: "Ingress",
@@ -105,7 +106,7 @@ export function Runs({ client, nav, query }: PageProps) {
   const available = client.has("runs.timeline");
   const audit = (timeline.data?.audit ?? []).filter((a) => a.kind !== "approval");
   return (
-    <Page title="Runs — follow one message">
+    <Page title="Runs">
       <form
         class="inline-form"
         onSubmit={(e) => {
@@ -116,6 +117,7 @@ export function Runs({ client, nav, query }: PageProps) {
       >
         <input
           id="run-input"
+          aria-label="Run id"
           placeholder="Paste a runId (run_…)"
           value={input}
           spellcheck={false}
@@ -124,6 +126,7 @@ export function Runs({ client, nav, query }: PageProps) {
         <button type="submit" class="primary">Open</button>
       </form>
       {!available && <Unavailable method="runs.timeline" what="The run timeline" />}
+      {!runId && <RunList client={client} nav={nav} />}
       {runId && available && (
         <>
           <p class="muted">

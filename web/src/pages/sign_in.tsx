@@ -1,10 +1,40 @@
 /** @jsxImportSource preact */
 /// <reference lib="dom" />
-/** Sign in: paste the gateway token once. It is kept in sessionStorage and never put in a URL. */
-import { useState } from "preact/hooks";
+/**
+ * Sign in: paste the gateway token once. It is kept in sessionStorage and never put in a URL. When the
+ * gateway rate-limits sign-in attempts, a countdown says when the next try happens (and can be cancelled).
+ */
+import { useEffect, useRef, useState } from "preact/hooks";
 
-export function SignIn(props: { busy: boolean; error?: string; onToken(token: string): void }) {
+export interface SignInProps {
+  busy: boolean;
+  error?: string;
+  /** When the gateway allows the next attempt (ms since the epoch), after RATE_LIMITED. */
+  retryAt?: number;
+  onToken(token: string): void;
+  /** Tries again once the countdown ends. */
+  onRetry?(): void;
+  onCancel?(): void;
+}
+
+export function SignIn(props: SignInProps) {
   const [token, setToken] = useState("");
+  const [now, setNow] = useState(Date.now());
+  const input = useRef<HTMLInputElement>(null);
+  useEffect(() => input.current?.focus(), []);
+  useEffect(() => {
+    if (!props.retryAt) return;
+    const t = setInterval(() => {
+      const n = Date.now();
+      setNow(n);
+      if (n >= props.retryAt!) {
+        clearInterval(t);
+        props.onRetry?.();
+      }
+    }, 250);
+    return () => clearInterval(t);
+  }, [props.retryAt]);
+  const left = props.retryAt ? Math.max(0, Math.ceil((props.retryAt - now) / 1000)) : 0;
   return (
     <div class="signin">
       <form
@@ -30,10 +60,18 @@ export function SignIn(props: { busy: boolean; error?: string; onToken(token: st
           autocomplete="current-password"
           spellcheck={false}
           value={token}
+          ref={input}
           onInput={(e) => setToken((e.target as HTMLInputElement).value)}
         />
-        {props.error && <div class="error" role="alert" id="signin-error">{props.error}</div>}
-        <button type="submit" class="primary" disabled={props.busy || !token.trim()}>
+        {props.retryAt
+          ? (
+            <div class="error" role="alert" id="signin-error" data-retry-in={left}>
+              Too many attempts — try again in <span id="signin-countdown">{left}</span> s{" "}
+              <button type="button" class="ghost" id="signin-cancel" onClick={props.onCancel}>Cancel</button>
+            </div>
+          )
+          : props.error && <div class="error" role="alert" id="signin-error">{props.error}</div>}
+        <button type="submit" class="primary" disabled={props.busy || !!props.retryAt || !token.trim()}>
           {props.busy ? "Signing in…" : "Sign in"}
         </button>
         <p class="muted small">
