@@ -115,3 +115,23 @@ Deno.test("command notes: kept per session, capped, placed among history items b
   const merged = withNotes(h, notes.slice(-2));
   assert.deepEqual(merged.map((m) => m.key), ["a", "n:r29:u", "n:r29:a", "b"]);
 });
+
+Deno.test("unfinishedRun: a user message without a reply, or a reply ending with a tool call", async () => {
+  const { unfinishedRun } = await import("../../web/src/lib/chat_model.ts");
+  const user: ChatItem = { key: "u", role: "user", text: "q", runId: "r1", tools: [] };
+  assert.equal(unfinishedRun([user]), "r1");
+  const tool = { id: "t", name: "exec", args: {}, status: "running" as const, at: 5 };
+  assert.equal(
+    unfinishedRun([user, { key: "a", role: "assistant", text: "hello", runId: "r1", tools: [tool] }]),
+    "r1",
+  );
+  assert.equal(
+    unfinishedRun([user, { key: "a", role: "assistant", text: "hello\n\ndone", runId: "r1", tools: [tool] }]),
+    undefined,
+  );
+  assert.equal(
+    unfinishedRun([user, { key: "a", role: "assistant", text: "hi", runId: "r1", tools: [] }]),
+    undefined,
+  );
+  assert.equal(unfinishedRun([]), undefined);
+});

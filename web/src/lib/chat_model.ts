@@ -306,3 +306,16 @@ export function withNotes(items: readonly ChatItem[], notes: readonly ChatItem[]
   }
   return [...out, ...queue];
 }
+
+/**
+ * The run the transcript shows unfinished at its end — a user message without a reply, or a reply whose
+ * last step is a tool call — which may still be running (the page then waits for it and re-reads).
+ */
+export function unfinishedRun(items: readonly ChatItem[]): string | undefined {
+  const last = items.at(-1);
+  if (!last?.runId) return undefined;
+  if (last.role === "user") return last.runId;
+  if (last.role !== "assistant" || !last.tools.length) return undefined;
+  const lastTool = Math.max(...last.tools.map((t) => t.at ?? last.text.length));
+  return last.text.slice(lastTool).trim() ? undefined : last.runId;
+}

@@ -16,6 +16,7 @@ import {
   type HistoryEntry,
   itemsFromHistory,
   mergeHistory,
+  unfinishedRun,
   withNotes,
 } from "../lib/chat_model.ts";
 import { loadNotes, saveNote } from "../lib/chat_notes.ts";
@@ -58,6 +59,8 @@ export function Chat({ client, nav, query }: PageProps) {
   const commands = useRef(new Map<string, { text: string; ts: number }>());
   /** Replies of runs that ended before chat.send answered (immediate commands do). */
   const ended = useRef(new Map<string, string>());
+  /** Unfinished runs of the transcript already waited for. */
+  const waited = useRef(new Map<string, number>());
   /** Runs the gateway answered as a chat command (lifecycle start names the command). */
   const commandRuns = useRef(new Set<string>());
   /** Agent events of runs not known yet (they can beat chat.send's answer), replayed once known. */
@@ -114,6 +117,22 @@ export function Chat({ client, nav, query }: PageProps) {
     if (!history.data) return;
     const h = itemsFromHistory(historyEntries(history.data));
     for (const i of h) if (i.runId) know(i.runId);
+    // A run the transcript shows half done may still be running (its end events can fall between the
+    // history read and the subscription): it stays "streaming", and the page re-reads when it ends.
+    const open = unfinishedRun(h);
+    const tries = open ? waited.current.get(open) ?? 0 : 0;
+    if (open && tries < 20 && client.has("agent.wait")) {
+      waited.current.set(open, tries + 1);
+      const last = h.at(-1)!;
+      if (last.role === "assistant") last.state = "streaming";
+      client.request<{ status?: string }>("agent.wait", { runId: open, timeoutMs: 15_000 }).then(
+        (r) => {
+          if (r?.status !== "timeout") waited.current.set(open, 20);
+          history.reload();
+        },
+        () => setTimeout(() => history.reload(), 1000),
+      );
+    }
     setItems((cur) => mergeHistory(cur, h));
   }, [history.data]);
 
