@@ -193,7 +193,7 @@ Deno.test({
 
           await clickNav(page, "Chat");
           const item = `.msg.assistant[data-run="${execRunId}"]`;
-          await page.waitForSelector(`${item}[data-state="final"]`, { timeout: 20_000 });
+          await page.waitForSelector(`${item}[data-state="final"]`, { timeout: 45_000 });
           assert.match(
             await textOf(page, `${item} .bubble`),
             /tool exec returned: Exit code 0\.\s+stdout:\s+hi/,
