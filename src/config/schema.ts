@@ -9,6 +9,7 @@ import { channelsSchema } from "./sections/channels.ts";
 import { toolsSchema } from "./sections/tools.ts";
 import { sandboxSchema } from "./sections/sandbox.ts";
 import { skillsSchema } from "./sections/skills.ts";
+import { mcpSchema } from "./sections/mcp.ts";
 import { cronSchema, hooksSchema } from "./sections/hooks.ts";
 import { bindingsSchema } from "./sections/bindings.ts";
 import { memorySchema } from "./sections/memory.ts";
@@ -28,6 +29,7 @@ export const configSchema = z.strictObject({
   tools: toolsSchema,
   sandbox: sandboxSchema,
   skills: skillsSchema,
+  mcp: mcpSchema,
   hooks: hooksSchema,
   cron: cronSchema,
   bindings: bindingsSchema,

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { mcpToolsSchema } from "./mcp.ts";
 
 const principalTools = z.strictObject({
   profile: z.enum(["minimal", "messaging", "coding", "full"]).optional()
@@ -35,6 +36,7 @@ export const toolsSchema = z.strictObject({
     maxOutputBytes: z.number().int().min(1024).default(200_000),
     envAllow: z.array(z.string()).default(["PATH", "HOME", "LANG"]),
   }).prefault({}),
+  mcp: mcpToolsSchema,
   web: z.strictObject({
     allowHosts: z.array(z.string()).default(["*"]),
     maxBytes: z.number().int().min(1024).default(2 * 1024 * 1024),
