@@ -27,7 +27,15 @@ export const PROFILES: Readonly<Record<ToolProfile, readonly string[]>> = {
     "sessions_history",
     "sessions_send",
   ],
-  coding: ["group:util", "group:fs", "group:runtime", "group:web", "group:sessions", "group:memory"],
+  coding: [
+    "group:util",
+    "group:fs",
+    "group:runtime",
+    "group:web",
+    "group:sessions",
+    "group:memory",
+    "group:mcp",
+  ],
   full: ["*"],
 };
 
@@ -52,10 +60,12 @@ export interface ToolPolicy {
   allowed(name: string, group: ToolGroup): boolean;
 }
 
-/** True when `entry` (name, `group:<g>` or `*`) matches the tool. */
+/** True when `entry` (name, `group:<g>`, `group:mcp:<server>` or `*`) matches the tool. */
 export function matchesEntry(entry: string, name: string, group: ToolGroup): boolean {
   const e = entry.trim();
-  return e === "*" || e === name || e === `group:${group}`;
+  if (e === "*" || e === name || e === `group:${group}`) return true;
+  // MCP tools (mcp__<server>__<tool>) also belong to their server's group, group:mcp:<server>.
+  return group === "mcp" && e.startsWith("group:mcp:") && name.startsWith(`mcp__${e.slice(10)}__`);
 }
 
 /** Resolves the policy for an agent in a channel/group, for the run's principal. */

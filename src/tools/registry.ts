@@ -28,6 +28,8 @@ export function defineTool<I>(def: ToolDefinition<I>): ToolDefinition<I> {
 export interface ToolRegistryDeps {
   config: Readonly<Config>;
   tools: readonly AnyTool[];
+  /** Tools that come and go at run time (MCP servers' tools); asked on every specs/execute. */
+  extraTools?: () => readonly AnyTool[];
   sandbox: Sandbox;
   audit?: AuditRepo;
   logger?: Logger;
@@ -51,6 +53,7 @@ export function createToolRegistry(deps: ToolRegistryDeps): ToolRegistry {
   }
   const schemas = new Map<string, Record<string, unknown>>();
   const schemaOf = (t: AnyTool) => {
+    if (t.parameters) return t.parameters;
     let s = schemas.get(t.name);
     if (!s) {
       s = z.toJSONSchema(t.input, { io: "input", unrepresentable: "any" }) as Record<string, unknown>;
@@ -83,18 +86,20 @@ export function createToolRegistry(deps: ToolRegistryDeps): ToolRegistry {
     }
   };
 
+  const find = (name: string) => byName.get(name) ?? deps.extraTools?.().find((t) => t.name === name);
+
   return {
-    all: () => [...byName.values()],
-    get: (name) => byName.get(name),
+    all: () => [...byName.values(), ...(deps.extraTools?.() ?? [])],
+    get: (name) => find(name),
     specs(ctx): ToolSpec[] {
       const policy = resolveToolPolicy(deps.config, ctx);
-      return [...byName.values()]
+      return [...byName.values(), ...(deps.extraTools?.() ?? []).filter((t) => !byName.has(t.name))]
         .filter((t) => policy.allowed(t.name, t.group))
         .map((t) => ({ name: t.name, description: t.description, parameters: schemaOf(t) }));
     },
     async execute(name, args, ctx): Promise<ToolResult> {
       const started = now();
-      const tool = byName.get(name);
+      const tool = find(name);
       if (!tool) {
         await audit(ctx, name, args, "unknown", 0);
         return { content: `InvalidInput: there is no tool named ${name}`, isError: true };

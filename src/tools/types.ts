@@ -15,6 +15,7 @@ export type ToolGroup =
   | "sessions"
   | "automation"
   | "memory"
+  | "mcp"
   | "util";
 
 /** Deno permissions a tool call needs; each list is the allowed set (empty = none). */
@@ -66,6 +67,8 @@ export interface ToolDefinition<I = Record<string, unknown>> {
   description: string;
   group: ToolGroup;
   input: z.ZodType<I>;
+  /** The JSON Schema offered to the model, when it is not derived from `input` (MCP tools). */
+  parameters?: Record<string, unknown>;
   permissions?(input: I, ctx: ToolContext): ToolPermissions;
   run(input: I, ctx: ToolContext): Promise<ToolResult>;
 }
