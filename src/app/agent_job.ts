@@ -78,4 +78,6 @@ export interface AgentJobOptions {
   logFile: boolean;
   /** Number of shard workers (they split each provider's maxConcurrent). */
   shards: number;
+  /** The main thread's MCP hub channel (src/mcp/rpc.ts), when MCP servers are configured. */
+  mcpChannel?: string;
 }

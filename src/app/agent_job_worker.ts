@@ -8,7 +8,11 @@ import { validateConfig } from "../config/load.ts";
 import { systemClock } from "../core/clock.ts";
 import { createEventBus } from "../core/event_bus.ts";
 import { fileSink } from "../core/log_file.ts";
-import { createLogger, type LogSink } from "../core/logger.ts";
+import { createLogger, type Logger, type LogSink } from "../core/logger.ts";
+import type { EventBus } from "../core/event_bus.ts";
+import type { Config } from "../config/schema.ts";
+import type { Store } from "../store/mod.ts";
+import type { AnyTool } from "../tools/registry.ts";
 import type { JobContext, JobInput } from "../lanes/mod.ts";
 import { openStore, withBufferedMilestones } from "../store/mod.ts";
 import type { BufferedMilestoneRepo } from "../store/milestones.ts";
@@ -50,6 +54,9 @@ export async function init(options: AgentJobOptions, shard: number): Promise<voi
     home: options.paths.home,
     env: options.env,
   });
+  const mcpTools = options.mcpChannel
+    ? await startWorkerMcp(options.mcpChannel, { config, store, bus, logger })
+    : undefined;
   const tools = createWorkerTools({
     config,
     env: options.env,
@@ -61,6 +68,7 @@ export async function init(options: AgentJobOptions, shard: number): Promise<voi
     shard,
     runtime: () => runtime!,
     emit: (runId, event, data) => contexts.get(runId)?.emit(event, data),
+    mcpTools,
     skillDirs: async (ctx) => (await skillCatalog.get(ctx.workspace)).skills.map((s) => s.dir),
   });
   runtime = createAgentEngine({
@@ -112,4 +120,32 @@ export async function handleJob(job: JobInput, ctx: JobContext): Promise<RunResu
 export function turnPrincipal(job: Pick<JobInput, "messages">) {
   const principals = job.messages.map((m) => (m.payload as AgentJobPayload).principal);
   return weakestPrincipal(principals) ?? { kind: "group" as const };
+}
+
+/** MCP tools in this worker: the main thread's hub over its channel, with approvals in this worker. */
+async function startWorkerMcp(
+  channel: string,
+  deps: { config: Config; store: Store; bus: EventBus; logger: Logger },
+): Promise<() => readonly AnyTool[]> {
+  const [{ createMcpRpcClient }, { createMcpApprover }, { createMcpToolSource }, { createApprovalRepo }] =
+    await Promise.all([
+      import("../mcp/rpc.ts"),
+      import("../mcp/approvals.ts"),
+      import("../mcp/mcp_tools.ts"),
+      import("../tools/approval_repo.ts"),
+    ]);
+  const source = createMcpToolSource({
+    config: deps.config,
+    client: createMcpRpcClient(channel),
+    approver: createMcpApprover({
+      config: deps.config.tools,
+      repo: createApprovalRepo(deps.store.db),
+      bus: deps.bus,
+      clock: systemClock,
+    }),
+    clock: systemClock,
+    logger: deps.logger,
+  });
+  await source.refresh();
+  return () => source.tools();
 }

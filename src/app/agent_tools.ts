@@ -25,7 +25,7 @@ import { checkTarget, denoResolver } from "../tools/web_fetch.ts";
 import { createBuiltinTools } from "../tools/builtin.ts";
 import type { MessageSender, SessionMessage, SessionsApi } from "../tools/ports.ts";
 import { createProcessTable } from "../tools/processes.ts";
-import { createToolRegistry } from "../tools/registry.ts";
+import { type AnyTool, createToolRegistry } from "../tools/registry.ts";
 import { createSandbox } from "../tools/sandbox/sandbox.ts";
 import type { ToolContext, ToolExecutor } from "../tools/types.ts";
 import { OUTBOX_KICK_EVENT, SESSION_SEND_EVENT, type SessionSendRequest } from "./agent_job.ts";
@@ -46,6 +46,8 @@ export interface WorkerToolsDeps {
   shard?: number;
   /** Folders of the installed skills the read tool may read. */
   skillDirs?: (ctx: ToolContext) => Promise<readonly string[]>;
+  /** The MCP servers' tools, when any are configured (src/mcp/mcp_tools.ts). */
+  mcpTools?: () => readonly AnyTool[];
 }
 
 export function createWorkerTools(deps: WorkerToolsDeps): { executor: ToolExecutor; close(): Promise<void> } {
@@ -173,7 +175,14 @@ export function createWorkerTools(deps: WorkerToolsDeps): { executor: ToolExecut
     ...(memory ? { memory: { memory, isOwner: ownerRun } } : {}),
     skillDirs: deps.skillDirs,
   });
-  const executor = createToolRegistry({ config, tools, sandbox, audit: store.audit, logger: deps.logger });
+  const executor = createToolRegistry({
+    config,
+    tools,
+    extraTools: deps.mcpTools,
+    sandbox,
+    audit: store.audit,
+    logger: deps.logger,
+  });
   return {
     executor,
     async close() {

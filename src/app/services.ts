@@ -16,6 +16,7 @@ import type { Logger } from "../core/logger.ts";
 import { createChannelMethods } from "../channels/channel_methods.ts";
 import { createLinkMethods } from "../channels/link_methods.ts";
 import { createSkillCatalog } from "../skills/catalog.ts";
+import { startMcp } from "./mcp_wiring.ts";
 import { createSkillsMethods } from "../skills/skills_methods.ts";
 import { workspaceFor } from "../agent/run_workspace.ts";
 import { createPairingMethods } from "../channels/pairing_methods.ts";
@@ -127,6 +128,14 @@ export async function createServices(deps: ServicesDeps): Promise<Services> {
     );
 
   const shards = config().agents.shards ?? navigator.hardwareConcurrency;
+  const mcp = await startMcp({
+    config: config(),
+    clock,
+    logger,
+    mediaDir: paths.mediaDir,
+    registry,
+    audit: store.audit,
+  });
   const handlerOptions: AgentJobOptions = {
     rawConfig: deps.loaded.raw,
     env: Object.fromEntries(
@@ -137,6 +146,7 @@ export async function createServices(deps: ServicesDeps): Promise<Services> {
     storeAuthToken: config().store.authToken,
     logFile: deps.logFile,
     shards,
+    ...(mcp.channel ? { mcpChannel: mcp.channel } : {}),
   };
   const pool = createShardPool({
     handlerUrl: new URL("./agent_job_worker.ts", import.meta.url),
@@ -425,6 +435,7 @@ export async function createServices(deps: ServicesDeps): Promise<Services> {
       await scheduler.close();
       await dispatcher.stop();
       if (queryEngine) await (await queryEngine).close();
+      await mcp.stop();
     },
     status: () => ({ lanes: scheduler.status().sessions, channels: channels.registry.status() }),
   };

@@ -4,11 +4,7 @@ import { systemClock } from "../../src/core/clock.ts";
 import { silentLogger } from "../../src/core/logger.ts";
 import { createMcpHub } from "../../src/mcp/hub.ts";
 
-export const FIXTURE = new URL("../fixtures/mcp_server.ts", import.meta.url).pathname;
-
-export function stdioServer(extra: Record<string, unknown> = {}) {
-  return { command: Deno.execPath(), args: ["run", "-A", "--quiet", FIXTURE, "stdio"], ...extra };
-}
+import { FIXTURE, stdioServer } from "./mcp_fixture.ts";
 
 function hubFor(servers: Record<string, unknown>, mcp: Record<string, unknown> = {}, mediaDir?: string) {
   const config = validateConfig({ mcp: { servers, ...mcp } }, { env: {}, file: "talon.json" });
