@@ -58,6 +58,11 @@ export const commands: CommandEntry[] = [
     load: async () => (await import("./skills.ts")).skillsCommand,
   },
   {
+    name: "mcp",
+    summary: "List, inspect and call MCP tool servers",
+    load: async () => (await import("./mcp.ts")).mcpCommand,
+  },
+  {
     name: "doctor",
     summary: "Check that Talon can run here (--fix applies safe fixes)",
     load: async () => (await import("./doctor.ts")).doctorCommand,

@@ -36,10 +36,17 @@ export const mcpServerSchema = z.union([stdioServer, httpServer]);
 export type McpServerConfig = z.infer<typeof mcpServerSchema>;
 
 export const mcpSchema = z.strictObject({
-  servers: z.record(
-    z.string().regex(/^[a-z0-9][a-z0-9-]{0,31}$/, "server ids: a-z, 0-9 and -, at most 32 characters"),
-    mcpServerSchema,
-  ).default({}).describe("MCP tool servers by id; their tools appear as mcp__<id>__<tool>."),
+  servers: z.record(z.string(), mcpServerSchema).superRefine((servers, ctx) => {
+    for (const id of Object.keys(servers)) {
+      if (!/^[a-z0-9][a-z0-9-]{0,31}$/.test(id)) {
+        ctx.addIssue({
+          code: "custom",
+          path: [id],
+          message: "server ids: a-z, 0-9 and -, at most 32 characters",
+        });
+      }
+    }
+  }).default({}).describe("MCP tool servers by id; their tools appear as mcp__<id>__<tool>."),
   maxResultBytes: z.number().int().min(1_000).max(10_000_000).default(100_000),
   maxSchemaBytes: z.number().int().min(200).max(100_000).default(8_000),
   maxDescriptionChars: z.number().int().min(20).max(4_000).default(300),
