@@ -16,6 +16,7 @@ import {
   checkTestSwitches,
 } from "./doctor_checks.ts";
 import { checkToolBound } from "./doctor_sandbox.ts";
+import { checkMcp } from "./doctor_mcp.ts";
 import { checkWhatsApp } from "./doctor_whatsapp.ts";
 
 export type CheckStatus = "ok" | "warn" | "fail" | "skip";
@@ -88,6 +89,7 @@ export async function runDoctor(deps: DoctorDeps): Promise<DoctorResult[]> {
     checkBrowser,
     checkTestSwitches,
     checkToolBound,
+    checkMcp,
   ];
   for (const check of needConfig) {
     if (loaded) results.push(...await check(ctx));

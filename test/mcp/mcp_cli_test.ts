@@ -41,3 +41,20 @@ Deno.test("config: an MCP server needs a command or a url, and ids are restricte
   assert.notEqual(r.code, 0);
   assert.match(r.err, /server ids: a-z, 0-9 and -/);
 });
+
+Deno.test("talon doctor shows each MCP server: program found, address guard, and --online start", async () => {
+  await using h = await home({
+    fx: stdioServer(),
+    gone: { command: "no-such-mcp-server-xyz" },
+    web: { url: "http://127.0.0.1:9/mcp" },
+  });
+  const r = await cli(["doctor", "--online", "--json"], h.env);
+  const results = JSON.parse(r.out).checks as { id: string; status: string; what: string }[];
+  const by = (id: string) => results.find((x) => x.id === id);
+  assert.equal(by("mcp.fx")?.status, "ok");
+  assert.equal(by("mcp.gone")?.status, "fail");
+  assert.match(by("mcp.gone")!.what, /not on PATH/);
+  assert.equal(by("mcp.web")?.status, "fail");
+  assert.match(by("mcp.web")!.what, /loopback/);
+  assert.match(by("mcp.fx.online")?.what ?? "", /started: \d+ tools/);
+});
