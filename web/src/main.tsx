@@ -16,6 +16,8 @@ import { Channels } from "./pages/channels.tsx";
 import { Approvals } from "./pages/approvals.tsx";
 import { ConfigPage } from "./pages/config.tsx";
 import { Logs } from "./pages/logs.tsx";
+import { Agents } from "./pages/agents.tsx";
+import { Outbox } from "./pages/outbox.tsx";
 
 const ROUTES = [
   { path: "/", label: "Overview", page: Overview },
@@ -26,6 +28,8 @@ const ROUTES = [
   { path: "/approvals", label: "Approvals", page: Approvals },
   { path: "/config", label: "Config", page: ConfigPage },
   { path: "/logs", label: "Logs", page: Logs },
+  { path: "/agents", label: "Agents", page: Agents },
+  { path: "/outbox", label: "Outbox", page: Outbox },
 ];
 
 const STATUS_TEXT: Record<ClientStatus, string> = {
