@@ -227,6 +227,12 @@ Deno.test({
             (els) => els.map((e) => e.textContent),
           );
           assert.deepEqual(approvals, ["requested", "allow-once"]);
+          const principal = await textOf(
+            page,
+            '#timeline li[data-kind="run.start"] dd[data-field="principal"]',
+          );
+          assert.match(principal, /^owner:credential:/, "the run's principal is on its timeline");
+          assert.match(await textOf(page, '#run-audit td[data-field="principal"]'), /^owner:credential:/);
           await shoot(page, "runs-exec");
         });
 

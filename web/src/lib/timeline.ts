@@ -18,6 +18,8 @@ export interface AuditRow {
   kind: string;
   outcome: string;
   actor?: string;
+  /** Who caused the run (`owner:credential:…`, `group:telegram:42`), on rows that belong to a run. */
+  principal?: string;
   detail?: Record<string, unknown>;
 }
 

@@ -24,11 +24,11 @@ const TITLES: Record<string, string> = {
 
 /** The most telling fields of a milestone, in reading order. */
 const KEY_FIELDS: Record<string, string[]> = {
-  ingress: ["channel", "accountId", "sender", "peer", "messageId", "chars", "media"],
+  ingress: ["channel", "accountId", "sender", "principal", "peer", "messageId", "chars", "media"],
   routed: ["agentId", "sessionKey", "matchedBy"],
   queued: ["waitMs", "lane", "shard", "messages"],
   "lane.start": ["lane", "shard", "attempt"],
-  "run.start": ["agentId", "model", "channel"],
+  "run.start": ["agentId", "model", "channel", "principal"],
   "model.attempt": [
     "provider",
     "model",
@@ -179,6 +179,7 @@ export function Runs({ client, nav, query }: PageProps) {
                       <th>Kind</th>
                       <th>Outcome</th>
                       <th>Actor</th>
+                      <th>Principal</th>
                     </tr>
                   </thead>
                   <tbody>
@@ -188,6 +189,7 @@ export function Runs({ client, nav, query }: PageProps) {
                         <td>{a.kind}</td>
                         <td>{a.outcome}</td>
                         <td>{a.actor ?? "—"}</td>
+                        <td data-field="principal">{a.principal ?? "—"}</td>
                       </tr>
                     ))}
                   </tbody>
