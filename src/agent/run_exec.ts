@@ -128,7 +128,9 @@ export async function executeRun(deps: RunDeps, rc: RunControl): Promise<RunResu
   ) => ({ kind, content, runId, tokens: estimateEntryTokens(content) }) as NewTranscriptEntry;
 
   try {
-    const { session, created } = await store.sessions.open(sessionKey, agentId, rc.source);
+    // A heartbeat turn is not a chat: the session's last chat stays where its replies go.
+    const lastChat = rc.source?.channel === "heartbeat" ? undefined : rc.source;
+    const { session, created } = await store.sessions.open(sessionKey, agentId, lastChat);
     sessionId = session.sessionId;
     const chain = resolveChain(config, agentId, session.model);
     ev.emit("lifecycle", { phase: "start", agentId, sessionId, model: chain[0] ?? null, startedAt });

@@ -48,6 +48,8 @@ export function createLaneRuns(deps: {
   persistMode?(sessionKey: string, agentId: string, mode: QueueMode | undefined): Promise<void>;
   /** `/approve <id> allow-once|allow-always|deny`: resolves a pending tool approval; returns the reply. */
   approve?(id: string, decision: string, input: RunInput): Promise<string>;
+  /** `/heartbeat [off|on|now]`: returns the reply (the owner's only; the handler checks). */
+  heartbeat?(arg: string | undefined, input: RunInput): Promise<string>;
   /**
    * Commands answered on the main thread without waiting in line (/help, /status, /model, /stop,
    * /queue, /approve): their reply goes back through here, like any reply (the outbox for chats).
@@ -121,6 +123,15 @@ export function createLaneRuns(deps: {
       const result = commandResult(input, runId, reply, "queue");
       remember(result);
       return persisted.then(() => ({ runId, sessionKey: input.sessionKey, done: Promise.resolve(result) }));
+    }
+    const heartbeat = /^\/heartbeat(?:@\S+)?(?:\s+(\S+))?\s*$/i.exec(text);
+    if (heartbeat && deps.heartbeat) {
+      const runId = input.runId ?? newRunId();
+      return Promise.resolve(deps.heartbeat(heartbeat[1], input)).then((text) => {
+        const result = commandResult(input, runId, text, "heartbeat");
+        remember(result);
+        return { runId, sessionKey: input.sessionKey, done: Promise.resolve(result) };
+      });
     }
     const approve = /^\/approve(?:@\S+)?(?:\s+(\S+))?(?:\s+(\S+))?\s*$/i.exec(text);
     if (approve && deps.approve) {

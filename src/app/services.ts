@@ -8,7 +8,7 @@ import type { AgentRuntime, RunResult } from "../agent/mod.ts";
 import { userErrorTextForCode } from "../agent/user_notice.ts";
 import type { LoadedConfig } from "../config/load.ts";
 import type { Config } from "../config/schema.ts";
-import { APPROVE_REFUSED, describePrincipal, mayApprove } from "../security/capabilities.ts";
+import { APPROVE_REFUSED, capabilitiesOf, describePrincipal, mayApprove } from "../security/capabilities.ts";
 import { principalOfCron } from "../security/principal_of.ts";
 import type { Clock } from "../core/clock.ts";
 import type { EventBus } from "../core/event_bus.ts";
@@ -56,6 +56,8 @@ import { createSessionRepo } from "../store/sessions.ts";
 import { createCronJobRepo } from "../cron/job_repo.ts";
 import { createCronScheduler } from "../cron/scheduler.ts";
 import { approvalMethods } from "../tools/approval_methods.ts";
+import { createGatewayHeartbeat } from "./heartbeat_wiring.ts";
+import { createHeartbeatMethods, heartbeatCommand } from "../cron/heartbeat_methods.ts";
 import type { MemoryService } from "../memory/service.ts";
 import { createMemoryMethods } from "../memory/memory_methods.ts";
 import { createApprovalRepo } from "../tools/approval_repo.ts";
@@ -247,6 +249,12 @@ export async function createServices(deps: ServicesDeps): Promise<Services> {
       const record = await approvals.resolve(id, decision, describePrincipal(input.principal));
       return record ? `Approval ${id}: ${decision}.` : `No pending approval ${id}.`;
     },
+    heartbeat: async (arg, input) => {
+      if (!capabilitiesOf(input.principal ?? { kind: "group" }).ownerOnlyTools) {
+        return "Only the owner can control the heartbeat.";
+      }
+      return await heartbeatCommand(heartbeat, input.agentId, arg);
+    },
     onCommandReply: (input, result) =>
       deliverTo({
         runId: result.runId,
@@ -335,6 +343,24 @@ export async function createServices(deps: ServicesDeps): Promise<Services> {
     audit: store.audit,
   });
   registerTokenMethods(registry, { reload: () => deps.auth.reload() });
+  const heartbeat = createGatewayHeartbeat({
+    config,
+    store,
+    sessions: sessionRepo,
+    paths,
+    clock,
+    logger,
+    runs: () => runs,
+    activeRun: (key) => scheduler.activeRun(key),
+    deliverTo,
+  });
+  for (
+    const m of createHeartbeatMethods({
+      heartbeat,
+      agentIds: () => config().agents.list.map((a) => a.id),
+      defaultAgent: () => config().agents.defaultAgent,
+    })
+  ) registry.add(m);
   if (config().memory.enabled) {
     // Nothing of memory is loaded, opened or indexed until one of its methods is called.
     let memory: Promise<MemoryService> | undefined;
@@ -425,11 +451,13 @@ export async function createServices(deps: ServicesDeps): Promise<Services> {
         await approvalRepo.transition(stale.id, "pending", "expired", "restart");
       }
       if (config().cron.enabled) await cron.start();
+      heartbeat.start();
       await channels.registry.startAll();
       const sent = await dispatcher.start();
       if (sent.requeued || sent.dead) logger.info("outbox recovered", sent);
     },
     async stop() {
+      heartbeat.stop();
       await cron.stop();
       await channels.registry.stopAll();
       await scheduler.close();

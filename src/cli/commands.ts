@@ -122,4 +122,9 @@ export const commands: CommandEntry[] = [
     summary: "Memory index: status, index [--force], search",
     load: async () => (await import("./memory.ts")).memoryCommand,
   },
+  {
+    name: "heartbeat",
+    summary: "Heartbeat: now, on, off, status",
+    load: async () => (await import("./heartbeat.ts")).heartbeatCommand,
+  },
 ];

@@ -38,6 +38,7 @@ export type MilestoneKind =
   | "model.attempt"
   | "tool.call"
   | "media"
+  | "heartbeat"
   | "approval"
   | "run.end"
   | "egress";

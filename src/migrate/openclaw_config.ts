@@ -10,6 +10,7 @@ import {
   talonId,
 } from "./openclaw_values.ts";
 import { createModelMapper } from "./openclaw_models.ts";
+import { mapHeartbeat } from "./openclaw_heartbeat.ts";
 import { mapChannels, type MappedChannels } from "./openclaw_channels.ts";
 
 /** An agent to import, with the OpenClaw workspace its files come from. */
@@ -129,10 +130,12 @@ function mapAgents(a: unknown, models: ReturnType<typeof createModelMapper>, ctx
   const d: Obj = {};
   const chain = models.chain(defaults.model, "agents.defaults.model");
   if (chain) d.model = chain;
+  const heartbeat = mapHeartbeat(defaults.heartbeat, ctx);
+  if (heartbeat) d.heartbeat = heartbeat;
   if (Object.keys(d).length) agentsConfig.defaults = d;
   reportRest(
     defaults,
-    ["model", "models", "workspace"],
+    ["model", "models", "workspace", "heartbeat"],
     "agents.defaults",
     "no Talon agent default for it",
     ctx,

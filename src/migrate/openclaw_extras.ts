@@ -126,7 +126,14 @@ function mapSchedule(s: unknown): ImportedCronJob["schedule"] | undefined {
 }
 
 /** The workspace files Talon's prompt builder reads. */
-export const WORKSPACE_FILES = ["AGENTS.md", "SOUL.md", "USER.md", "IDENTITY.md", "MEMORY.md"] as const;
+export const WORKSPACE_FILES = [
+  "AGENTS.md",
+  "SOUL.md",
+  "USER.md",
+  "IDENTITY.md",
+  "MEMORY.md",
+  "HEARTBEAT.md",
+] as const;
 
 /** Plans copies of each agent's workspace files into `<home>/workspace/<agentId>/`. */
 export async function planWorkspaces(

@@ -22,6 +22,25 @@ export const modelChainSchema = z.strictObject({
     .default([]),
 });
 
+const clockTime = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$|^24:00$/, "expected HH:MM, e.g. 08:00");
+
+/** A periodic turn in the agent's main session that works through HEARTBEAT.md (src/cron/heartbeat.ts). */
+export const heartbeatSchema = z.strictObject({
+  every: z.string().regex(/^\d+(ms|s|m|h)$/, 'expected a duration like "30m", "2h" or "0m" (off)')
+    .default("30m"),
+  activeHours: z.strictObject({
+    start: clockTime,
+    end: clockTime,
+    timezone: z.string().optional().describe("IANA time zone, e.g. Europe/Berlin; default UTC."),
+  }).optional().describe("Only run between start and end (end before start wraps past midnight)."),
+  target: z.union([
+    z.literal("last").describe("The chat the main session last heard from."),
+    z.literal("none").describe("Run, but never send anything."),
+    z.strictObject({ channel: z.string(), to: z.string(), accountId: z.string().optional() }),
+  ]).default("last"),
+  prompt: z.string().optional().describe("Replaces the default heartbeat instruction."),
+});
+
 export const agentSchema = z.strictObject({
   id: z.string().regex(/^[a-z0-9][a-z0-9_-]*$/, "lowercase letters, digits, - and _"),
   name: z.string().optional(),
@@ -29,6 +48,8 @@ export const agentSchema = z.strictObject({
   workspace: z.string().optional().describe("Workspace directory; default <home>/workspace/<id>."),
   dailyBudgetUsd: z.number().min(0).optional(),
   maxSteps: z.number().int().min(1).optional(),
+  heartbeat: z.union([heartbeatSchema, z.literal(false)]).optional()
+    .describe("This agent's heartbeat; false turns the default off for it."),
   tools: z.strictObject({
     profile: z.enum(["minimal", "messaging", "coding", "full"]).optional(),
     allow: z.array(z.string()).optional(),
@@ -52,6 +73,7 @@ export const agentsSchema = z.strictObject({
       new: dropNotice(DEFAULT_DROP_NOTICES.new),
       summarize: dropNotice(DEFAULT_DROP_NOTICES.summarize),
     }).prefault({}).describe("The one notice a sender gets when the queue cap drops their message."),
+    heartbeat: heartbeatSchema.optional().describe("Heartbeat of every agent (unless it sets its own)."),
   }).prefault({}),
   list: z.array(agentSchema).default([{ id: "main" }]),
   defaultAgent: z.string().default("main"),
@@ -64,5 +86,6 @@ export const agentsSchema = z.strictObject({
 }).prefault({});
 
 export type AgentConfig = z.infer<typeof agentSchema>;
+export type HeartbeatConfig = z.infer<typeof heartbeatSchema>;
 export type AgentsConfig = z.infer<typeof agentsSchema>;
 export type QueueMode = z.infer<typeof queueModeSchema>;
