@@ -13,6 +13,7 @@ import { describePrincipal } from "../security/capabilities.ts";
 import { type ImageInput, ProviderError } from "../providers/types.ts";
 import type { MediaRef } from "../core/types.ts";
 import { mediaMilestone, prepareMedia, type Transcriber } from "./media_input.ts";
+import { flushMemory } from "./memory_flush.ts";
 import type { AuditRepo } from "../store/audit.ts";
 import type { MilestoneRepo } from "../store/milestones.ts";
 import type { SessionRepo, UsageRepo } from "../store/sessions.ts";
@@ -204,7 +205,22 @@ export async function executeRun(deps: RunDeps, rc: RunControl): Promise<RunResu
     const window = contextWindowOf(config, chain[0]);
     let overflowRetried = false;
 
+    let flushed = !config.memory.enabled || !config.memory.flushBeforeCompaction ||
+      rc.principal.kind !== "owner";
     const compact = async (aggressive: boolean) => {
+      if (!flushed) {
+        flushed = true; // once per run, and never in the way of the compaction itself
+        await flushMemory({ models: deps.models }, {
+          chain,
+          summary: context.summary,
+          entries: context.entries,
+          workspace: workspaceFor(config, deps.paths, agentId),
+          now: clock.now(),
+          signal,
+          maxChars: Math.floor(window * 4 * 0.6),
+        }).then((r) => r.lines && log.info("memory notes written before compaction", r))
+          .catch((err) => log.warn("memory flush failed", { error: describeError(err) }));
+      }
       const out = await compactSession(
         { models: deps.models, transcripts: store.transcripts },
         { sessionId, context, chain, window, signal, runId, aggressive },

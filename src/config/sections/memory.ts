@@ -24,8 +24,6 @@ export const memorySchema = z.strictObject({
   recencyBoost: z.number().min(0).max(1).default(0.15)
     .describe("Extra score for daily notes (memory/YYYY-MM-DD.md), fading over recencyHalfLifeDays."),
   recencyHalfLifeDays: z.number().min(1).default(14),
-  includeTranscripts: z.boolean().default(false)
-    .describe("Also index past owner-session transcripts (main sessions)."),
   flushBeforeCompaction: z.boolean().default(true)
     .describe("Before compacting, give the model one silent turn to append what matters to today's note."),
 }).prefault({});
