@@ -41,7 +41,9 @@ export function rawWs(opts: {
   sock.on("connect", () => {
     const head = [
       `GET ${opts.path ?? "/ws"} HTTP/1.1`,
-      `Host: 127.0.0.1:${opts.port}`,
+      ...(Object.keys(opts.headers ?? {}).some((k) => k.toLowerCase() === "host")
+        ? []
+        : [`Host: 127.0.0.1:${opts.port}`]),
       "Upgrade: websocket",
       "Connection: Upgrade",
       "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==",
