@@ -4,17 +4,19 @@ import { parseTarget } from "../channels/registry.ts";
 import { type CliIo, type Command, EXIT } from "./io.ts";
 import { gatewayClientOptions, withGateway } from "./shared.ts";
 
-const CHANNELS = ["telegram", "discord", "webchat"] as const;
+const CHANNELS = ["telegram", "discord", "whatsapp", "webchat"] as const;
 
-const USAGE = `Usage: talon message send --channel <telegram|discord|webchat> --to <target> [options] "text"
+const USAGE =
+  `Usage: talon message send --channel <telegram|discord|whatsapp|webchat> --to <target> [options] "text"
 
 Sends a message as the bot. It goes through the running gateway's durable outbox (chunked to the
 platform's limit, retried, visible with "talon outbox list --run <runId>").
 
-  --channel <name>   telegram, discord or webchat
+  --channel <name>   telegram, discord, whatsapp or webchat
   --account <id>     the channel account (default: "default", or the only one)
   --to <target>      <id> (a user/chat), group:<id>, channel:<id>, each with an optional /<thread>;
-                     a bare negative id (a Telegram group) is a group
+                     a bare negative id (a Telegram group) is a group; WhatsApp: +<number>
+                     or group:<id>@g.us
   --json             machine-readable output
   --config <file>  --url ws://host:port/ws  --timeout <ms>
 

@@ -5,7 +5,7 @@ import { resolveWorkspacePath } from "./paths.ts";
 import type { MessageSender } from "./ports.ts";
 
 const input = z.strictObject({
-  channel: z.string().min(1).describe("Channel, e.g. telegram, discord."),
+  channel: z.string().min(1).describe("Channel, e.g. telegram, discord, whatsapp."),
   to: z.string().min(1).describe("Target chat/user/channel id on that channel."),
   text: z.string().min(1).max(20_000),
   accountId: z.string().optional(),

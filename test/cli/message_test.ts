@@ -136,7 +136,7 @@ Deno.test("talon message send: usage errors exit 2 without contacting a gateway"
     [["message", "send", "--to", "1", "hi"], /--channel is required/],
     [
       ["message", "send", "--channel", "sms", "--to", "1", "hi"],
-      /--channel must be one of telegram, discord, webchat/,
+      /--channel must be one of telegram, discord, whatsapp, webchat/,
     ],
     [["message", "send", "--channel", "telegram", "hi"], /--to is required/],
     [["message", "send", "--channel", "telegram", "--to", "a/b/c", "hi"], /Invalid target "a\/b\/c"/],
