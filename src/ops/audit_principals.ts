@@ -20,7 +20,7 @@ type Account = {
 
 function accounts(config: Readonly<Config>): [string, Account][] {
   const out: [string, Account][] = [];
-  for (const channel of ["telegram", "discord"] as const) {
+  for (const channel of ["telegram", "discord", "whatsapp"] as const) {
     for (const [id, acc] of Object.entries(config.channels[channel]?.accounts ?? {})) {
       out.push([`channels.${channel}.accounts.${id}`, acc as Account]);
     }

@@ -355,3 +355,49 @@ Deno.test("whatsapp web: not linked → no socket; login shows a QR then a pairi
     await h.close();
   }
 });
+
+Deno.test("whatsapp web: principals — the owner's number (any spelling) is owner, a group member is group", async () => {
+  const { channelPrincipal } = await import("../../src/app/channels.ts");
+  const { configSchema } = await import("../../src/config/schema.ts");
+  const config = configSchema.parse({
+    channels: {
+      whatsapp: {
+        accounts: {
+          default: { owners: ["1 (555) 000-1111"], groups: { [GROUP]: { requireMention: false } } },
+        },
+      },
+    },
+  });
+  const h = await webHarness({
+    account: { owners: ["1 (555) 000-1111"], groups: { [GROUP]: { requireMention: false } } },
+  });
+  try {
+    const sock = await h.fake.waitSockets(1);
+    await h.until(() => h.adapter.status().connected, "connected");
+    deliver(
+      sock,
+      dm("O1", "hi"),
+      waMessage({
+        key: { remoteJid: GROUP, id: "O2", participant: BOB_JID },
+        message: { conversation: "/approve x" },
+      }),
+      waMessage({
+        key: { remoteJid: GROUP, id: "O3", participant: BOB_JID },
+        message: { conversation: "hello" },
+      }),
+    );
+    await h.waitReceived(2);
+    const [owner, member] = h.received.map((r) => r.inbound);
+    assert.deepEqual(channelPrincipal(config, owner!, { authorised: true }), {
+      kind: "owner",
+      id: "whatsapp:+15550001111",
+    });
+    assert.equal(member!.messageId, "O3", "an unlisted group member's command never reaches the agent");
+    assert.deepEqual(channelPrincipal(config, member!, { authorised: false }), {
+      kind: "group",
+      id: "whatsapp:+15550002222",
+    });
+  } finally {
+    await h.close();
+  }
+});

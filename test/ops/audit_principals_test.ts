@@ -50,3 +50,13 @@ Deno.test("onboard owner ids: exact ids only, never * or @username", async () =>
   assert.throws(() => parseOwnerIds("12, *"), TypeError);
   assert.throws(() => parseOwnerIds("@boss"), /numeric sender id/);
 });
+
+Deno.test("audit: a WhatsApp account without owners names the allowFrom numbers (as E.164) as owners", () => {
+  const wa = (account: Record<string, unknown>) => ({
+    channels: { whatsapp: { accounts: { phone: account } } },
+  });
+  const f = principalFindings(cfg(wa({ allowFrom: ["+1 555 000 1111"] })));
+  assert.deepEqual(f.map((x) => x.id), ["channels.whatsapp.accounts.phone.owners.unset"]);
+  assert.match(f[0]!.what, /\(\+15550001111\)/);
+  assert.deepEqual(principalFindings(cfg(wa({ allowFrom: ["+15550001111"], owners: ["15550001111"] }))), []);
+});
