@@ -77,6 +77,7 @@ export async function startGateway(opts: StartGatewayOptions): Promise<RunningGa
   const store = withBufferedMilestones(
     await openStore({ url: config.store.url ?? fileUrl(paths.dbFile), authToken: config.store.authToken }),
     (err) => logger.error(`writing milestones failed: ${String(err)}`),
+    clock,
   );
   if (!config.store.url) await restrictDbFiles(paths.dbFile);
   const token = await ensureGatewayToken({ config, paths, credentials: store.credentials });

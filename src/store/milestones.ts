@@ -1,5 +1,6 @@
 import type { MilestoneKind } from "../core/types.ts";
 import type { Db } from "./db.ts";
+import { type Clock, systemClock } from "../core/clock.ts";
 
 export interface Milestone {
   id: number;
@@ -68,20 +69,28 @@ export interface BufferedMilestoneRepo extends MilestoneRepo {
  */
 export function createBufferedMilestoneRepo(
   db: Db,
-  opts: { now?: () => number; flushMs?: number; maxBatch?: number; onError?: (err: unknown) => void } = {},
+  opts: {
+    /** Stamps rows and runs the flush timer (default the system clock). */
+    clock?: Clock;
+    now?: () => number;
+    flushMs?: number;
+    maxBatch?: number;
+    onError?: (err: unknown) => void;
+  } = {},
 ): BufferedMilestoneRepo {
-  const now = opts.now ?? Date.now;
+  const clock = opts.clock ?? systemClock;
+  const now = opts.now ?? (() => clock.now());
   const flushMs = opts.flushMs ?? 10;
   const maxBatch = opts.maxBatch ?? 200;
   const direct = createMilestoneRepo(db, now);
   let pending: ReturnType<typeof insertEvent>[] = [];
-  let timer: ReturnType<typeof setTimeout> | undefined;
+  let timer: number | undefined;
   let writing: Promise<void> = Promise.resolve();
   let closed = false;
 
   const flush = (): Promise<void> => {
     if (timer !== undefined) {
-      clearTimeout(timer);
+      clock.clearTimeout(timer);
       timer = undefined;
     }
     if (pending.length === 0) return writing;
@@ -98,7 +107,7 @@ export function createBufferedMilestoneRepo(
       if (closed) return direct.add(m);
       pending.push(insertEvent(m, now));
       if (pending.length >= maxBatch) void flush().catch(() => {});
-      else if (timer === undefined) timer = setTimeout(() => void flush().catch(() => {}), flushMs);
+      else if (timer === undefined) timer = clock.setTimeout(() => void flush().catch(() => {}), flushMs);
       return Promise.resolve();
     },
     async forRun(runId) {

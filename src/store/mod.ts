@@ -3,6 +3,7 @@
  * (KvRepo, AuditRepo, …), never on libSQL.
  */
 import { type Db, openDb } from "./db.ts";
+import type { Clock } from "../core/clock.ts";
 import { migrate } from "./migrate.ts";
 import { allMigrations } from "./migrations.ts";
 import { createKvRepo, type KvRepo } from "./kv.ts";
@@ -68,6 +69,7 @@ export function fileUrl(path: string): string {
 export function withBufferedMilestones(
   store: Store,
   onError: (err: unknown) => void,
+  clock?: Clock,
 ): Store & { milestones: BufferedMilestoneRepo } {
-  return { ...store, milestones: createBufferedMilestoneRepo(store.db, { onError }) };
+  return { ...store, milestones: createBufferedMilestoneRepo(store.db, { onError, clock }) };
 }

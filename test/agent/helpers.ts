@@ -5,54 +5,21 @@ import type { AgentRuntime } from "../../src/agent/run.ts";
 import type { AgentStore } from "../../src/agent/run_exec.ts";
 import type { AgentEvent, ChatEvent, ModelStreamer } from "../../src/agent/types.ts";
 import { type Config, type ConfigInput, configSchema } from "../../src/config/schema.ts";
-import type { Clock } from "../../src/core/clock.ts";
+import { createTestClock, type TestClock } from "../helpers/fake_clock.ts";
 import { createEventBus } from "../../src/core/event_bus.ts";
 import type { BusEvent } from "../../src/core/types.ts";
 import { openStore, type Store } from "../../src/store/mod.ts";
 import type { ToolDefinition, ToolExecutor } from "../../src/tools/types.ts";
 import { createScriptedModel, type ScriptedModel, type ScriptStep } from "../fakes/scripted_model.ts";
 
-/** A clock whose timers fire only on `tick`. */
-export interface ManualClock extends Clock {
-  tick(ms: number): void;
+/** A clock whose timers fire only on `tick` (the suite's one fake clock, test/helpers/fake_clock.ts). */
+export interface ManualClock extends TestClock {
   readonly pending: number;
 }
 
 export function manualClock(start = Date.UTC(2025, 4, 6, 12, 0, 0)): ManualClock {
-  let t = start;
-  let nextId = 1;
-  const timers = new Map<number, { at: number; fn: () => void; every?: number }>();
-  return {
-    now: () => t,
-    setTimeout(fn, ms) {
-      const id = nextId++;
-      timers.set(id, { at: t + ms, fn });
-      return id;
-    },
-    clearTimeout: (id) => void timers.delete(id),
-    setInterval(fn, ms) {
-      const id = nextId++;
-      timers.set(id, { at: t + ms, fn, every: ms });
-      return id;
-    },
-    clearInterval: (id) => void timers.delete(id),
-    get pending() {
-      return timers.size;
-    },
-    tick(ms) {
-      const end = t + ms;
-      while (true) {
-        const due = [...timers.entries()].filter(([, v]) => v.at <= end).sort((a, b) => a[1].at - b[1].at)[0];
-        if (!due) break;
-        const [id, timer] = due;
-        t = Math.max(t, timer.at);
-        if (timer.every) timer.at += timer.every;
-        else timers.delete(id);
-        timer.fn();
-      }
-      t = end;
-    },
-  };
+  const clock = createTestClock({ start });
+  return Object.defineProperty(clock, "pending", { get: () => clock.pendingTimers() }) as ManualClock;
 }
 
 export interface Harness {

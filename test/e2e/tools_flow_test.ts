@@ -4,10 +4,13 @@ import { startTestGateway } from "../helpers/gateway.ts";
 
 const ECHO = { agents: { defaults: { model: { primary: "echo/echo" } } } };
 
-/** Waits (up to 20 s) for `ready()`; the worker's approval request crosses threads and the store. */
-async function until(ready: () => boolean): Promise<void> {
-  const deadline = Date.now() + 20_000;
-  while (!ready() && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+/** Waits (up to 30 s) for `ready()`; the worker's approval request crosses threads and the store. */
+async function until(ready: () => boolean, what = "the approval request"): Promise<void> {
+  const deadline = Date.now() + 30_000;
+  while (!ready()) {
+    if (Date.now() > deadline) throw new Error(`timed out after 30000 ms waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 20));
+  }
 }
 
 Deno.test("tools in the worker: an exec call waits for approval over the gateway, then runs exactly what was approved", async () => {

@@ -28,6 +28,45 @@ Deno.test("healthz and readyz answer without auth; metrics needs the bearer toke
   await client.close();
 });
 
+Deno.test("a wrong bearer token is refused on every authenticated HTTP path, and audited", async () => {
+  await using gw = await startTestGateway({
+    hooks: { enabled: true, token: "a-separate-hooks-token-0123456789" },
+  });
+  const wrong = { authorization: "Bearer a-wrong-token-that-is-long-enough" };
+  const metrics = await fetch(`${gw.url}/metrics`, { headers: wrong });
+  assert.equal(metrics.status, 401);
+  assert.equal((await metrics.json()).error.code, "UNAUTHORIZED");
+  const models = await fetch(`${gw.url}/v1/models`, { headers: wrong });
+  assert.equal(models.status, 401);
+  await models.body?.cancel();
+  const chat = await fetch(`${gw.url}/v1/chat/completions`, {
+    method: "POST",
+    headers: { ...wrong, "content-type": "application/json" },
+    body: JSON.stringify({ model: "talon/main", messages: [{ role: "user", content: "hi" }] }),
+  });
+  assert.equal(chat.status, 401);
+  await chat.body?.cancel();
+  const hook = await fetch(`${gw.url}/hooks/agent`, {
+    method: "POST",
+    headers: { ...wrong, "content-type": "application/json" },
+    body: JSON.stringify({ message: "hi" }),
+  });
+  assert.equal(hook.status, 401);
+  await hook.body?.cancel();
+  // The gateway token is not the hooks token either.
+  const crossed = await fetch(`${gw.url}/hooks/agent`, {
+    method: "POST",
+    headers: { authorization: `Bearer ${gw.token.token}`, "content-type": "application/json" },
+    body: JSON.stringify({ message: "hi" }),
+  });
+  assert.equal(crossed.status, 401);
+  await crossed.body?.cancel();
+  const failures = await gw.store.db.query<{ n: number }>(
+    "SELECT count(*) AS n FROM audit WHERE kind = 'auth.failure' AND outcome = 'mismatch'",
+  );
+  assert.ok(Number(failures[0]!.n) >= 3, "gateway-token mismatches are audit rows");
+});
+
 Deno.test("readyz is 503 once the store is closed", async () => {
   await using gw = await startTestGateway();
   gw.store.close();

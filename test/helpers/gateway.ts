@@ -26,7 +26,8 @@ export async function startTestGateway(config: Record<string, unknown> = {}): Pr
     ...gw,
     home,
     wsUrl,
-    connect: (opts = {}) => connectGateway({ url: wsUrl, token: gw.token.token, timeoutMs: 5000, ...opts }),
+    // Every request has a deadline; generous, so a loaded machine is slow but not failing.
+    connect: (opts = {}) => connectGateway({ url: wsUrl, token: gw.token.token, timeoutMs: 30_000, ...opts }),
     async [Symbol.asyncDispose]() {
       await gw.shutdown();
       await Deno.remove(home, { recursive: true }).catch(() => {});
@@ -34,10 +35,13 @@ export async function startTestGateway(config: Record<string, unknown> = {}): Pr
   };
 }
 
-/** Opens a raw WebSocket and collects frames, for protocol-level tests. */
+/**
+ * Opens a raw WebSocket and collects frames, for protocol-level tests. `next()` fails with a message after
+ * `timeoutMs` (default 15 s) instead of waiting forever, e.g. when a broken auth check never answers.
+ */
 export async function rawSocket(url: string, headers?: Record<string, string>): Promise<{
   ws: WebSocket;
-  next(): Promise<Record<string, unknown>>;
+  next(timeoutMs?: number): Promise<Record<string, unknown>>;
   send(frame: unknown): void;
   closed: Promise<CloseEvent>;
 }> {
@@ -54,21 +58,46 @@ export async function rawSocket(url: string, headers?: Record<string, string>): 
   ws.onclose = (ev) => closed.resolve(ev);
   ws.onerror = () => {};
   await new Promise<void>((resolve, reject) => {
-    ws.onopen = () => resolve();
-    ws.addEventListener("close", () => reject(new Error("closed before open")));
+    const timer = setTimeout(() => reject(new Error(`${url} did not open within 15000 ms`)), 15_000);
+    ws.onopen = () => {
+      clearTimeout(timer);
+      resolve();
+    };
+    ws.addEventListener("close", () => {
+      clearTimeout(timer);
+      reject(new Error("closed before open"));
+    });
   });
   return {
     ws,
-    next: () => {
+    next: (timeoutMs = 15_000) => {
       const f = queue.shift();
       if (f) return Promise.resolve(f);
       return new Promise((resolve, reject) => {
-        waiters.push(resolve);
-        closed.promise.then(() => reject(new Error("socket closed")));
+        const timer = setTimeout(() => {
+          waiters.splice(waiters.indexOf(waiter), 1);
+          reject(new Error(`no frame from ${url} within ${timeoutMs} ms`));
+        }, timeoutMs);
+        const waiter = (frame: Record<string, unknown>) => {
+          clearTimeout(timer);
+          resolve(frame);
+        };
+        waiters.push(waiter);
+        closed.promise.then(() => {
+          clearTimeout(timer);
+          reject(new Error("socket closed"));
+        });
       });
     },
     send: (frame) => ws.send(typeof frame === "string" ? frame : JSON.stringify(frame)),
-    closed: closed.promise,
+    // Awaited only where a close is expected: it fails with a message instead of hanging.
+    get closed() {
+      let timer: ReturnType<typeof setTimeout> | undefined;
+      const late = new Promise<never>((_, reject) => {
+        timer = setTimeout(() => reject(new Error(`${url} was not closed within 15000 ms`)), 15_000);
+      });
+      return Promise.race([closed.promise, late]).finally(() => clearTimeout(timer));
+    },
   };
 }
 

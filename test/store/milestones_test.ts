@@ -2,6 +2,7 @@ import assert from "node:assert/strict";
 import { openStore } from "../../src/store/mod.ts";
 import { createBufferedMilestoneRepo } from "../../src/store/milestones.ts";
 import type { Db } from "../../src/store/db.ts";
+import { createTestClock } from "../helpers/fake_clock.ts";
 
 /** The store's Db, counting batches. */
 function counting(db: Db): Db & { batches: number[] } {
@@ -19,7 +20,8 @@ Deno.test("buffered milestones: one transaction per batch, in order, and a timel
   const store = await openStore({ url: ":memory:" });
   const db = counting(store.db);
   let t = 1000;
-  const repo = createBufferedMilestoneRepo(db, { now: () => t++, flushMs: 50 });
+  const clock = createTestClock();
+  const repo = createBufferedMilestoneRepo(db, { clock, now: () => t++, flushMs: 50 });
   try {
     for (const kind of ["queued", "lane.start", "run.start", "model.attempt", "run.end"]) {
       await repo.add({ runId: "run_1", sessionKey: "agent:main:main", kind, data: { kind } });
@@ -38,7 +40,10 @@ Deno.test("buffered milestones: one transaction per batch, in order, and a timel
 
     // Without a read, the timer writes them.
     await repo.add({ runId: "run_3", kind: "queued", data: {} });
-    await new Promise((r) => setTimeout(r, 120));
+    await clock.advance(49);
+    assert.deepEqual(db.batches, [6], "not before flushMs");
+    await clock.advance(1);
+    await repo.flush(); // the timer's batch has been started; wait for it to commit
     assert.equal((await store.milestones.forRun("run_3")).length, 1);
     assert.deepEqual(db.batches, [6, 1]);
   } finally {

@@ -97,6 +97,7 @@ export function createDiscordAdapter(deps: DiscordAdapterDeps): DiscordAdapter {
     return client.rest;
   };
 
+  let inOrder: Promise<void> = Promise.resolve();
   const onMessage = async (message: Parameters<Parameters<Client["on"]>[1]>[0]) => {
     try {
       const me = client?.user?.id;
@@ -143,7 +144,11 @@ export function createDiscordAdapter(deps: DiscordAdapterDeps): DiscordAdapter {
         },
       });
       client = c;
-      c.on(Events.MessageCreate, (m) => void onMessage(m as never));
+      // One message at a time, in the order Discord delivered them: the inbox (and so the lanes) see
+      // a chat's messages in order, as with Telegram's sequential polling.
+      c.on(Events.MessageCreate, (m) => {
+        inOrder = inOrder.then(() => onMessage(m as never));
+      });
       c.on(Events.ShardDisconnect, () => status.set({ connected: false }));
       c.on(Events.ShardReconnecting, () => status.set({ connected: false }));
       c.on(Events.ShardResume, () => status.set({ connected: true, lastEventAt: clock.now() }));
@@ -170,6 +175,7 @@ export function createDiscordAdapter(deps: DiscordAdapterDeps): DiscordAdapter {
       const c = client;
       client = undefined;
       if (c) await c.destroy();
+      await inOrder;
       status.set({ running: false, connected: false });
     },
     status: () => status.get(),
