@@ -34,7 +34,7 @@ export const DYNAMIC_LOADS: Readonly<Record<string, string>> = {
 const URL_LOAD = /new URL\(\s*(["'`])([^"'`$]+)\1\s*,\s*import\.meta\.url\s*\)/g;
 const UNRESOLVED = [
   /import\.meta\.(dirname|filename|resolve)\b/g,
-  /\bimport\(\s*(?!["'`])[^)]/g,
+  /\bimport\((?!\s*["'`])\s*[^)\s]/g,
   /new Worker\(\s*(?!new URL\(\s*["'`])[^)]/g,
 ];
 

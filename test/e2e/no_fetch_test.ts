@@ -63,7 +63,12 @@ Deno.test("deno task cache installs every module loaded by URL; every dynamic im
   assert.ok(imports.includes("puppeteer-core"));
   for (const spec of imports) {
     if (spec.startsWith(".")) continue;
-    const mapped = String(deno.imports[spec] ?? "");
+    // A bare package, or a subpath of one mapped by a "pkg/" entry ("npm:/pkg@range/" → "npm:pkg@range").
+    const prefix = Object.keys(deno.imports).find((k) => k.endsWith("/") && spec.startsWith(k));
+    const mapped = String(
+      deno.imports[spec] ??
+        (prefix ? String(deno.imports[prefix]).replace(/^npm:\//, "npm:").replace(/\/$/, "") : ""),
+    );
     assert.ok(mapped.startsWith("npm:"), `import("${spec}") is not an npm package of deno.json`);
     assert.ok(lock.specifiers?.[mapped], `${mapped} is not in deno.lock`);
   }
