@@ -23,7 +23,8 @@ const b = (agentId: string, match: Record<string, unknown>) => ({ agentId, match
 /** [name, config, inbound overrides, agentId, sessionKey]. Adding a case is one line. */
 // deno-fmt-ignore
 const CASES: Array<[string, ConfigInput, Partial<RouteInput>, string, string]> = [
-  ["dmScope main (default)", {}, tg(), "main", "agent:main:main"],
+  ["dmScope per-channel-peer (default)", {}, tg(), "main", "agent:main:telegram:direct:111"],
+  ["dmScope main (one shared session)", { session: { dmScope: "main" } }, tg(), "main", "agent:main:main"],
   ["dmScope per-peer", { session: { dmScope: "per-peer" } }, tg(), "main", "agent:main:direct:111"],
   ["dmScope per-channel-peer", { session: { dmScope: "per-channel-peer" } }, tg(), "main", "agent:main:telegram:direct:111"],
   ["dmScope per-account-channel-peer", { session: { dmScope: "per-account-channel-peer" } }, tg(), "main", "agent:main:telegram:default:direct:111"],
@@ -36,20 +37,20 @@ const CASES: Array<[string, ConfigInput, Partial<RouteInput>, string, string]> =
   ["discord channel", {}, dc("channel", "c1"), "main", "agent:main:discord:channel:c1"],
   ["discord thread", {}, dc("channel", "c1", { threadId: "t9" }), "main", "agent:main:discord:channel:c1:thread:t9"],
   ["channel binding", { bindings: [b("work", { channel: "discord" })] }, dc("channel", "c1"), "work", "agent:work:discord:channel:c1"],
-  ["channel binding other channel", { bindings: [b("work", { channel: "discord" })] }, tg(), "main", "agent:main:main"],
+  ["channel binding other channel", { bindings: [b("work", { channel: "discord" })] }, tg(), "main", "agent:main:telegram:direct:111"],
   ["account beats channel", { bindings: [b("work", { channel: "discord" }), b("ops", { channel: "discord", accountId: "bot1" })] }, dc("channel", "c1"), "ops", "agent:ops:discord:channel:c1"],
   ["guild beats account", { bindings: [b("work", { accountId: "bot1" }), b("ops", { guildId: "g1" })] }, dc("channel", "c1", { guildId: "g1" }), "ops", "agent:ops:discord:channel:c1"],
   ["guild+roles beats guild", { bindings: [b("work", { guildId: "g1" }), b("mods", { guildId: "g1", roles: ["r-mod"] })] }, dc("channel", "c1", { guildId: "g1", roles: ["r-x", "r-mod"] }), "mods", "agent:mods:discord:channel:c1"],
   ["guild+roles without the role", { bindings: [b("work", { guildId: "g1" }), b("mods", { guildId: "g1", roles: ["r-mod"] })] }, dc("channel", "c1", { guildId: "g1", roles: ["r-x"] }), "work", "agent:work:discord:channel:c1"],
   ["peer beats guild+roles", { bindings: [b("mods", { guildId: "g1", roles: ["r-mod"] }), b("ops", { peer: { kind: "channel", id: "c1" } })] }, dc("channel", "c1", { guildId: "g1", roles: ["r-mod"] }), "ops", "agent:ops:discord:channel:c1"],
   ["peer binding, other peer", { bindings: [b("ops", { peer: { kind: "channel", id: "c1" } })] }, dc("channel", "c2"), "main", "agent:main:discord:channel:c2"],
-  ["first match within a tier", { bindings: [b("work", { channel: "telegram" }), b("ops", { channel: "telegram" })] }, tg(), "work", "agent:work:main"],
+  ["first match within a tier", { bindings: [b("work", { channel: "telegram" }), b("ops", { channel: "telegram" })] }, tg(), "work", "agent:work:telegram:direct:111"],
   ["peer binding on a DM", { session: { dmScope: "per-channel-peer" }, bindings: [b("ops", { peer: { kind: "direct", id: "111" } })] }, tg(), "ops", "agent:ops:telegram:direct:111"],
-  ["empty match is a catch-all", { bindings: [b("work", {})] }, tg(), "work", "agent:work:main"],
-  ["channel beats catch-all", { bindings: [b("work", {}), b("ops", { channel: "telegram" })] }, tg(), "ops", "agent:ops:main"],
-  ["unknown agent falls back", { bindings: [b("ghost", { channel: "telegram" })] }, tg(), "main", "agent:main:main"],
-  ["default agent from config", { agents: { ...agents, defaultAgent: "work" } }, tg(), "work", "agent:work:main"],
-  ["account wildcard is channel tier", { bindings: [b("work", { channel: "telegram", accountId: "*" }), b("ops", { accountId: "default" })] }, tg(), "ops", "agent:ops:main"],
+  ["empty match is a catch-all", { bindings: [b("work", {})] }, tg(), "work", "agent:work:telegram:direct:111"],
+  ["channel beats catch-all", { bindings: [b("work", {}), b("ops", { channel: "telegram" })] }, tg(), "ops", "agent:ops:telegram:direct:111"],
+  ["unknown agent falls back", { bindings: [b("ghost", { channel: "telegram" })] }, tg(), "main", "agent:main:telegram:direct:111"],
+  ["default agent from config", { agents: { ...agents, defaultAgent: "work" } }, tg(), "work", "agent:work:telegram:direct:111"],
+  ["account wildcard is channel tier", { bindings: [b("work", { channel: "telegram", accountId: "*" }), b("ops", { accountId: "default" })] }, tg(), "ops", "agent:ops:telegram:direct:111"],
   ["webchat client per-channel-peer", { session: { dmScope: "per-channel-peer" } }, { channel: "webchat", peer: { kind: "direct", id: "ui-1" } }, "main", "agent:main:webchat:direct:ui-1"],
 ];
 
