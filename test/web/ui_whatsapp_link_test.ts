@@ -53,6 +53,17 @@ Deno.test({
         const reader = await newPage({ token: "r".repeat(40), path: "/channels" });
         const button = await reader.waitForSelector(`${panel} button[disabled]`, { timeout: 15_000 });
         assert.match((await button!.evaluate((b) => b.textContent)) ?? "", /needs an admin connection/);
+        // And the gateway itself refuses a read-scoped credential, whatever the page shows.
+        const readClient = await gw.connect({ token: "r".repeat(40) });
+        try {
+          await assert.rejects(
+            readClient.request("channels.login", { channel: "whatsapp" }),
+            (e: Error & { code?: string }) => e.code === "FORBIDDEN" || e.code === "UNAUTHORIZED",
+          );
+          await assert.rejects(readClient.request("channels.logout", { channel: "whatsapp" }), Error);
+        } finally {
+          await readClient.close();
+        }
       });
     } finally {
       await wa.shutdown();
