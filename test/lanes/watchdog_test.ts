@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
 import { harness, sawEvent } from "./harness.ts";
+import { createTestClock } from "../helpers/fake_clock.ts";
 
 const KEY = "agent:main:main";
 
@@ -102,15 +103,24 @@ Deno.test("watchdog: a job past its timeout is aborted and its lane released", a
 });
 
 Deno.test("watchdog: a job that ignores its abort takes its worker down after the grace period", async () => {
-  const h = await harness({ shards: 1, pool: { abortGraceMs: 150 } });
+  // The pool's timers run on a fake clock: the job's timeout counts from its submission, so on a loaded
+  // machine a real 150 ms timeout plus grace could expire while the fresh worker is still loading its
+  // handler, and the job would be killed before it ever started (no "ignoring" to test).
+  const clock = createTestClock();
+  const h = await harness({ shards: 1, pool: { abortGraceMs: 150, clock } });
   try {
     const stubborn = h.scheduler.submit({
       sessionKey: KEY,
       payload: { cmd: "ignore-abort", ms: 60_000, text: "stubborn" },
       timeoutMs: 150,
     });
-    await h.waitFor("stubborn start", () => sawEvent(h.events, "started", stubborn.runId));
+    await h.waitFor("stubborn start", () => sawEvent(h.events, "started", stubborn.runId), 60_000);
     h.scheduler.submit({ sessionKey: KEY, payload: { text: "next" } });
+    clock.tick(150); // timeout: the abort is sent, and ignored
+    assert.equal(h.failures.length, 0, "the worker is given its grace period");
+    clock.tick(150); // grace over: the worker is terminated and the job fails
+    await h.waitFor("stubborn failure", () => h.failures.length === 1, 60_000);
+    clock.tick(1); // the replacement worker starts
     await h.scheduler.idle();
     assert.deepEqual(h.failures.map((f) => [f.turn.runId, f.code]), [[stubborn.runId, "TIMEOUT"]]);
     assert.deepEqual(h.results.map((r) => r.result.texts[0]), ["next"]);
