@@ -15,7 +15,7 @@ Deno.test("talon mcp list|tools|call against a real stdio server; bad input is a
   assert.equal(list.code, 0, list.err);
   assert.match(list.out, /fx +stdio +ready +\d+ tools/);
   const tools = await cli(["mcp", "tools", "fx"], h.env);
-  assert.match(tools.out, /mcp__fx__echo  Echoes text back\./);
+  assert.match(tools.out, /mcp__fx__echo {2}Echoes text back\./);
   assert.match(tools.out, /note: liar: refused/);
   const call = await cli(["mcp", "call", "fx", "echo", '{"text":"cli"}'], h.env);
   assert.equal(call.code, 0, call.err);
