@@ -27,6 +27,7 @@ import type { MessageSender, SessionMessage, SessionsApi } from "../tools/ports.
 import { createProcessTable } from "../tools/processes.ts";
 import { type AnyTool, createToolRegistry } from "../tools/registry.ts";
 import { createSandbox } from "../tools/sandbox/sandbox.ts";
+import { createConfiner } from "../security/confine.ts";
 import type { ToolContext, ToolExecutor } from "../tools/types.ts";
 import { OUTBOX_KICK_EVENT, SESSION_SEND_EVENT, type SessionSendRequest } from "./agent_job.ts";
 
@@ -60,8 +61,14 @@ export function createWorkerTools(deps: WorkerToolsDeps): { executor: ToolExecut
     bus,
     audit: store.audit,
     clock,
+    programPath: deps.env.PATH,
   });
   const processes = createProcessTable({ bound });
+  const confiner = createConfiner({
+    mode: config.tools.exec.confine,
+    os: Deno.build.os,
+    path: deps.env.PATH,
+  });
   const browser = createBrowserManager({
     home: deps.paths.home,
     executablePath: config.tools.browser.executablePath,
@@ -168,6 +175,7 @@ export function createWorkerTools(deps: WorkerToolsDeps): { executor: ToolExecut
     clock,
     approvals,
     processes,
+    confiner,
     browser: { manager: browser, mediaDir: deps.paths.mediaDir },
     sender,
     sessions,

@@ -246,8 +246,12 @@ export async function createServices(deps: ServicesDeps): Promise<Services> {
       if (decision !== "allow-once" && decision !== "allow-always" && decision !== "deny") {
         return `Unknown decision "${decision}": use allow-once, allow-always or deny.`;
       }
-      const record = await approvals.resolve(id, decision, describePrincipal(input.principal));
-      return record ? `Approval ${id}: ${decision}.` : `No pending approval ${id}.`;
+      try {
+        const record = await approvals.resolve(id, decision, describePrincipal(input.principal));
+        return record ? `Approval ${id}: ${decision}.` : `No pending approval ${id}.`;
+      } catch (err) {
+        return (err as Error).message.replace(/^\w+: /, "");
+      }
     },
     heartbeat: async (arg, input) => {
       if (!capabilitiesOf(input.principal ?? { kind: "group" }).ownerOnlyTools) {

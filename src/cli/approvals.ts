@@ -2,12 +2,14 @@
 import { parseArgs } from "node:util";
 import { type CliIo, type Command, EXIT } from "./io.ts";
 import { formatDuration, gatewayClientOptions, withGateway } from "./shared.ts";
+import { describeRequest, type StoredBinding } from "../tools/approval_binding.ts";
 
 const USAGE = `Usage: talon approvals <list|approve|deny> [id] [options]
 
   talon approvals list                  pending exec approvals (id, command, cwd, session, expiry)
   talon approvals approve <id>          run this exact command once
   talon approvals approve <id> --always run it now and allow the same command from now on
+                                        (refused for calls with stdin or network access)
   talon approvals deny <id>             refuse it
 
 Options: --json  machine-readable output; --config <file>  --url ws://host:port/ws  --timeout <ms>
@@ -24,6 +26,7 @@ interface PendingApproval {
   sessionKey?: string;
   createdAt: number;
   expiresAt: number;
+  binding?: StoredBinding;
 }
 
 /** Quotes an argv for display the way a shell would need it. */
@@ -37,6 +40,9 @@ function renderList(list: PendingApproval[], now: number): string {
     [
       `${a.id}  ${a.tool}: ${shellJoin(a.argv)}`,
       `    in ${a.cwd}${a.sessionKey ? `  session ${a.sessionKey}` : ""}${a.runId ? `  run ${a.runId}` : ""}`,
+      ...describeRequest({ ...a.binding, argv: a.argv, cwd: a.cwd })
+        .filter((l) => !/^(run|in): /.test(l))
+        .map((l) => `    ${l}`),
       `    expires in ${formatDuration(Math.max(0, a.expiresAt - now))}`,
     ].join("\n")
   ).join("\n");

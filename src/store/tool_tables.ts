@@ -56,4 +56,11 @@ export const toolMigrations: Migration[] = [
       "CREATE INDEX cron_runs_job ON cron_runs (job_id, id)",
     ],
   },
+  {
+    version: 402,
+    name: "tool_approvals_binding",
+    // What an approval is bound to beyond argv and cwd: stdin summary, env names, network, confinement,
+    // and the files the agent changed that the program reads (JSON; NULL for older rows).
+    sql: ["ALTER TABLE tool_approvals ADD COLUMN binding TEXT"],
+  },
 ];

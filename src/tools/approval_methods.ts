@@ -3,6 +3,7 @@ import { z } from "zod";
 import type { MethodDef } from "../gateway/methods/registry.ts";
 import { TalonError } from "../core/errors.ts";
 import type { Approvals } from "./approvals.ts";
+import { ToolError } from "./errors.ts";
 
 const listParams = z.strictObject({}).optional();
 const resolveParams = z.strictObject({
@@ -28,7 +29,12 @@ export function approvalMethods(
       params: resolveParams,
       description: "Resolve a pending approval: allow-once, allow-always or deny.",
       handler: async (p, ctx) => {
-        const r = await approvals.resolve(p.id, p.decision, `credential:${ctx.credentialId}`);
+        const r = await approvals.resolve(p.id, p.decision, `credential:${ctx.credentialId}`).catch((err) => {
+          if (err instanceof ToolError) {
+            throw new TalonError("INVALID_REQUEST", err.message.replace(/^\w+: /, ""));
+          }
+          throw err;
+        });
         if (!r) throw new TalonError("NOT_FOUND", `No pending approval ${p.id}`);
         return { approval: r };
       },

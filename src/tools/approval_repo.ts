@@ -1,5 +1,6 @@
 /** Stored approvals and the allow-always list (tables from store/tool_tables.ts). */
 import type { Db } from "../store/db.ts";
+import type { StoredBinding } from "./approval_binding.ts";
 
 export type ApprovalStatus = "pending" | "allowed" | "denied" | "expired" | "used";
 
@@ -11,6 +12,8 @@ export interface ApprovalRecord {
   argv: string[];
   cwd: string;
   hash: string;
+  /** The rest of what the approval binds and shows (stdin, env names, network, confinement…). */
+  binding?: StoredBinding;
   status: ApprovalStatus;
   resolvedBy?: string;
   createdAt: number;
@@ -39,6 +42,7 @@ export function createApprovalRepo(db: Db, now = Date.now): ApprovalRepo {
     argv: JSON.parse(String(r.argv)),
     cwd: String(r.cwd),
     hash: String(r.hash),
+    ...(r.binding == null ? {} : { binding: JSON.parse(String(r.binding)) as StoredBinding }),
     status: String(r.status) as ApprovalStatus,
     resolvedBy: r.resolved_by == null ? undefined : String(r.resolved_by),
     createdAt: Number(r.created_at),
@@ -48,8 +52,9 @@ export function createApprovalRepo(db: Db, now = Date.now): ApprovalRepo {
   return {
     async insert(r) {
       await db.run(
-        `INSERT INTO tool_approvals (id, run_id, session_key, tool, argv, cwd, hash, status, created_at, expires_at)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+        `INSERT INTO tool_approvals
+           (id, run_id, session_key, tool, argv, cwd, hash, binding, status, created_at, expires_at)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
         [
           r.id,
           r.runId ?? null,
@@ -58,6 +63,7 @@ export function createApprovalRepo(db: Db, now = Date.now): ApprovalRepo {
           JSON.stringify(r.argv),
           r.cwd,
           r.hash,
+          r.binding ? JSON.stringify(r.binding) : null,
           r.status,
           r.createdAt,
           r.expiresAt,

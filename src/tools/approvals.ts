@@ -2,29 +2,40 @@
  * Exec approvals. `tools.exec.ask`: `off` runs only allow-listed programs/patterns and refuses the rest;
  * `on-miss` asks a person for anything not allow-listed; `always` asks for every call. A request is
  * published as `approval.requested` on the bus and waits (timeout → deny) for `resolve(id, decision, by)`.
- * An approval is bound to a hash of the exact argv + cwd: `consume` refuses anything else, and only once.
+ * An approval is bound to the whole effect (approval_binding.ts: real program path, argv, cwd, stdin,
+ * env names, network, confinement): `consume` refuses anything else, and only once. `allow-always` is
+ * refused for calls with stdin (the same command with other input is another effect), and a call that
+ * asks for the network is never passed by a pattern or allow-always entry.
  */
 import type { ToolsConfig } from "../config/sections/tools.ts";
 import type { Clock } from "../core/clock.ts";
 import { systemClock } from "../core/clock.ts";
 import type { EventBus } from "../core/event_bus.ts";
-import { newId, sha256Hex } from "../core/ids.ts";
+import { newId } from "../core/ids.ts";
 import type { AuditRepo } from "../store/audit.ts";
 import type { ApprovalRecord, ApprovalRepo } from "./approval_repo.ts";
 import { ToolError } from "./errors.ts";
+import {
+  type ApprovalContext,
+  bindingHash,
+  describeRequest,
+  type ExecBinding,
+  type StoredBinding,
+} from "./approval_binding.ts";
+import { matchesPattern, type MatchScope, programAllowed, programMatches } from "./approval_patterns.ts";
 
 export type ApprovalDecision = "allow-once" | "allow-always" | "deny";
 
-export interface ApprovalQuery {
+export interface ApprovalQuery extends ExecBinding, ApprovalContext {
   runId: string;
   sessionKey: string;
   tool: string;
-  argv: readonly string[];
-  cwd: string;
+  /** The agent's canonical workspace: programs inside it never match a bare name. */
+  workspace?: string;
   signal?: AbortSignal;
 }
 
-/** Permission to run exactly one argv in one cwd. */
+/** Permission to run exactly one effect. */
 export interface ApprovalGrant {
   readonly hash: string;
   /** How it was granted. */
@@ -36,13 +47,16 @@ export interface Approvals {
   /** Decides whether the call may run, asking a person when policy says so. Throws ToolError Denied. */
   authorize(q: ApprovalQuery): Promise<ApprovalGrant>;
   /** Checks a grant against what is about to run, once. Throws ToolError Denied on any difference. */
-  consume(grant: ApprovalGrant, argv: readonly string[], cwd: string): Promise<void>;
-  /** Resolves a pending request. Returns the updated record, or undefined when there is no pending one. */
+  consume(grant: ApprovalGrant, binding: ExecBinding): Promise<void>;
+  /**
+   * Resolves a pending request. Returns the updated record, or undefined when there is no pending one.
+   * Throws ToolError InvalidInput for allow-always on a call with stdin.
+   */
   resolve(id: string, decision: ApprovalDecision, by: string): Promise<ApprovalRecord | undefined>;
   /** Pending requests (newest first). */
   pending(): Promise<ApprovalRecord[]>;
-  /** Whether `argv` matches tools.exec.approvals or a stored allow-always entry. */
-  isAllowlisted(argv: readonly string[]): Promise<boolean>;
+  /** Whether a resolved argv matches tools.exec.approvals or a stored allow-always entry. */
+  isAllowlisted(argv: readonly string[], workspace?: string): Promise<boolean>;
 }
 
 export interface ApprovalsDeps {
@@ -51,56 +65,20 @@ export interface ApprovalsDeps {
   bus: EventBus;
   audit?: AuditRepo;
   clock?: Clock;
+  /** The gateway's PATH: where bare program names in allowPrograms and patterns are looked up. */
+  programPath?: string;
   /** How often a pending request re-reads its record (resolved elsewhere). Default 500 ms. */
   pollMs?: number;
 }
 
-/** Hash binding an approval to the exact argv and cwd. */
-export function approvalHash(argv: readonly string[], cwd: string): Promise<string> {
-  return sha256Hex(JSON.stringify({ argv, cwd }));
-}
-
-/**
- * Matches argv against a pattern "program arg…": `*` inside a token matches any characters, a token `**`
- * at the end matches any remaining arguments. Tokens are split on whitespace.
- */
-export function matchesPattern(pattern: string, argv: readonly string[]): boolean {
-  const tokens = pattern.trim().split(/\s+/).filter(Boolean);
-  if (tokens.length === 0) return false;
-  for (let i = 0; i < tokens.length; i++) {
-    const t = tokens[i]!;
-    if (t === "**" && i === tokens.length - 1) return true;
-    const a = argv[i];
-    if (a === undefined || !globToken(t, i === 0 ? [a, basename(a)] : [a])) return false;
-  }
-  return tokens.length === argv.length;
-}
-
-function globToken(token: string, candidates: string[]): boolean {
-  const re = new RegExp("^" + token.split("*").map(escapeRe).join(".*") + "$");
-  return candidates.some((c) => re.test(c));
-}
-
-function escapeRe(s: string): string {
-  return s.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
-}
-
-function basename(p: string): string {
-  return p.slice(p.lastIndexOf("/") + 1);
-}
-
-/** True when the program is listed in tools.exec.allowPrograms (by name or exact path). */
-export function programAllowed(config: Readonly<ToolsConfig>, program: string): boolean {
-  return config.exec.allowPrograms.some((p) =>
-    p === program || (!p.includes("/") && p === basename(program))
-  );
-}
+export { matchesPattern, programAllowed } from "./approval_patterns.ts";
 
 /** Creates the approvals service. */
 export function createApprovals(deps: ApprovalsDeps): Approvals {
   const clock = deps.clock ?? systemClock;
   const waiting = new Map<string, (decision: ApprovalDecision | "timeout" | "aborted") => void>();
   const usedGrants = new WeakSet<ApprovalGrant>();
+  const exec = deps.config.exec;
   const audit = (outcome: string, r: Partial<ApprovalRecord>, actor?: string) =>
     deps.audit?.record({
       kind: "approval",
@@ -108,17 +86,35 @@ export function createApprovals(deps: ApprovalsDeps): Approvals {
       actor,
       runId: r.runId,
       sessionKey: r.sessionKey,
-      detail: { id: r.id, tool: r.tool, argv: r.argv, cwd: r.cwd },
+      detail: {
+        id: r.id,
+        tool: r.tool,
+        argv: r.argv,
+        cwd: r.cwd,
+        ...(r.binding ? { binding: r.binding } : {}),
+      },
     }).catch(() => {});
 
-  const isAllowlisted = async (argv: readonly string[]) => {
-    if (deps.config.exec.approvals.some((p) => matchesPattern(p, argv))) return true;
+  const isAllowlisted = async (argv: readonly string[], workspace?: string) => {
+    const scope: MatchScope = { path: deps.programPath, workspace };
+    if (exec.approvals.some((p) => matchesPattern(p, argv, scope))) return true;
     const stored = await deps.repo.allowlist();
-    return stored.some((s) => s.length === argv.length && s.every((a, i) => a === argv[i]));
+    return stored.some((s) =>
+      s.length === argv.length && programMatches(s[0]!, argv[0]!, scope) &&
+      s.every((a, i) => i === 0 || a === argv[i])
+    );
   };
 
   const ask = async (q: ApprovalQuery, hash: string): Promise<ApprovalGrant> => {
     const now = clock.now();
+    const binding: StoredBinding = {
+      ...(q.stdin ? { stdin: q.stdin } : {}),
+      envNames: [...(q.envNames ?? [])],
+      network: q.network ?? false,
+      confined: q.confined ?? false,
+      ...(q.requested ? { requested: [...q.requested] } : {}),
+      changedByAgent: [...(q.changedByAgent ?? [])],
+    };
     const record: ApprovalRecord = {
       id: newId("appr"),
       runId: q.runId,
@@ -127,13 +123,14 @@ export function createApprovals(deps: ApprovalsDeps): Approvals {
       argv: [...q.argv],
       cwd: q.cwd,
       hash,
+      binding,
       status: "pending",
       createdAt: now,
-      expiresAt: now + deps.config.exec.approvalTimeoutMs,
+      expiresAt: now + exec.approvalTimeoutMs,
     };
     await deps.repo.insert(record);
     const outcome = new Promise<ApprovalDecision | "timeout" | "aborted">((resolve) => {
-      const timer = clock.setTimeout(() => finish("timeout"), deps.config.exec.approvalTimeoutMs);
+      const timer = clock.setTimeout(() => finish("timeout"), exec.approvalTimeoutMs);
       // The approver may be another thread or process (the gateway's main thread, `talon approvals`):
       // the store is the source of truth, so it is polled as well as listened to.
       const poll = clock.setInterval(() => {
@@ -166,6 +163,9 @@ export function createApprovals(deps: ApprovalsDeps): Approvals {
         tool: q.tool,
         argv: [...q.argv],
         cwd: q.cwd,
+        ...binding,
+        summary: describeRequest({ ...q }).join("\n"),
+        allowAlways: !q.stdin,
         expiresAt: record.expiresAt,
       },
     });
@@ -196,26 +196,37 @@ export function createApprovals(deps: ApprovalsDeps): Approvals {
     isAllowlisted,
     async authorize(q) {
       if (q.argv.length === 0) throw new ToolError("InvalidInput", "argv is empty");
-      const hash = await approvalHash(q.argv, q.cwd);
-      const mode = deps.config.exec.ask;
-      const listed = programAllowed(deps.config, q.argv[0]!);
-      if (mode !== "always" && listed) return { hash, via: "allowPrograms" };
-      if (mode !== "always" && await isAllowlisted(q.argv)) return { hash, via: "allowlist" };
+      const hash = await bindingHash(q);
+      const mode = exec.ask;
+      const scope: MatchScope = { path: deps.programPath, workspace: q.workspace };
+      const program = q.argv[0]!;
+      // The network is granted by a person or by tools.exec.networkPrograms, never by a pattern.
+      const netOk = !q.network || programAllowed(exec.networkPrograms, program, scope);
+      if (mode !== "always" && netOk && programAllowed(exec.allowPrograms, program, scope)) {
+        return { hash, via: "allowPrograms" };
+      }
+      if (mode !== "always" && netOk && await isAllowlisted(q.argv, q.workspace)) {
+        return { hash, via: "allowlist" };
+      }
       if (mode === "off") {
         throw new ToolError(
           "Denied",
-          `${q.argv[0]} is not in tools.exec.allowPrograms and \`${
-            q.argv.join(" ")
-          }\` matches no approval pattern`,
+          q.network && !netOk
+            ? `${
+              q.requested?.[0] ?? program
+            } may not use the network: it is not in tools.exec.networkPrograms`
+            : `${q.requested?.[0] ?? program} is not in tools.exec.allowPrograms and \`${
+              q.argv.join(" ")
+            }\` matches no approval pattern`,
         );
       }
       return await ask(q, hash);
     },
-    async consume(grant, argv, cwd) {
+    async consume(grant, binding) {
       if (usedGrants.has(grant)) throw new ToolError("Denied", "this approval was already used");
-      const hash = await approvalHash(argv, cwd);
+      const hash = await bindingHash(binding);
       if (hash !== grant.hash) {
-        await audit("mismatch", { id: grant.approvalId, argv: [...argv], cwd });
+        await audit("mismatch", { id: grant.approvalId, argv: [...binding.argv], cwd: binding.cwd });
         throw new ToolError("Denied", "the command differs from what was approved; nothing was run");
       }
       usedGrants.add(grant);
@@ -226,6 +237,14 @@ export function createApprovals(deps: ApprovalsDeps): Approvals {
     async resolve(id, decision, by) {
       const record = await deps.repo.get(id);
       if (!record || record.status !== "pending") return undefined;
+      if (decision === "allow-always" && (record.binding?.stdin || record.binding?.network)) {
+        throw new ToolError(
+          "InvalidInput",
+          `allow-always is refused for a call with ${
+            record.binding.stdin ? "stdin" : "network access"
+          }: approve ${id} with allow-once (or deny it)`,
+        );
+      }
       const ok = await deps.repo.transition(id, "pending", decision === "deny" ? "denied" : "allowed", by);
       if (!ok) return undefined;
       if (decision === "allow-always") await deps.repo.addToAllowlist(record.argv, by);

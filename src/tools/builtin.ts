@@ -11,6 +11,8 @@ import type { BrowserManager } from "./browser_manager.ts";
 import type { MessageSender, SessionsApi } from "./ports.ts";
 import type { CronScheduler } from "../cron/scheduler.ts";
 import type { ToolContext } from "./types.ts";
+import type { Confiner } from "../security/confine.ts";
+import { createAgentWrites } from "./agent_writes.ts";
 import { createReadTool } from "./fs_read.ts";
 import { createWriteTool } from "./fs_write.ts";
 import { createEditTool } from "./fs_edit.ts";
@@ -35,6 +37,8 @@ export interface BuiltinToolsDeps {
   clock: Pick<Clock, "now">;
   approvals: Approvals;
   processes: ProcessTable;
+  /** OS confinement for exec's programs. */
+  confiner: Confiner;
   browser?: { manager: BrowserManager; mediaDir: string };
   sender?: MessageSender;
   sessions?: SessionsApi;
@@ -48,12 +52,20 @@ export interface BuiltinToolsDeps {
 /** Every built-in tool whose dependencies were given. */
 export function createBuiltinTools(deps: BuiltinToolsDeps): AnyTool[] {
   const tools = deps.config.tools;
+  const writes = createAgentWrites();
   const out: AnyTool[] = [
     createReadTool({ extraRoots: deps.skillDirs }),
-    createWriteTool(),
-    createEditTool(),
+    createWriteTool({ writes }),
+    createEditTool({ writes }),
     createListTool(),
-    createExecTool({ config: tools, approvals: deps.approvals, processes: deps.processes, env: deps.env }),
+    createExecTool({
+      config: tools,
+      approvals: deps.approvals,
+      processes: deps.processes,
+      env: deps.env,
+      confiner: deps.confiner,
+      writes,
+    }),
     createProcessTool({ processes: deps.processes }),
     createWebFetchTool({ config: tools, sandbox: deps.sandbox }),
     createCurrentTimeTool({ clock: deps.clock }),

@@ -2,6 +2,7 @@
 import { z } from "zod";
 import { defineTool, sandboxOf } from "./registry.ts";
 import { resolveWorkspacePath } from "./paths.ts";
+import type { AgentWrites } from "./agent_writes.ts";
 import { ToolError } from "./errors.ts";
 
 const input = z.strictObject({
@@ -11,7 +12,7 @@ const input = z.strictObject({
 });
 
 /** Creates the `edit` tool. */
-export function createEditTool() {
+export function createEditTool(deps: { writes?: AgentWrites } = {}) {
   return defineTool({
     name: "edit",
     description:
@@ -29,6 +30,7 @@ export function createEditTool() {
           oldText: i.oldText,
           newText: i.newText,
         });
+        deps.writes?.record(ctx.sessionKey, target.path);
         return {
           content: `Edited ${target.relative} at line ${r.line}`,
           data: { path: target.relative, line: r.line },

@@ -2,6 +2,7 @@
 import { z } from "zod";
 import { defineTool, sandboxOf } from "./registry.ts";
 import { resolveWorkspacePath } from "./paths.ts";
+import type { AgentWrites } from "./agent_writes.ts";
 
 const input = z.strictObject({
   path: z.string().min(1).describe("File path relative to the workspace; parent folders are created."),
@@ -10,7 +11,7 @@ const input = z.strictObject({
 });
 
 /** Creates the `write` tool. */
-export function createWriteTool() {
+export function createWriteTool(deps: { writes?: AgentWrites } = {}) {
   return defineTool({
     name: "write",
     description: "Write a text file in the workspace (creates parent folders, overwrites unless append).",
@@ -25,6 +26,7 @@ export function createWriteTool() {
         content: i.content,
         append: i.append,
       });
+      deps.writes?.record(ctx.sessionKey, target.path);
       return {
         content: `${i.append ? "Appended" : "Wrote"} ${r.bytes} bytes to ${target.relative}`,
         data: { path: target.relative, bytes: r.bytes },

@@ -1,6 +1,7 @@
 /**
  * Background processes started by `exec` with `background: true`. Each lives in its own worker holding
- * only the run permission for its program; handles are visible only to the session that started them.
+ * only the run permission for its launch line (the program, or bwrap around it); handles are visible
+ * only to the session that started them.
  */
 import type { ToolPermissions } from "./types.ts";
 import { ToolError } from "./errors.ts";
@@ -27,11 +28,17 @@ export interface ProcessInfo extends ProcessState {
 export interface ProcessTable {
   start(o: {
     sessionKey: string;
+    /** What is started (e.g. bwrap and its arguments around the program). */
     argv: string[];
+    /** What people see as the command (default: argv). */
+    command?: string[];
     cwd: string;
     env: Record<string, string>;
     maxOutputBytes: number;
     permissions: ToolPermissions;
+    stdin?: string;
+    /** argv starts bwrap: a kill also reaches the sandbox's init (see `signal` below). */
+    confined?: boolean;
   }): Promise<ProcessInfo>;
   list(sessionKey: string): Promise<ProcessInfo[]>;
   poll(sessionKey: string, handle: string): Promise<ProcessInfo>;
@@ -50,6 +57,7 @@ export interface ProcessTable {
 
 interface Entry {
   sessionKey: string;
+  confined: boolean;
   info: Omit<ProcessInfo, keyof ProcessState>;
   worker: Worker;
   queue: Promise<unknown>;
@@ -83,6 +91,18 @@ export function createProcessTable(
     }
     return e;
   };
+  // bwrap does not forward signals, and a bwrap killed while it sets up its child can leave that child
+  // running (--die-with-parent is armed a moment after the fork). So the sandbox's init, bwrap's child,
+  // is found first and killed right after bwrap; killing a PID namespace's init ends all of it.
+  const signal = async (e: Entry, sig?: Deno.Signal) => {
+    const inner = e.confined ? childPids(e.info.pid) : [];
+    await ask(e, { type: "kill", ...(sig ? { signal: sig } : {}) });
+    for (const pid of inner) {
+      try {
+        Deno.kill(pid, "SIGKILL");
+      } catch { /* already gone */ }
+    }
+  };
   const info = async (e: Entry): Promise<ProcessInfo> => ({
     ...e.info,
     ...(await ask<ProcessState>(e, { type: "poll" })),
@@ -114,9 +134,10 @@ export function createProcessTable(
       const handle = newId("proc");
       const e: Entry = {
         sessionKey: o.sessionKey,
+        confined: o.confined ?? false,
         worker,
         queue: Promise.resolve(),
-        info: { handle, argv: o.argv, cwd: o.cwd, pid: 0, startedAt: now() },
+        info: { handle, argv: o.command ?? o.argv, cwd: o.cwd, pid: 0, startedAt: now() },
       };
       try {
         const r = await ask<{ pid: number }>(e, {
@@ -125,6 +146,7 @@ export function createProcessTable(
           cwd: o.cwd,
           env: o.env,
           maxOutputBytes: o.maxOutputBytes,
+          stdin: o.stdin,
         });
         e.info.pid = r.pid;
       } catch (err) {
@@ -147,13 +169,13 @@ export function createProcessTable(
     },
     async kill(sessionKey, handle) {
       const e = find(sessionKey, handle);
-      await ask(e, { type: "kill" });
+      await signal(e);
       for (let i = 0; i < 50; i++) {
         const s = await info(e);
         if (!s.running) return s;
         await new Promise((r) => setTimeout(r, 20));
       }
-      await ask(e, { type: "kill", signal: "SIGKILL" });
+      await signal(e, "SIGKILL");
       return await info(e);
     },
     async prune(sessionKey) {
@@ -172,7 +194,7 @@ export function createProcessTable(
       for (const [handle, e] of entries) {
         try {
           const s = await info(e);
-          if (s.running) await ask(e, { type: "kill", signal: "SIGKILL" });
+          if (s.running) await signal(e, "SIGKILL");
           for (let i = 0; i < 50 && (await info(e)).running; i++) await new Promise((r) => setTimeout(r, 10));
         } catch { /* the worker may be gone */ }
         e.worker.terminate();
@@ -180,4 +202,15 @@ export function createProcessTable(
       }
     },
   };
+}
+
+/** Pids of the direct children of `pid` (Linux /proc; [] elsewhere or when it is gone). */
+function childPids(pid: number): number[] {
+  try {
+    return Deno.readTextFileSync(`/proc/${pid}/task/${pid}/children`).trim().split(/\s+/).filter(Boolean).map(
+      Number,
+    );
+  } catch {
+    return [];
+  }
 }

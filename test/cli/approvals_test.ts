@@ -26,6 +26,8 @@ function approvalsOn(gw: TestGateway) {
   return approvals;
 }
 
+const MAKE = "/usr/bin/make"; // approvals bind real program paths
+
 const query = (argv: string[]): ApprovalQuery => ({
   runId: "run_cli_test",
   sessionKey: "agent:main:main",
@@ -84,15 +86,15 @@ Deno.test("talon approvals: list, approve once, approve --always, deny; a resolv
   assert.match(no.out, /Denied appr_\w+ \(exec: git push --force\)/);
   await assert.rejects(denied, /was denied by an approver/);
 
-  assert.equal(await approvals.isAllowlisted(["make", "test"]), false);
-  const always = approvals.authorize(query(["make", "test"]));
-  const alwaysId = await pendingId(approvals, ["make", "test"]);
+  assert.equal(await approvals.isAllowlisted([MAKE, "test"]), false);
+  const always = approvals.authorize(query([MAKE, "test"]));
+  const alwaysId = await pendingId(approvals, [MAKE, "test"]);
   const yes = await cli(["approvals", "approve", alwaysId, "--always", "--json"], env);
   assert.equal(yes.code, 0, yes.err);
   assert.equal(JSON.parse(yes.out).status, "allowed");
   await always;
   assert.equal(
-    await approvals.isAllowlisted(["make", "test"]),
+    await approvals.isAllowlisted([MAKE, "test"]),
     true,
     "--always adds the command to the allowlist",
   );

@@ -25,7 +25,9 @@ Deno.test("tools in the worker: an exec call waits for approval over the gateway
     });
     await until(() => requests.length > 0);
     assert.equal(requests.length, 1, "the worker's approval request reached the gateway client");
-    assert.deepEqual(requests[0].argv, ["echo", "approved-output"]);
+    assert.deepEqual(requests[0].argv, [Deno.realPathSync("/usr/bin/echo"), "approved-output"]);
+    assert.deepEqual(requests[0].requested, ["echo", "approved-output"]);
+    assert.equal(requests[0].confined, true, "the request says the program runs confined");
     assert.equal(requests[0].runId, runId);
     const { approvals } = await client.request<any>("approvals.list", {});
     assert.ok(approvals.some((a: any) => a.id === requests[0].id));

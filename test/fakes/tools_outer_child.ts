@@ -12,6 +12,7 @@ import { createApprovals } from "../../src/tools/approvals.ts";
 import { createProcessTable } from "../../src/tools/processes.ts";
 import { createEventBus } from "../../src/core/event_bus.ts";
 import type { ApprovalRepo } from "../../src/tools/approval_repo.ts";
+import { createConfiner } from "../../src/security/confine.ts";
 
 const workspace = Deno.args[0]!;
 const config = configSchema.parse({
@@ -28,6 +29,7 @@ const reg = createToolRegistry({
       approvals,
       processes: createProcessTable(),
       env: { PATH: "/usr/bin:/bin" },
+      confiner: createConfiner({ mode: "auto", os: Deno.build.os, path: "/usr/bin:/bin" }),
     }),
     createReadTool(),
   ],

@@ -34,6 +34,7 @@ const q = (argv: string[], cwd = "/ws") => ({
   argv,
   cwd,
 });
+const MAKE = "/usr/bin/make";
 
 async function requested(events: BusEvent[]) {
   for (let i = 0; i < 100 && !events.some((e) => e.event === "approval.requested"); i++) {
@@ -51,20 +52,30 @@ async function requested(events: BusEvent[]) {
   };
 }
 
-Deno.test("matchesPattern: exact tokens, * inside tokens, trailing **", () => {
+Deno.test("matchesPattern: programs by real path, * and trailing ** match operands, never options", () => {
+  const git = Deno.realPathSync("/usr/bin/git");
+  const ls = Deno.realPathSync("/usr/bin/ls");
+  const scope = { path: "/usr/bin:/bin" };
   const table: [string, string[], boolean][] = [
-    ["git status", ["git", "status"], true],
-    ["git status", ["/usr/bin/git", "status"], true],
-    ["git status", ["git", "status", "-s"], false],
-    ["git log *", ["git", "log", "--oneline"], true],
-    ["git **", ["git", "push", "origin", "main"], true],
-    ["git **", ["gitx", "push"], false],
-    ["ls *.txt", ["ls", "a.txt"], true],
-    ["ls *.txt", ["ls", "a.md"], false],
-    ["", ["ls"], false],
+    ["git status", [git, "status"], true],
+    ["/usr/bin/git status", [git, "status"], true],
+    ["git status", [git, "status", "-s"], false],
+    ["git log *", [git, "log", "HEAD~3"], true],
+    ["git log *", [git, "log", "--oneline"], false],
+    ["git log *", [git, "log", "--output=/abs/outside"], false],
+    ["git log --oneline *", [git, "log", "--oneline", "main"], true],
+    ["git log --format=* *", [git, "log", "--format=%h", "main"], true],
+    ["git log -- *", [git, "log", "--", "-weird-file"], true],
+    ["git **", [git, "push", "origin", "main"], true],
+    ["git **", [git, "push", "--force", "origin"], false],
+    ["git **", [ls, "push"], false],
+    ["ls *.txt", [ls, "a.txt"], true],
+    ["ls *.txt", [ls, "a.md"], false],
+    ["ls *", [ls, "-"], true],
+    ["", [ls], false],
   ];
   for (const [p, argv, want] of table) {
-    assert.equal(matchesPattern(p, argv), want, `${p} vs ${argv.join(" ")}`);
+    assert.equal(matchesPattern(p, argv, scope), want, `${p} vs ${argv.join(" ")}`);
   }
 });
 
@@ -83,12 +94,15 @@ Deno.test("approval allow-once: request event, resolve, grant bound to argv+cwd,
   assert.equal(grant.via, "approval");
   // A changed argv (or cwd) after approval is refused.
   await assert.rejects(
-    s.approvals.consume(grant, ["rm", "-rf", "/"], "/ws"),
+    s.approvals.consume(grant, { argv: ["rm", "-rf", "/"], cwd: "/ws" }),
     /differs from what was approved/,
   );
-  await assert.rejects(s.approvals.consume(grant, ["rm", "-r", "build"], "/other"), /differs/);
-  await s.approvals.consume(grant, ["rm", "-r", "build"], "/ws");
-  await assert.rejects(s.approvals.consume(grant, ["rm", "-r", "build"], "/ws"), /already used/);
+  await assert.rejects(s.approvals.consume(grant, { argv: ["rm", "-r", "build"], cwd: "/other" }), /differs/);
+  await s.approvals.consume(grant, { argv: ["rm", "-r", "build"], cwd: "/ws" });
+  await assert.rejects(
+    s.approvals.consume(grant, { argv: ["rm", "-r", "build"], cwd: "/ws" }),
+    /already used/,
+  );
   // allow-once does not add to the allowlist: the same argv asks again.
   assert.equal(await s.approvals.isAllowlisted(["rm", "-r", "build"]), false);
   const audit = await s.store.audit.list({ kind: "approval" });
@@ -119,14 +133,14 @@ Deno.test("approval deny and timeout refuse; allow-always adds the exact argv to
   );
 
   s.events.length = 0;
-  const always = s.approvals.authorize(q(["make", "test"]));
+  const always = s.approvals.authorize(q([MAKE, "test"]));
   const ev3 = await requested(s.events);
   await s.approvals.resolve(ev3.id, "allow-always", "owner");
   await always;
-  assert.equal(await s.approvals.isAllowlisted(["make", "test"]), true);
-  assert.equal(await s.approvals.isAllowlisted(["make", "test", "extra"]), false);
+  assert.equal(await s.approvals.isAllowlisted([MAKE, "test"]), true);
+  assert.equal(await s.approvals.isAllowlisted([MAKE, "test", "extra"]), false);
   s.events.length = 0;
-  const again = await s.approvals.authorize(q(["make", "test"]));
+  const again = await s.approvals.authorize(q([MAKE, "test"]));
   assert.equal(again.via, "allowlist");
   assert.equal(s.events.length, 0, "no new request for an allow-always argv");
 });
@@ -134,17 +148,21 @@ Deno.test("approval deny and timeout refuse; allow-always adds the exact argv to
 Deno.test("ask modes: off refuses unlisted programs, allowPrograms and patterns pass, always asks", async () => {
   {
     using s = await setup({ ask: "off", allowPrograms: ["ls"], approvals: ["git status"] });
-    assert.equal((await s.approvals.authorize(q(["ls", "-la"]))).via, "allowPrograms");
-    assert.equal((await s.approvals.authorize(q(["git", "status"]))).via, "allowlist");
+    assert.equal(
+      (await s.approvals.authorize(q([Deno.realPathSync("/usr/bin/ls"), "-la"]))).via,
+      "allowPrograms",
+    );
+    const git = Deno.realPathSync("/usr/bin/git");
+    assert.equal((await s.approvals.authorize(q([git, "status"]))).via, "allowlist");
     await assert.rejects(
-      s.approvals.authorize(q(["git", "push"])),
+      s.approvals.authorize({ ...q([git, "push"]), requested: ["git", "push"] }),
       /Denied: git is not in tools\.exec\.allowPrograms/,
     );
     assert.equal(s.events.length, 0);
   }
   {
     using s = await setup({ ask: "always", allowPrograms: ["ls"] });
-    const p = s.approvals.authorize(q(["ls"]));
+    const p = s.approvals.authorize(q([Deno.realPathSync("/usr/bin/ls")]));
     const ev = await requested(s.events);
     await s.approvals.resolve(ev.id, "allow-once", "owner");
     assert.equal((await p).via, "approval");
@@ -187,5 +205,5 @@ Deno.test("approval resolved elsewhere (another thread or process sharing the st
   await s.clock.advance(600);
   const grant = await pending;
   assert.equal(grant.via, "approval");
-  await s.approvals.consume(grant, ["rm", "-rf", "build"], "/ws");
+  await s.approvals.consume(grant, { argv: ["rm", "-rf", "build"], cwd: "/ws" });
 });

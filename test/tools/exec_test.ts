@@ -7,6 +7,7 @@ import { createExecTool } from "../../src/tools/exec.ts";
 import { createProcessTool } from "../../src/tools/process.ts";
 import { createProcessTable } from "../../src/tools/processes.ts";
 import type { ConfigInput } from "../../src/config/schema.ts";
+import { createConfiner } from "../../src/security/confine.ts";
 import { toolsConfig, toolsEnv, toolsRegistry } from "../fakes/tools_env.ts";
 
 async function setup(tools: NonNullable<ConfigInput["tools"]> = {}) {
@@ -24,7 +25,13 @@ async function setup(tools: NonNullable<ConfigInput["tools"]> = {}) {
   const processes = createProcessTable();
   const processEnv = { PATH: "/usr/local/bin:/usr/bin:/bin", HOME: "/home/x", TALON_SECRET_TOKEN: "s3cret" };
   const reg = toolsRegistry([
-    createExecTool({ config: config.tools, approvals, processes, env: processEnv }),
+    createExecTool({
+      config: config.tools,
+      approvals,
+      processes,
+      env: processEnv,
+      confiner: createConfiner({ mode: config.tools.exec.confine, os: Deno.build.os, path: processEnv.PATH }),
+    }),
     createProcessTool({ processes }),
   ], { config, audit: store.audit });
   return {
@@ -54,7 +61,7 @@ Deno.test("exec runs an argv in a workspace folder and reports exit code and out
   const audit = await s.store.audit.list({ kind: "tool.call" });
   assert.equal(audit.length, 3);
   assert.equal(audit[0]?.runId, "run_test");
-  assert.deepEqual(audit[0]?.detail?.permissions, { run: ["cat"] });
+  assert.deepEqual(audit[0]?.detail?.permissions, { run: ["/usr/bin/cat", "/usr/bin/bwrap"] });
 });
 
 Deno.test("exec passes only allow-listed env vars, caps output and enforces the timeout", async () => {

@@ -7,14 +7,15 @@ Deno.test("the process's own --allow-* flags are the outer bound of every tool c
   const child = new URL("../fakes/tools_outer_child.ts", import.meta.url).pathname;
   // Creating a worker needs read access to its module (src/tools/sandbox/) when running from source.
   const sandboxDir = new URL("../../src/tools/sandbox", import.meta.url).pathname;
-  // Policy allows echo and env; the process itself may only run echo.
+  // Policy allows echo and env; the process itself may only run echo. Reading /usr lets exec resolve
+  // program names to the real files it binds approvals to.
   const out = await new Deno.Command(Deno.execPath(), {
     args: [
       "run",
       "--quiet",
       "--no-prompt",
       "--unstable-worker-options",
-      `--allow-read=${env.workspace},${sandboxDir}`,
+      `--allow-read=${env.workspace},${sandboxDir},/usr`,
       "--allow-run=echo",
       child,
       env.workspace,

@@ -27,14 +27,30 @@ export const toolsSchema = z.strictObject({
       "Run tool calls in permission-scoped Workers, or in child `deno run` processes with --allow-* flags.",
     ),
   exec: z.strictObject({
-    allowPrograms: z.array(z.string()).default([]).describe("Programs the exec tool may run."),
+    allowPrograms: z.array(z.string()).default([]).describe(
+      "Programs the exec tool may run: a bare name means that name as found on the gateway's PATH " +
+        "(never a program inside the workspace), a path means that file.",
+    ),
     allowShell: z.boolean().default(false).describe("Allow `sh -c` (a shell)."),
     ask: z.enum(["off", "on-miss", "always"]).default("on-miss"),
-    approvals: z.array(z.string()).default([]).describe("Pre-approved 'program arg-pattern…' entries."),
+    approvals: z.array(z.string()).default([]).describe(
+      "Pre-approved 'program arg…' patterns; * and a trailing ** match operands, never options " +
+        "(write options out: 'git log --oneline *').",
+    ),
     approvalTimeoutMs: z.number().int().min(1000).default(300_000),
     timeoutMs: z.number().int().min(100).default(60_000),
     maxOutputBytes: z.number().int().min(1024).default(200_000),
     envAllow: z.array(z.string()).default(["PATH", "HOME", "LANG"]),
+    confine: z.enum(["auto", "bwrap", "off"]).default("auto").describe(
+      "Run exec programs inside bubblewrap (Linux): auto = when bwrap works here, bwrap = always " +
+        "(refuse to run without it), off = never (doctor and security audit report it).",
+    ),
+    networkPrograms: z.array(z.string()).default([]).describe(
+      "Programs that may have the network (exec network:true) without asking; others ask each time.",
+    ),
+    readOnlyPaths: z.array(z.string().regex(/^\//, "must be an absolute path")).default([]).describe(
+      "Extra absolute paths visible read-only inside the confinement (e.g. a toolchain under /opt).",
+    ),
   }).prefault({}),
   mcp: mcpToolsSchema,
   web: z.strictObject({

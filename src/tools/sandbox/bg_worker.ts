@@ -8,6 +8,7 @@ interface Start {
   cwd: string;
   env: Record<string, string>;
   maxOutputBytes: number;
+  stdin?: string;
 }
 type Msg = Start | { type: "poll" } | { type: "read"; stream: "stdout" | "stderr"; offset: number } | {
   type: "kill";
@@ -57,10 +58,14 @@ scope.onmessage = (e) => {
         cwd: m.cwd,
         env: m.env,
         clearEnv: true,
-        stdin: "null",
+        stdin: m.stdin === undefined ? "null" : "piped",
         stdout: "piped",
         stderr: "piped",
       }).spawn();
+      if (m.stdin !== undefined) {
+        const w = child.stdin.getWriter();
+        w.write(new TextEncoder().encode(m.stdin)).then(() => w.close()).catch(() => {});
+      }
       const done = Promise.all([pump(child.stdout, "stdout"), pump(child.stderr, "stderr")]);
       child.status.then(async (s) => {
         await done.catch(() => {});
@@ -77,7 +82,9 @@ scope.onmessage = (e) => {
         value: { ...state(), text: text.slice(start), next: text.length + out.dropped[m.stream] },
       });
     } else if (m.type === "kill") {
-      if (status === undefined) child?.kill(m.signal ?? "SIGTERM");
+      try {
+        if (status === undefined) child?.kill(m.signal ?? "SIGTERM");
+      } catch { /* exited; its output is still being read */ }
       scope.postMessage({ ok: true, value: state() });
     }
   } catch (err) {
