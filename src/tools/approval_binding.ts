@@ -39,15 +39,14 @@ export interface ApprovalContext {
 export type StoredBinding = Omit<ExecBinding, "argv" | "cwd"> & ApprovalContext;
 
 const PREVIEW_CHARS = 200;
+/** Control characters are shown escaped, so a preview is one line that cannot fake other lines. */
+const ESCAPES: Record<string, string> = { "\n": "\\n", "\r": "\\r", "\t": "\\t" };
 
 /** Summarises stdin text. */
 export async function summarizeStdin(text: string): Promise<StdinSummary> {
   const bytes = new TextEncoder().encode(text).length;
   const head = text.slice(0, PREVIEW_CHARS);
-  // deno-lint-ignore no-control-regex
-  const preview =
-    head.replace(/[\u0000-\u0008\u000b-\u001f\u007f]/g, (c) => `\\x${c.charCodeAt(0).toString(16)}`) +
-    (text.length > PREVIEW_CHARS ? "…" : "");
+  const preview = oneLine(head) + (text.length > PREVIEW_CHARS ? "…" : "");
   return { sha256: await sha256Hex(text), bytes, preview };
 }
 
@@ -66,7 +65,7 @@ export function bindingHash(b: ExecBinding): Promise<string> {
 /** The request as lines for people (chat, CLI, Control UI). */
 export function describeRequest(b: ExecBinding & ApprovalContext): string[] {
   const lines = [`run: ${b.argv.map(quote).join(" ")}`];
-  if (b.requested && b.requested[0] !== b.argv[0]) lines.push(`  (asked for as ${b.requested[0]})`);
+  if (b.requested && b.requested[0] !== b.argv[0]) lines.push(`  (asked for as ${quote(b.requested[0]!)})`);
   lines.push(`in: ${b.cwd}`);
   lines.push(
     b.confined
@@ -79,10 +78,21 @@ export function describeRequest(b: ExecBinding & ApprovalContext): string[] {
   if (b.stdin) {
     lines.push(`stdin: ${b.stdin.bytes} bytes, sha256 ${b.stdin.sha256.slice(0, 16)}…: ${b.stdin.preview}`);
   }
-  for (const f of b.changedByAgent ?? []) lines.push(`reads ${f} — changed by the agent in this session`);
+  for (const f of b.changedByAgent ?? []) {
+    lines.push(`reads ${oneLine(f)} — changed by the agent in this session`);
+  }
   return lines;
 }
 
 function quote(a: string): string {
-  return /^[\w@%+=:,./-]+$/.test(a) ? a : `'${a.replaceAll("'", `'\\''`)}'`;
+  return /^[\w@%+=:,./-]+$/.test(a) ? a : `'${oneLine(a).replaceAll("'", `'\\''`)}'`;
+}
+
+/** `text` with control characters escaped: one line that cannot fake the lines after it. */
+function oneLine(text: string): string {
+  return text.replace(
+    // deno-lint-ignore no-control-regex
+    /[\u0000-\u001f\u007f]/g,
+    (c) => ESCAPES[c] ?? `\\x${c.charCodeAt(0).toString(16).padStart(2, "0")}`,
+  );
 }
