@@ -2,6 +2,7 @@
 import { parseArgs } from "node:util";
 import { type CliIo, type Command, EXIT } from "./io.ts";
 import { resolveHome } from "../config/paths.ts";
+import { resolveProgram } from "../security/program_path.ts";
 import { type CommandRunner, realRunner } from "../ops/command_runner.ts";
 import {
   createServiceManager,
@@ -122,6 +123,11 @@ export function createServiceCommand(deps: ServiceCommandDeps): Command {
             return EXIT.failure;
           }
           io.out(`Installed ${unitFile}, enabled and started ${UNIT_NAME} (${scope}).`);
+          if (!resolveProgram("bwrap", { path: io.env.PATH, cwd: "/" })) {
+            io.err(
+              "Warning: bwrap is not installed: exec programs will run unconfined. apt-get install bubblewrap",
+            );
+          }
           if (scope === "user") {
             io.out("To keep it running after you log out: loginctl enable-linger $USER");
           }

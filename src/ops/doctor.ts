@@ -2,10 +2,12 @@
 import { loadConfig, type LoadedConfig } from "../config/load.ts";
 import { resolveHome, type TalonPaths, talonPaths } from "../config/paths.ts";
 import type { CommandRunner } from "./command_runner.ts";
+import type { ConfineMode, ConfineStatus } from "../security/confine.ts";
 import {
   checkBrowser,
   checkChannels,
   checkClock,
+  checkConfinement,
   checkDisk,
   checkDmScope,
   checkPermissions,
@@ -46,6 +48,8 @@ export interface DoctorDeps {
   unitFiles?: { scope: "user" | "system"; path: string }[];
   /** Browser executables to look for when tools.browser.executablePath is not set. */
   browserCandidates?: string[];
+  /** How exec's programs would run (default: bwrap looked up on env.PATH and probed). */
+  confinement?: (mode: ConfineMode) => Promise<ConfineStatus>;
 }
 
 /** Everything the checks get. `loaded` is undefined when the config is invalid. */
@@ -87,6 +91,7 @@ export async function runDoctor(deps: DoctorDeps): Promise<DoctorResult[]> {
     checkWhatsApp,
     checkDmScope,
     checkBrowser,
+    checkConfinement,
     checkTestSwitches,
     checkToolBound,
     checkMcp,

@@ -8,6 +8,7 @@ import { migrate, pendingMigrations } from "../store/migrate.ts";
 import { allMigrations } from "../store/migrations.ts";
 import { fileUrl } from "../store/mod.ts";
 import { UNIT_NAME, unitPath } from "./systemd.ts";
+import { createConfiner, describeConfinement } from "../security/confine.ts";
 
 type Check = (ctx: CheckContext) => Promise<DoctorResult[]>;
 
@@ -348,6 +349,29 @@ export const checkBrowser: Check = async ({ loaded, browserCandidates }) => {
       : "No Chromium or Chrome found",
     why: "The browser tool cannot run; agents fall back to web_fetch",
     fix: "apt-get install chromium (or set tools.browser.executablePath)",
+  }];
+};
+
+/** exec's programs run inside bubblewrap (tools.exec.confine). */
+export const checkConfinement: Check = async ({ loaded, env, confinement }) => {
+  const mode = loaded!.config.tools.exec.confine;
+  const status = confinement
+    ? await confinement(mode)
+    : await createConfiner({ mode, os: Deno.build.os, path: env.PATH }).status();
+  if (status.kind === "bwrap") {
+    return [{ id: "confinement", status: "ok", what: `exec programs run ${describeConfinement(status)}` }];
+  }
+  return [{
+    id: "confinement",
+    status: status.kind === "unavailable" ? "fail" : "warn",
+    what: status.kind === "unavailable"
+      ? `exec calls are refused: tools.exec.confine is "bwrap" but ${status.reason}`
+      : `exec programs run ${describeConfinement(status)}`,
+    why: "Without OS confinement an approved program can read the gateway's environment and ~/.talon, " +
+      "write anywhere the gateway user can and use the network",
+    fix: mode === "off"
+      ? 'Set tools.exec.confine to "auto" and apt-get install bubblewrap'
+      : "apt-get install bubblewrap (and allow unprivileged user namespaces)",
   }];
 };
 

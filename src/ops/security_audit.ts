@@ -6,6 +6,7 @@ import { isSecretKey } from "../core/redact.ts";
 import { principalFindings } from "./audit_principals.ts";
 import { approvedSendersFromStore, sharedDmSessionFinding } from "./dm_scope_check.ts";
 import { fileMode, type Finding, octal } from "./findings.ts";
+import { type ConfineStatus, createConfiner } from "../security/confine.ts";
 
 export interface AuditInput {
   /** The validated config (env substituted). */
@@ -15,6 +16,8 @@ export interface AuditInput {
   paths: TalonPaths;
   /** Senders approved by pairing (`telegram:123`); default: read from the store. */
   approvedSenders?: readonly string[];
+  /** How exec's programs run here (default: probed with the standard PATH). */
+  confinement?: ConfineStatus;
 }
 
 const LOOPBACK = new Set(["127.0.0.1", "::1", "localhost", "[::1]"]);
@@ -122,10 +125,39 @@ export async function auditSecurity(input: AuditInput): Promise<Finding[]> {
     input.approvedSenders ?? await approvedSendersFromStore(config, input.paths),
   );
   if (shared) out.push(shared);
+  if (risky) out.push(...await confinementFindings(input));
   out.push(...await tokenFindings(input));
   out.push(...await permissionFindings(input.paths));
   out.push(...plaintextSecrets(input.raw));
   return out;
+}
+
+/** exec without OS confinement: an approved program has the gateway user's full access. */
+async function confinementFindings(input: AuditInput): Promise<Finding[]> {
+  const mode = input.config.tools.exec.confine;
+  const status = input.confinement ?? await createConfiner({ mode, os: Deno.build.os }).status();
+  const install = "apt-get install bubblewrap (and allow unprivileged user namespaces)";
+  if (status.kind === "bwrap") return [];
+  if (status.kind === "unavailable") {
+    return [{
+      id: "tools.exec.confine.unavailable",
+      severity: "medium",
+      what: `tools.exec.confine is "bwrap" but ${status.reason}: every exec call is refused`,
+      why: "Agents cannot run programs until bubblewrap works here",
+      fix: install,
+    }];
+  }
+  return [{
+    id: mode === "off" ? "tools.exec.confine.off" : "tools.exec.unconfined",
+    severity: "high",
+    what: `exec programs run unconfined: ${status.reason}`,
+    why:
+      "An approved program (or a hook it runs, such as a planted git core.fsmonitor) can read the gateway's " +
+      "environment and ~/.talon, write anywhere the gateway user can, and use the network",
+    fix: mode === "off"
+      ? 'Set tools.exec.confine to "auto" (or "bwrap") and ' + install
+      : `${install}; set tools.exec.confine to "bwrap" to refuse exec without it`,
+  }];
 }
 
 function riskyToolsEnabled(config: Readonly<Config>): boolean {

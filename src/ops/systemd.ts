@@ -64,6 +64,8 @@ export function renderUnit(o: UnitOptions): string {
     "Wants=network-online.target",
     "",
     "[Service]",
+    "# exec programs run inside bubblewrap (apt-get install bubblewrap; tools.exec.confine, talon doctor).",
+    "# It needs user namespaces: do not add RestrictNamespaces= or PrivateUsers= here.",
     "Type=simple",
     `ExecStart=${o.execStart.map(systemdQuote).join(" ")}`,
     `Environment=${systemdQuote(`TALON_HOME=${o.home}`)}`,

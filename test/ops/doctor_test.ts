@@ -322,3 +322,25 @@ Deno.test("outbox: dead-lettered reply chunks are a warning with the command tha
     assert.match(finding!.fix!, /talon outbox list --state dead/);
   });
 });
+
+Deno.test("doctor reports how exec's programs run: confined, unconfined (warn), or refused (fail)", async () => {
+  await withHome({}, async (home) => {
+    const run = async (status: Awaited<ReturnType<NonNullable<DoctorDeps["confinement"]>>>) =>
+      byId(await runDoctor(deps(home, { confinement: () => Promise.resolve(status) })), "confinement")[0];
+    const ok = await run({ kind: "bwrap", program: "/usr/bin/bwrap" });
+    assert.equal(ok?.status, "ok");
+    assert.match(ok!.what, /confined by bubblewrap \(\/usr\/bin\/bwrap\)/);
+    const none = await run({ kind: "none", reason: "bwrap was not found on PATH" });
+    assert.equal(none?.status, "warn");
+    assert.match(none!.what, /exec programs run unconfined: bwrap was not found/);
+    assert.match(none!.fix!, /apt-get install bubblewrap/);
+    const refused = await run({ kind: "unavailable", reason: "bwrap was not found on PATH" });
+    assert.equal(refused?.status, "fail");
+    assert.match(refused!.what, /exec calls are refused/);
+  });
+  await withHome({ tools: { exec: { confine: "off" } } }, async (home) => {
+    const [r] = byId(await runDoctor(deps(home)), "confinement");
+    assert.equal(r?.status, "warn");
+    assert.match(r!.what, /unconfined: tools\.exec\.confine is "off"/);
+  });
+});

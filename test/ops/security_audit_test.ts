@@ -185,3 +185,37 @@ Deno.test("talon security audit: exit 1 on high findings, 0 otherwise, --json ou
     },
   );
 });
+
+Deno.test("exec without OS confinement is high when exec is enabled; a required but broken bwrap is medium", async () => {
+  await withHome(
+    { gateway: { auth: { token: "${T}" } }, tools: { exec: { confine: "off" } } },
+    async (home) => {
+      const f = await audit(home, { T: TOKEN });
+      assert.deepEqual(ids(f), ["tools.exec.confine.off"]);
+      assert.equal(f[0]!.severity, "high");
+      assert.match(f[0]!.what, /exec programs run unconfined: tools\.exec\.confine is "off"/);
+    },
+  );
+  await withHome({ gateway: { auth: { token: "${T}" } } }, async (home) => {
+    const loaded = await loadConfig({ env: { TALON_HOME: home, T: TOKEN } });
+    const missing = await auditSecurity({
+      ...loaded,
+      confinement: { kind: "none", reason: "bwrap was not found on PATH" },
+    });
+    assert.deepEqual(ids(missing), ["tools.exec.unconfined"]);
+    assert.match(missing[0]!.fix, /apt-get install bubblewrap/);
+    const broken = await auditSecurity({ ...loaded, confinement: { kind: "unavailable", reason: "x" } });
+    assert.deepEqual(broken.map((x) => [x.id, x.severity]), [["tools.exec.confine.unavailable", "medium"]]);
+    assert.deepEqual(
+      await auditSecurity({ ...loaded, confinement: { kind: "bwrap", program: "/usr/bin/bwrap" } }),
+      [],
+    );
+  });
+  // No exec, no finding.
+  await withHome({
+    gateway: { auth: { token: "${T}" } },
+    tools: { profile: "messaging", exec: { confine: "off" } },
+  }, async (home) => {
+    assert.deepEqual(await audit(home, { T: TOKEN }), []);
+  });
+});

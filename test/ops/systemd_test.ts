@@ -63,6 +63,8 @@ Deno.test("the unit has the hardening, restart policy and TALON_HOME", () => {
       "WantedBy=multi-user.target",
     ]
   ) assert.ok(text.split("\n").includes(line), `missing ${line}\n${text}`);
+  assert.match(text, /^# exec programs run inside bubblewrap \(apt-get install bubblewrap/m);
+  assert.doesNotMatch(text, /^(RestrictNamespaces|PrivateUsers)=/m, "bwrap needs user namespaces");
 });
 
 Deno.test("ExecStart: compiled binary runs itself; deno runs main.ts with permission flags", () => {

@@ -66,3 +66,10 @@ Deno.test("exec has no network unless the call asked for it and a person granted
     await server.shutdown();
   }
 });
+
+Deno.test('with tools.exec.confine "off" the approval request says the program runs unconfined', async () => {
+  await using a = await attackGateway({ tools: { exec: { confine: "off" } } });
+  const r = await a.call("exec", { argv: ["true"] }, ["deny"]);
+  assert.equal(r.request?.confined, false);
+  assert.match(r.request?.summary, /UNCONFINED: the program runs with the gateway user's full access/);
+});

@@ -5,6 +5,7 @@ import type { BusEvent } from "../../src/core/types.ts";
 import { createApprovalRepo } from "../../src/tools/approval_repo.ts";
 import { createApprovals, matchesPattern } from "../../src/tools/approvals.ts";
 import { approvalMethods } from "../../src/tools/approval_methods.ts";
+import { describeRequest, summarizeStdin } from "../../src/tools/approval_binding.ts";
 import { ToolError } from "../../src/tools/errors.ts";
 import type { MethodContext } from "../../src/gateway/methods/registry.ts";
 import { toolsConfig } from "../fakes/tools_env.ts";
@@ -206,4 +207,73 @@ Deno.test("approval resolved elsewhere (another thread or process sharing the st
   const grant = await pending;
   assert.equal(grant.via, "approval");
   await s.approvals.consume(grant, { argv: ["rm", "-rf", "build"], cwd: "/ws" });
+});
+
+Deno.test("the binding covers stdin, env names, network and confinement; allow-always is refused for stdin", async () => {
+  using s = await setup({ allowPrograms: ["python3"] });
+  const py = Deno.realPathSync("/usr/bin/python3");
+  const stdin = await summarizeStdin("print(1)\n");
+  const base = { ...q([py]), stdin, envNames: ["PATH"], network: false, confined: true };
+  // Listed programs pass without asking; the grant is still bound to this stdin.
+  const grant = await s.approvals.authorize(base);
+  assert.equal(grant.via, "allowPrograms");
+  const other = await summarizeStdin("import os\n");
+  for (
+    const changed of [{ stdin: other }, { envNames: ["PATH", "TOKEN"] }, { network: true }, {
+      confined: false,
+    }]
+  ) {
+    await assert.rejects(
+      s.approvals.consume(grant, { ...base, ...changed }),
+      /differs from what was approved/,
+    );
+  }
+  await s.approvals.consume(grant, base);
+  // The network is never granted by allowPrograms: a person is asked.
+  const net = s.approvals.authorize({ ...base, stdin: undefined, network: true });
+  const ev = await requested(s.events) as unknown as Record<string, unknown>;
+  assert.equal(ev.network, true);
+  await assert.rejects(
+    s.approvals.resolve(ev.id as string, "allow-always", "owner"),
+    /refused for a call with network/,
+  );
+  await s.approvals.resolve(ev.id as string, "deny", "owner");
+  await assert.rejects(net, /denied/);
+  s.events.length = 0;
+  using t = await setup({ ask: "always" });
+  const p = t.approvals.authorize({ ...base, changedByAgent: [".git/config"] });
+  const ev2 = await requested(t.events) as unknown as Record<string, unknown>;
+  assert.equal(ev2.allowAlways, false);
+  assert.deepEqual(ev2.changedByAgent, [".git/config"]);
+  await assert.rejects(
+    t.approvals.resolve(ev2.id as string, "allow-always", "owner"),
+    /allow-always is refused for a call with stdin: approve .* with allow-once/,
+  );
+  assert.equal((await t.approvals.pending()).length, 1, "still pending after the refused decision");
+  assert.equal(
+    (await t.approvals.pending())[0]?.binding?.stdin?.sha256,
+    stdin.sha256,
+    "stored with the record",
+  );
+  await t.approvals.resolve(ev2.id as string, "allow-once", "owner");
+  assert.equal((await p).via, "approval");
+  assert.deepEqual(await t.store.db.query("SELECT pattern FROM tool_approval_allowlist"), []);
+});
+
+Deno.test("describeRequest: unconfined calls say so; stdin and file names cannot fake extra lines", () => {
+  const lines = describeRequest({
+    argv: ["/usr/bin/python3.11", "x\ny"],
+    requested: ["python3", "x\ny"],
+    cwd: "/ws",
+    stdin: { sha256: "ab".repeat(32), bytes: 3, preview: "a\\nb" },
+    envNames: ["PATH", "HOME"],
+    confined: false,
+    changedByAgent: ["evil\nreads nothing"],
+  });
+  assert.equal(lines[0], "run: /usr/bin/python3.11 'x\\ny'");
+  assert.equal(lines[1], "  (asked for as python3)");
+  assert.match(lines.join("\n"), /UNCONFINED/);
+  assert.match(lines.join("\n"), /env: PATH, HOME/);
+  assert.match(lines.join("\n"), /reads evil\\nreads nothing — changed by the agent in this session/);
+  assert.equal(lines.length, 7);
 });

@@ -137,3 +137,23 @@ Deno.test("background exec returns a handle; process lists, polls, reads and kil
   const missing = await s.reg.execute("process", { action: "read" }, ctx);
   assert.match(missing.content, /^InvalidInput: process read needs a handle/);
 });
+
+Deno.test('exec with tools.exec.confine "bwrap" and no usable bwrap refuses with a clear error, before asking', async () => {
+  await using s = await setup({ exec: { confine: "bwrap" } });
+  const { createConfiner } = await import("../../src/security/confine.ts");
+  const config = toolsConfig({
+    tools: { profile: "full", exec: { confine: "bwrap", allowPrograms: ["echo"] } },
+  });
+  const reg = toolsRegistry([
+    createExecTool({
+      config: config.tools,
+      approvals: createApprovals({ config: config.tools, repo: createApprovalRepo(s.store.db), bus: s.bus }),
+      processes: s.processes,
+      env: { PATH: "/usr/bin:/bin" },
+      confiner: createConfiner({ mode: "bwrap", os: Deno.build.os, path: "/nonexistent" }),
+    }),
+  ], { config });
+  const r = await reg.execute("exec", { argv: ["echo", "hi"] }, s.env.ctx());
+  assert.equal(r.isError, true);
+  assert.match(r.content, /^Failed: exec: tools\.exec\.confine is "bwrap" but bwrap was not found on PATH/);
+});
