@@ -27,6 +27,7 @@ import type { MessageSender, SessionMessage, SessionsApi } from "../tools/ports.
 import { createProcessTable } from "../tools/processes.ts";
 import { type AnyTool, createToolRegistry } from "../tools/registry.ts";
 import { createSandbox } from "../tools/sandbox/sandbox.ts";
+import { withLauncher } from "../tools/sandbox/outer_bound.ts";
 import { createConfiner } from "../security/confine.ts";
 import type { ToolContext, ToolExecutor } from "../tools/types.ts";
 import { OUTBOX_KICK_EVENT, SESSION_SEND_EVENT, type SessionSendRequest } from "./agent_job.ts";
@@ -53,7 +54,13 @@ export interface WorkerToolsDeps {
 
 export function createWorkerTools(deps: WorkerToolsDeps): { executor: ToolExecutor; close(): Promise<void> } {
   const { config, store, bus, clock } = deps;
-  const bound = config.sandbox.outerBound;
+  const confiner = createConfiner({
+    mode: config.tools.exec.confine,
+    os: Deno.build.os,
+    path: deps.env.PATH,
+  });
+  // exec checks its program against the configured bound; bwrap around it is the gateway's own doing.
+  const bound = withLauncher(config.sandbox.outerBound, confiner.launcher());
   const sandbox = createSandbox({ mode: config.tools.sandbox, bound });
   const approvals = createApprovals({
     config: config.tools,
@@ -64,11 +71,6 @@ export function createWorkerTools(deps: WorkerToolsDeps): { executor: ToolExecut
     programPath: deps.env.PATH,
   });
   const processes = createProcessTable({ bound });
-  const confiner = createConfiner({
-    mode: config.tools.exec.confine,
-    os: Deno.build.os,
-    path: deps.env.PATH,
-  });
   const browser = createBrowserManager({
     home: deps.paths.home,
     executablePath: config.tools.browser.executablePath,

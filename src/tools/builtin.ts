@@ -64,6 +64,7 @@ export function createBuiltinTools(deps: BuiltinToolsDeps): AnyTool[] {
       processes: deps.processes,
       env: deps.env,
       confiner: deps.confiner,
+      bound: deps.config.sandbox.outerBound,
       writes,
     }),
     createProcessTool({ processes: deps.processes }),

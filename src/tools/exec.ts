@@ -19,6 +19,7 @@ import type { ProcessTable } from "./processes.ts";
 import type { ExecOutcome } from "./sandbox/ops.ts";
 import { type AgentWrites, changedFilesRead } from "./agent_writes.ts";
 import { prepareExec } from "./exec_prepare.ts";
+import type { PermissionBound } from "./sandbox/outer_bound.ts";
 
 export { SHELLS } from "./exec_prepare.ts";
 
@@ -41,6 +42,8 @@ export interface ExecToolDeps {
   env: Readonly<Record<string, string | undefined>>;
   /** OS confinement of the program (bubblewrap); see security/confine.ts. */
   confiner: Confiner;
+  /** The configured outer bound of tool calls: the program itself must be inside it. */
+  bound?: PermissionBound;
   /** Files the session's tools wrote, for "changed by the agent" in approval requests. */
   writes?: AgentWrites;
 }
@@ -68,7 +71,7 @@ export function createExecTool(deps: ExecToolDeps) {
       const confinement = await deps.confiner.status();
       const call = await prepareExec(
         { argv: i.argv, cwd: dir.path, stdin: i.stdin, network: i.network, workspace: ctx.workspace },
-        { exec, env: deps.env, confinement },
+        { exec, env: deps.env, confinement, bound: deps.bound },
       );
       const changedByAgent = changedFilesRead(deps.writes?.written(ctx.sessionKey) ?? [], {
         program: call.program,

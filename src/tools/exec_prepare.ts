@@ -8,7 +8,8 @@ import { baseName, isWithin, resolveProgram } from "../security/program_path.ts"
 import type { ConfineSpec, ConfineStatus } from "../security/confine.ts";
 import { SYSTEM_DIRS } from "../security/bwrap_args.ts";
 import { type ExecBinding, summarizeStdin } from "./approval_binding.ts";
-import { intersectWithProcess } from "./sandbox/sandbox.ts";
+import { narrowPermissions } from "./sandbox/sandbox.ts";
+import { describeBound, droppedByBound, type PermissionBound } from "./sandbox/outer_bound.ts";
 import { ToolError } from "./errors.ts";
 
 /** Programs that are shells: refused unless tools.exec.allowShell. */
@@ -39,6 +40,7 @@ export async function prepareExec(
     exec: Readonly<ToolsConfig["exec"]>;
     env: Readonly<Record<string, string | undefined>>;
     confinement: ConfineStatus;
+    bound?: PermissionBound;
   },
 ): Promise<PreparedExec> {
   const requested = call.argv[0]!;
@@ -53,9 +55,14 @@ export async function prepareExec(
     );
   }
   refuseShell(program, o.exec.allowShell);
-  // The process's own --allow-run is the outer bound, also when bwrap starts the program.
-  if ((intersectWithProcess({ run: [program] }).run ?? []).length === 0) {
-    throw new ToolError("NotCapable", `run ${program} is outside this tool call's permissions (run: none)`);
+  // The outer bound (configured, and the process's own --allow-run) holds also when bwrap starts it.
+  if ((narrowPermissions({ run: [program] }, o.bound).run ?? []).length === 0) {
+    throw new ToolError(
+      "NotCapable",
+      droppedByBound("run", program, o.bound)
+        ? `run ${program} is outside the gateway's outer bound for tools (${describeBound(o.bound)})`
+        : `run ${program} is outside this tool call's permissions (run: none)`,
+    );
   }
   if (o.confinement.kind === "unavailable") {
     throw new ToolError(

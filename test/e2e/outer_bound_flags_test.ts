@@ -35,7 +35,7 @@ Deno.test("talon gateway --allow-run=git: exec git runs, exec curl is refused na
     await proc.waitForLine(/Tools are bounded by: .*--allow-run=git/, 10_000);
     const gw = { url: m[1]!, token };
     const curl = await turn(gw, '/tool exec {"argv":["curl","--version"]}');
-    assert.match(curl, /run curl is outside the gateway's outer bound/);
+    assert.match(curl, /run \/usr\/bin\/curl is outside the gateway's outer bound/);
     assert.doesNotMatch(curl, /libcurl/, "curl did not run");
     const git = await turn(gw, '/tool exec {"argv":["git","--version"]}');
     assert.match(git, /git version \d/);

@@ -96,3 +96,18 @@ Deno.test("outer bound: the sandbox refuses a call the bound drops and names the
     await Deno.remove(dir, { recursive: true });
   }
 });
+
+Deno.test("run bound: a bare name matches the program it names on PATH, never a same-named file; bwrap is added", async () => {
+  const { narrowToBound, withLauncher } = await import("../../src/tools/sandbox/outer_bound.ts");
+  const git = Deno.realPathSync("/usr/bin/git");
+  assert.deepEqual(narrowToBound({ run: [git] }, { run: ["git"] }).run, [git]);
+  assert.deepEqual(narrowToBound({ run: ["/tmp/x/git"] }, { run: ["git"] }).run, []);
+  assert.deepEqual(withLauncher({ run: ["git"] }, "/usr/bin/bwrap")?.run, ["git", "/usr/bin/bwrap"]);
+  assert.deepEqual(withLauncher({ run: true }, "/usr/bin/bwrap")?.run, true);
+  assert.deepEqual(
+    withLauncher({ read: true }, "/usr/bin/bwrap"),
+    { read: true },
+    "no run at all stays none",
+  );
+  assert.equal(withLauncher(undefined, "/usr/bin/bwrap"), undefined);
+});

@@ -9,6 +9,7 @@
  * (`undefined`) narrows nothing.
  */
 import type { ToolPermissions } from "../types.ts";
+import { resolveProgram } from "../../security/program_path.ts";
 
 export const BOUND_KINDS = ["read", "write", "net", "run", "env"] as const;
 export type BoundKind = typeof BOUND_KINDS[number];
@@ -78,9 +79,21 @@ function intersectOne(kind: BoundKind, w: string, a: string): string | undefined
       return w === a ? w : undefined;
     }
     case "run":
-      // Programs match as written (a name or a path), as Deno's --allow-run does.
-      return w === a ? w : undefined;
+      // Programs match as written (a name or a path), as Deno's --allow-run does; a bare name also
+      // matches the program it names on PATH (exec asks for real paths), never another same-named file.
+      if (w === a) return w;
+      return !a.includes("/") && w.startsWith("/") && resolveProgram(a, { cwd: "/" }) === w ? w : undefined;
   }
+}
+
+/**
+ * The bound plus one program the gateway itself starts around checked programs (bwrap): confinement
+ * never makes a call fail the bound, and exec checks the confined program against the bound itself.
+ */
+export function withLauncher(bound: PermissionBound | undefined, launcher: string | undefined) {
+  const run = bound?.run;
+  if (!bound || !launcher || run === undefined || run === true) return bound;
+  return { ...bound, run: [...run, launcher] };
 }
 
 /** Narrows a tool call's requested permissions to the bound. */
