@@ -7,6 +7,9 @@
 import { startTestGateway, type TestGateway } from "../helpers/gateway.ts";
 import type { GatewayClient } from "../../src/gateway/client.ts";
 
+/** Per-request deadline: generous, the suite runs on a loaded 2-core machine. */
+const SLOW = { timeoutMs: 30_000 };
+
 export interface ToolOutcome {
   /** The run's reply text (the tool result as the echo model reports it). */
   text: string;
@@ -32,10 +35,10 @@ export interface AttackGateway {
 /** Starts a gateway with the echo model and `config`, connected with the admin token. */
 export async function attackGateway(config: Record<string, unknown> = {}): Promise<AttackGateway> {
   const gw = await startTestGateway({ agents: { defaults: { model: { primary: "echo/echo" } } }, ...config });
-  const client = await gw.connect();
+  const client = await gw.connect({ timeoutMs: 30_000 });
   const requests: Record<string, any>[] = [];
   client.onEvent((e, p) => e === "approval.requested" && requests.push(p as Record<string, any>));
-  await client.request("events.subscribe", { events: ["approval.requested", "approval.resolved"] });
+  await client.request("events.subscribe", { events: ["approval.requested", "approval.resolved"] }, SLOW);
   const workspace = `${gw.home}/workspace/main`;
   await Deno.mkdir(workspace, { recursive: true });
   return {
@@ -45,8 +48,8 @@ export async function attackGateway(config: Record<string, unknown> = {}): Promi
     async call(tool, args, approve = ["allow-once"]) {
       const { runId } = await client.request<any>("chat.send", {
         text: `/tool ${tool} ${JSON.stringify(args)}`,
-      });
-      const done = client.request<any>("agent.wait", { runId, timeoutMs: 60_000 });
+      }, SLOW);
+      const done = client.request<any>("agent.wait", { runId, timeoutMs: 60_000 }, { timeoutMs: 65_000 });
       let finished = false;
       done.then(() => finished = true, () => finished = true);
       const deadline = Date.now() + 60_000;
@@ -60,7 +63,7 @@ export async function attackGateway(config: Record<string, unknown> = {}): Promi
       if (request) {
         for (const decision of approve) {
           try {
-            await client.request("approval.resolve", { id: request.id, decision });
+            await client.request("approval.resolve", { id: request.id, decision }, SLOW);
             break;
           } catch (err) {
             resolveError = (err as Error).message;

@@ -179,7 +179,11 @@ Deno.test({
           await clickNav(page, "Approvals1");
           await page.waitForSelector(".card.approval[data-approval]");
           const card = await textOf(page, ".card.approval");
-          assert.match(await textOf(page, ".card.approval .command"), /^echo hi$/);
+          // The real program, as the approval binds it, and how it will run.
+          assert.match(await textOf(page, ".card.approval .command"), /^\/usr\/bin\/echo hi$/);
+          assert.match(card, /asked as\s*echo/);
+          assert.match(card, /confined/);
+          assert.match(card, /network: no/);
           assert.match(card, new RegExp(`cwd\\s*${gw.home}/workspace/main`));
           assert.match(card, /agent:main:main/);
           assert.match(card, new RegExp(execRunId));
@@ -244,7 +248,7 @@ Deno.test({
             sessionKey: "agent:main:cli",
           }, { timeoutMs: 30_000, onAck: () => {} }) as Promise<{ result: { payloads: { text: string }[] } }>;
           await page.waitForSelector(".card.approval[data-approval]", { timeout: 20_000 });
-          assert.match(await textOf(page, ".card.approval .command"), /^rm -rf build$/);
+          assert.match(await textOf(page, ".card.approval .command"), /^\/usr\/bin\/rm -rf build$/);
           assert.match(await textOf(page, ".card.approval"), /agent:main:cli/);
           const id = await page.$eval(".card.approval", (e) => e.getAttribute("data-approval")!);
           await clickButton(page, `.card[data-approval="${id}"]`, "Deny");

@@ -1,14 +1,16 @@
 /** @jsxImportSource preact */
 /// <reference lib="dom" />
 /**
- * A pending exec approval with Allow once / Allow always / Deny, shown on the Approvals page and inside
+ * A pending exec approval — the real program and argv, cwd, whether it runs confined and with network,
+ * its stdin, env names and the files the agent changed that it reads — with Allow once / Allow always
+ * (not for stdin or network calls) / Deny, shown on the Approvals page and inside
  * the chat run that waits for it. Only an admin connection may decide (the gateway refuses the others
  * with FORBIDDEN); for them the buttons are not offered.
  */
 import { useState } from "preact/hooks";
 import { commandLine, fmtTime } from "../lib/format.ts";
 import type { UiClient } from "../lib/gateway_client.ts";
-import { RunLink } from "./common.tsx";
+import { Badge, RunLink } from "./common.tsx";
 
 /** An exec approval as `approvals.list` / `approvals.history` send it. */
 export interface Approval {
@@ -27,6 +29,15 @@ export interface Approval {
   resolvedBy?: string;
   /** History only: allow-once, allow-always, deny, timeout or aborted. */
   decision?: string;
+  /** The rest of what the approval binds (older records have none). */
+  binding?: {
+    stdin?: { sha256: string; bytes: number; preview: string };
+    envNames?: string[];
+    network?: boolean;
+    confined?: boolean;
+    requested?: string[];
+    changedByAgent?: string[];
+  };
 }
 
 export type Decision = "allow-once" | "allow-always" | "deny";
@@ -66,6 +77,7 @@ export function ApprovalCard(
     }
   };
   const principal = principalText(a.principal);
+  const b = a.binding;
   return (
     <div
       class={`card approval${props.compact ? " inline" : ""}`}
@@ -78,11 +90,52 @@ export function ApprovalCard(
         <span class="muted">asked {fmtTime(a.createdAt)} · expires {fmtTime(a.expiresAt)}</span>
       </div>
       <pre class="command">{commandLine(a.argv)}</pre>
+      {b && (
+        <p class="binding">
+          {b.confined
+            ? <Badge tone="ok">confined</Badge>
+            : <Badge tone="err">UNCONFINED: full access of the gateway user</Badge>}{" "}
+          <Badge tone={b.network ? "err" : "ok"}>network: {b.network ? "yes" : "no"}</Badge>
+        </p>
+      )}
       <dl class="kv">
+        {b?.requested && b.requested[0] !== a.argv[0] && (
+          <>
+            <dt>asked as</dt>
+            <dd>
+              <code>{b.requested[0]}</code>
+            </dd>
+          </>
+        )}
         <dt>cwd</dt>
         <dd>
           <code>{a.cwd}</code>
         </dd>
+        {b?.stdin && (
+          <>
+            <dt>stdin</dt>
+            <dd>
+              {b.stdin.bytes} bytes, sha256 <code>{b.stdin.sha256.slice(0, 16)}…</code>
+              <pre class="stdin">{b.stdin.preview}</pre>
+            </dd>
+          </>
+        )}
+        {b?.envNames?.length
+          ? (
+            <>
+              <dt>env</dt>
+              <dd>{b.envNames.join(", ")}</dd>
+            </>
+          )
+          : null}
+        {b?.changedByAgent?.map((f) => (
+          <>
+            <dt>reads</dt>
+            <dd class="changed-by-agent">
+              <code>{f}</code> — <strong>changed by the agent</strong> in this session
+            </dd>
+          </>
+        ))}
         {principal && (
           <>
             <dt>principal</dt>
@@ -110,9 +163,15 @@ export function ApprovalCard(
             <button type="button" class="primary" disabled={busy} onClick={() => resolve("allow-once")}>
               Allow once
             </button>
-            <button type="button" disabled={busy} onClick={() => resolve("allow-always")}>
-              Allow always
-            </button>
+            {!b?.stdin && !b?.network && (
+              <button
+                type="button"
+                disabled={busy}
+                onClick={() => resolve("allow-always")}
+              >
+                Allow always
+              </button>
+            )}
             <button type="button" class="danger" disabled={busy} onClick={() => resolve("deny")}>Deny</button>
           </div>
         )
