@@ -36,7 +36,9 @@ Deno.test({
           const runId = await sendChat(page, '/tool exec {"argv":["echo","in place"]}');
           const card = `.msg.assistant[data-run="${runId}"] .card.approval.inline`;
           await page.waitForSelector(card, { timeout: 20_000 });
-          assert.match(await textOf(page, `${card} .command`), /^echo "in place"$|^echo 'in place'$/);
+          // The real program the approval binds, confined, without network.
+          assert.match(await textOf(page, `${card} .command`), /^\/usr\/bin\/echo ("in place"|'in place')$/);
+          assert.match(await textOf(page, card), /confined.*network: no/s);
           assert.equal(await textOf(page, "#approvals-count"), "1");
           await until(page, `document.title === "(1) Talon"`);
           const notes = await page.evaluate("globalThis.__notes") as string[];
