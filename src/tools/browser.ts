@@ -11,7 +11,7 @@ import type { ToolsConfig } from "../config/sections/tools.ts";
 import { defineTool } from "./registry.ts";
 import { ToolError } from "./errors.ts";
 import type { BrowserManager } from "./browser_manager.ts";
-import type { HTTPRequest, Page } from "puppeteer-core";
+import type { ElementHandle, HTTPRequest, Page } from "puppeteer-core";
 import { checkTarget, denoResolver, type Resolver } from "./web_fetch.ts";
 
 const input = z.strictObject({
@@ -52,6 +52,25 @@ function snapshotInPage(
   }
   const text = String(doc.body?.innerText ?? "").replace(/\n{3,}/g, "\n\n").trim().slice(0, maxChars);
   return { title: doc.title, url: doc.location.href, text, elements };
+}
+
+/**
+ * Runs in the page: whether activating `el` (a click, or Enter when `enter`) loads a document in this
+ * tab: a link (not javascript:, not another target) or a form's submit control or text field.
+ */
+// deno-lint-ignore no-explicit-any
+function navigatesInPage(el: any, enter: boolean): boolean {
+  const link = el.closest("a[href]");
+  if (link) {
+    const target = (link.getAttribute("target") || "_self").toLowerCase();
+    return !/^\s*javascript:/i.test(link.getAttribute("href")) && (target === "_self" || target === "_top");
+  }
+  const form = el.form ?? el.closest("form");
+  if (!form) return false;
+  const tag = el.tagName.toLowerCase();
+  const type = String(el.type ?? "").toLowerCase();
+  if (enter) return tag === "input" && !["button", "checkbox", "radio", "reset", "file"].includes(type);
+  return (tag === "button" || tag === "input") && (type === "submit" || type === "image");
 }
 
 /** Schemes that never touch the network. */
@@ -156,11 +175,17 @@ export function createBrowserTool(deps: BrowserToolDeps) {
         if (!handle) throw new ToolError("NotFound", `no element ${i.ref}; take a new snapshot`);
         return handle;
       };
-      const settle = () =>
-        Promise.race([
-          page.waitForNavigation({ waitUntil: "domcontentloaded", timeout: 3000 }).catch(() => {}),
-          new Promise((r) => setTimeout(r, 400)),
-        ]);
+      // A link or a form submission: wait for the new page (up to the web timeout), however long a
+      // loaded machine takes. Anything else may or may not navigate: give it a short moment.
+      const settle = async (h: ElementHandle, enter: boolean) => {
+        const expected = await h.evaluate(navigatesInPage, enter).catch(() => false);
+        const navigation = page.waitForNavigation({
+          waitUntil: "domcontentloaded",
+          timeout: expected ? deps.config.web.timeoutMs : 3000,
+        }).catch(() => {});
+        return () =>
+          expected ? navigation : Promise.race([navigation, new Promise((r) => setTimeout(r, 400))]);
+      };
       switch (i.action) {
         case "open": {
           if (!i.url) throw new ToolError("InvalidInput", "browser open needs url");
@@ -201,13 +226,19 @@ export function createBrowserTool(deps: BrowserToolDeps) {
         }
         case "click": {
           const h = await el();
-          await Promise.all([settle(), h.click()]);
+          const settled = await settle(h, false);
+          await h.click();
+          await settled();
           return { content: withBlocked(guard, `Clicked [${i.ref}]; now at ${page.url()}`) };
         }
         case "type": {
           const h = await el();
           await h.type(i.text ?? "");
-          if (i.submit) await Promise.all([settle(), h.press("Enter")]);
+          if (i.submit) {
+            const settled = await settle(h, true);
+            await h.press("Enter");
+            await settled();
+          }
           return {
             content: withBlocked(guard, `Typed into [${i.ref}]${i.submit ? " and pressed Enter" : ""}`),
           };

@@ -22,9 +22,11 @@ Deno.test({
   sanitizeOps: false,
   async fn() {
     await using env = await toolsEnv();
-    const server = Deno.serve({ hostname: "127.0.0.1", port: 0, onListen: () => {} }, (req) => {
+    const server = Deno.serve({ hostname: "127.0.0.1", port: 0, onListen: () => {} }, async (req) => {
       const url = new URL(req.url);
       if (url.pathname === "/next") {
+        // A slow server (or a loaded machine): the click still waits for the page it leads to.
+        await new Promise((r) => setTimeout(r, 1000));
         return new Response("<title>Next</title><p>Second page</p>", {
           headers: { "content-type": "text/html" },
         });
