@@ -346,7 +346,7 @@ export async function createServices(deps: ServicesDeps): Promise<Services> {
     kick: () => dispatcher.kick(),
     audit: store.audit,
   });
-  registerTokenMethods(registry, { reload: () => deps.auth.reload() });
+  registerTokenMethods(registry, { reload: () => deps.auth.reload(), credentials: store.credentials });
   const heartbeat = createGatewayHeartbeat({
     config,
     store,

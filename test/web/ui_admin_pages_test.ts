@@ -117,11 +117,50 @@ Deno.test({
         await shoot(page, "outbox");
       });
 
+      await t.step("15: tokens: create with a scope (shown once), it works, list, revoke", async () => {
+        await go(page, "/tokens");
+        await page.waitForSelector('#tokens-table tr[data-token="gateway"]');
+        assert.equal(await page.$('#tokens-table tr[data-token="gateway"] button.revoke'), null);
+        await page.type("#token-name", "dashboard");
+        await page.select("#token-scope", "read");
+        await page.click("#token-create");
+        await page.waitForSelector("#token-value");
+        const token = await textOf(page, "#token-value");
+        assert.match(token, /^[A-Za-z0-9_-]{32,}$/);
+        const id = await page.waitForFunction(
+          `[...document.querySelectorAll("#tokens-table tr[data-token]")]
+            .find((tr) => tr.children[1]?.textContent === "dashboard")?.getAttribute("data-token") ?? null`,
+          { timeout: 10_000, polling: 50 },
+        ).then((h) => h.jsonValue()) as string;
+        assert.equal(await textOf(page, `#tokens-table tr[data-token="${id}"] td:nth-child(4)`), "read");
+        assert.ok(!(await page.content()).includes(`>${token}<`) || !!(await page.$("#token-created")));
+        const c = await connectGateway({ url: gw.wsUrl, token, timeoutMs: 5000 });
+        await c.request("status", {});
+        await assert.rejects(
+          c.request("tokens.list", {}),
+          /scope|admin|FORBIDDEN/i,
+          "read cannot list tokens",
+        );
+        await c.close();
+        await page.evaluate(`globalThis.confirm = () => true`);
+        await page.click(`#tokens-table tr[data-token="${id}"] button.revoke`);
+        await until(page, `!document.querySelector('#tokens-table tr[data-token="${id}"]')`);
+        await assert.rejects(
+          connectGateway({ url: gw.wsUrl, token, timeoutMs: 5000 }),
+          /refused|unauthori|token/i,
+        );
+        // Leaving the page forgets the shown token.
+        await go(page, "/outbox");
+        await go(page, "/tokens");
+        await page.waitForSelector("#tokens-table");
+        assert.equal(await page.$("#token-value"), null);
+      });
+
       await t.step("16: the new pages pass the accessibility check, light and dark", async () => {
         const found: string[] = [];
         for (const scheme of ["light", "dark"] as const) {
           await page.emulateMediaFeatures([{ name: "prefers-color-scheme", value: scheme }]);
-          for (const p of ["/agents?agent=helper", "/outbox"]) {
+          for (const p of ["/agents?agent=helper", "/outbox", "/tokens"]) {
             await go(page, p);
             await page.waitForSelector("main .page-head h1");
             await new Promise((r) => setTimeout(r, 300));

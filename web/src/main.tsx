@@ -18,6 +18,7 @@ import { ConfigPage } from "./pages/config.tsx";
 import { Logs } from "./pages/logs.tsx";
 import { Agents } from "./pages/agents.tsx";
 import { Outbox } from "./pages/outbox.tsx";
+import { Tokens } from "./pages/tokens.tsx";
 
 const ROUTES = [
   { path: "/", label: "Overview", page: Overview },
@@ -30,6 +31,7 @@ const ROUTES = [
   { path: "/logs", label: "Logs", page: Logs },
   { path: "/agents", label: "Agents", page: Agents },
   { path: "/outbox", label: "Outbox", page: Outbox },
+  { path: "/tokens", label: "Tokens", page: Tokens },
 ];
 
 const STATUS_TEXT: Record<ClientStatus, string> = {
