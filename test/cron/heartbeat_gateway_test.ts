@@ -24,9 +24,19 @@ Deno.test("heartbeat in the gateway: now → a cron-principal turn in the main s
     assert.equal(now.out.trim(), "Heartbeat ran: nothing to report (HEARTBEAT_OK).");
     const sent = fake.requests.at(-1)!.body as { messages: { role: string; content: string }[] };
     assert.match(sent.messages.at(-1)!.content, /## HEARTBEAT\.md\n- Is the backup older than a day\?/);
-    const events = await gw.store.db.query<{ kind: string; data: string }>(
-      "SELECT kind, data FROM events WHERE session_key = 'agent:main:main' ORDER BY id",
-    );
+    // Milestones are written in batches (every few ms): the last one may land just after the CLI's answer.
+    const query = () =>
+      gw.store.db.query<{ kind: string; data: string }>(
+        "SELECT kind, data FROM events WHERE session_key = 'agent:main:main' ORDER BY id",
+      );
+    let events = await query();
+    for (const deadline = Date.now() + 30_000; !events.some((e) => e.data.includes('"suppressed"'));) {
+      if (Date.now() > deadline) {
+        throw new Error(`no "suppressed" heartbeat milestone after 30 s: ${JSON.stringify(events)}`);
+      }
+      await new Promise((r) => setTimeout(r, 20));
+      events = await query();
+    }
     const kinds = events.map((e) => e.kind);
     assert.ok(kinds.includes("run.start") && kinds.includes("heartbeat"), kinds.join(","));
     const start = events.find((e) => e.kind === "run.start" && JSON.parse(e.data).channel === "heartbeat");
