@@ -33,6 +33,11 @@ Deno.test({
       await t.step("9: overview says idle when nothing runs; usage for today / 7 / 30 days", async () => {
         await go(page, "/");
         await until(page, `document.querySelector("#ov-state")?.textContent === "idle"`, 20_000);
+        // Issue 14: the Control UI shows the effective outer bound of tool calls.
+        await until(
+          page,
+          `document.querySelector("#ov-bound")?.textContent.includes("Tool calls are bounded by")`,
+        );
         await page.waitForSelector('#usage-table tr[data-agent="main"]');
         for (const d of ["7", "30", "1"]) {
           await page.click(`#usage-period button[data-days="${d}"]`);

@@ -14,6 +14,8 @@ interface Status {
   startedAt?: string;
   gateway?: { bind?: string; port?: number; connections?: number };
   agents?: string[];
+  /** What bounds every tool call (talon gateway --allow-* flags and sandbox.outerBound). */
+  sandbox?: { mode?: string; outerBound?: unknown; described?: string };
 }
 interface Lanes {
   shards?: { shard: number; alive: boolean; queueDepth: number; active: number; restarts: number }[];
@@ -97,6 +99,13 @@ export function Overview({ client }: PageProps) {
           </span>
         </div>
       </div>
+      {s?.sandbox && (
+        <p class="muted" id="ov-bound">
+          Tool calls are bounded by: {s.sandbox.outerBound
+            ? <code>{s.sandbox.described}</code>
+            : "no outer bound set (each call gets its tool policy, within the gateway's own permissions)"}
+        </p>
+      )}
       {lanes.unavailable && <Unavailable method="lanes.status" what="Run and queue status" />}
       <div class="row">
         <h2>Usage {days === 1 ? "today" : `last ${days} days`}</h2>
