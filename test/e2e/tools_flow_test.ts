@@ -4,11 +4,11 @@ import { startTestGateway } from "../helpers/gateway.ts";
 
 const ECHO = { agents: { defaults: { model: { primary: "echo/echo" } } } };
 
-/** Waits (up to 30 s) for `ready()`; the worker's approval request crosses threads and the store. */
+/** Waits (up to 60 s) for `ready()`; the worker's approval request crosses threads and the store. */
 async function until(ready: () => boolean, what = "the approval request"): Promise<void> {
-  const deadline = Date.now() + 30_000;
+  const deadline = Date.now() + 60_000;
   while (!ready()) {
-    if (Date.now() > deadline) throw new Error(`timed out after 30000 ms waiting for ${what}`);
+    if (Date.now() > deadline) throw new Error(`timed out after 60000 ms waiting for ${what}`);
     await new Promise((r) => setTimeout(r, 20));
   }
 }
@@ -32,7 +32,9 @@ Deno.test("tools in the worker: an exec call waits for approval over the gateway
     const { approvals } = await client.request<any>("approvals.list", {});
     assert.ok(approvals.some((a: any) => a.id === requests[0].id));
     await client.request("approval.resolve", { id: requests[0].id, decision: "allow-once" });
-    const result = await client.request<any>("agent.wait", { runId, timeoutMs: 20_000 });
+    const result = await client.request<any>("agent.wait", { runId, timeoutMs: 50_000 }, {
+      timeoutMs: 60_000,
+    });
     assert.equal(result.status, "ok");
     assert.match(result.result.payloads[0].text, /approved-output/);
     const { milestones, audit } = await client.request<any>("runs.timeline", { runId });
@@ -59,7 +61,9 @@ Deno.test("tools in the worker: a denied approval is a tool error the model sees
     });
     await until(() => requests.length > 0);
     await client.request("approval.resolve", { id: requests[0].id, decision: "deny" });
-    const result = await client.request<any>("agent.wait", { runId, timeoutMs: 20_000 });
+    const result = await client.request<any>("agent.wait", { runId, timeoutMs: 50_000 }, {
+      timeoutMs: 60_000,
+    });
     assert.match(result.result.payloads[0].text, /denied/i);
     await assert.rejects(Deno.stat(marker));
   } finally {
@@ -72,7 +76,9 @@ Deno.test("tools in the worker: reads outside the workspace come back as NotCapa
   const client = await gw.connect();
   try {
     const { runId } = await client.request<any>("chat.send", { text: '/tool read {"path":"/etc/passwd"}' });
-    const result = await client.request<any>("agent.wait", { runId, timeoutMs: 20_000 });
+    const result = await client.request<any>("agent.wait", { runId, timeoutMs: 50_000 }, {
+      timeoutMs: 60_000,
+    });
     assert.equal(result.status, "ok", "a denied tool call never crashes the run");
     assert.match(result.result.payloads[0].text, /outside the workspace|NotCapable|Denied/i);
     assert.doesNotMatch(result.result.payloads[0].text, /root:x:0:0/);
@@ -106,7 +112,9 @@ Deno.test("/approve <id> from the owner in chat resolves a pending tool call; un
       (await client.request<any>("agent.wait", { runId: ok.runId })).result.payloads[0].text,
       /allow-once/,
     );
-    const result = await client.request<any>("agent.wait", { runId, timeoutMs: 20_000 });
+    const result = await client.request<any>("agent.wait", { runId, timeoutMs: 50_000 }, {
+      timeoutMs: 60_000,
+    });
     assert.match(result.result.payloads[0].text, /via-chat/);
   } finally {
     await client.close();
@@ -128,7 +136,7 @@ Deno.test("message tool in a worker: text and a workspace file reach Telegram th
     try {
       const send = async (text: string) => {
         const { runId } = await client.request<any>("chat.send", { text });
-        return await client.request<any>("agent.wait", { runId, timeoutMs: 20_000 });
+        return await client.request<any>("agent.wait", { runId, timeoutMs: 50_000 }, { timeoutMs: 60_000 });
       };
       await send('/tool write {"path":"chart.png","content":"not really a png"}');
       const started = Date.now();

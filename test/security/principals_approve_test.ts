@@ -28,7 +28,7 @@ async function stillPending(owner: GatewayClient, id: string) {
 
 async function denyAndFinish(owner: GatewayClient, id: string, runId: string) {
   await owner.request("approval.resolve", { id, decision: "deny" });
-  await owner.request<any>("agent.wait", { runId, timeoutMs: 20_000 });
+  await owner.request<any>("agent.wait", { runId, timeoutMs: 50_000 }, { timeoutMs: 60_000 });
 }
 
 Deno.test("attack: a write-scoped WS client sends /approve through chat.send — refused, nothing runs", async () => {
@@ -78,7 +78,9 @@ Deno.test("attack: an allow-listed Telegram sender who is not an owner sends /ap
   assert.ok(await stillPending(world.owner, id));
   const denied = await world.say(OWNER_ID, OWNER_ID, `/approve ${id} deny`);
   assert.match(denied, /deny/);
-  const result = await world.owner.request<any>("agent.wait", { runId, timeoutMs: 20_000 });
+  const result = await world.owner.request<any>("agent.wait", { runId, timeoutMs: 50_000 }, {
+    timeoutMs: 60_000,
+  });
   assert.match(result.result.payloads[0].text, /denied/i);
   await assert.rejects(Deno.stat(marker), Deno.errors.NotFound);
 });

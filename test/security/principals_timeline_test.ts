@@ -15,7 +15,7 @@ Deno.test("runs.timeline shows the principal of owner, api and group runs", asyn
   await using world = await telegramWorld();
   const { owner, gw } = world;
   const ownerRun = await owner.request<any>("chat.send", { text: "hi" });
-  await owner.request("agent.wait", { runId: ownerRun.runId, timeoutMs: 20_000 });
+  await owner.request("agent.wait", { runId: ownerRun.runId, timeoutMs: 50_000 }, { timeoutMs: 60_000 });
   const t1 = await timeline(owner, ownerRun.runId);
   const start = t1.milestones.find((m) => m.kind === "run.start");
   assert.match(start.data.principal, /^owner:credential:/);
@@ -24,7 +24,7 @@ Deno.test("runs.timeline shows the principal of owner, api and group runs", asyn
   const writer = await gw.connect({ token: await writeToken(gw) });
   try {
     const apiRun = await writer.request<any>("chat.send", { text: "hi", sessionKey: "agent:main:api-test" });
-    await writer.request("agent.wait", { runId: apiRun.runId, timeoutMs: 20_000 });
+    await writer.request("agent.wait", { runId: apiRun.runId, timeoutMs: 50_000 }, { timeoutMs: 60_000 });
     const t2 = await timeline(owner, apiRun.runId);
     assert.match(t2.milestones.find((m) => m.kind === "run.start").data.principal, /^api:credential:/);
   } finally {

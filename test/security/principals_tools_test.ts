@@ -30,7 +30,9 @@ Deno.test("attack: a write-scoped WS client (api) gets minimal tools through cha
     // deno-lint-ignore no-explicit-any
     const { runId } = await writer.request<any>("agent", { message: '/tool list {"path":"."}' });
     // deno-lint-ignore no-explicit-any
-    const viaAgent = await writer.request<any>("agent.wait", { runId, timeoutMs: 20_000 });
+    const viaAgent = await writer.request<any>("agent.wait", { runId, timeoutMs: 50_000 }, {
+      timeoutMs: 60_000,
+    });
     assert.match(viaAgent.result.payloads[0].text, /not available/);
   } finally {
     await writer.close();
