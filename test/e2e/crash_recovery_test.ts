@@ -43,8 +43,8 @@ Deno.test("crash: SIGKILL under load and restart — every accepted message answ
     const env = { TALON_HOME: home.dir };
     {
       await using first = spawnTalon(["gateway"], env);
-      await first.waitForLine(/listening on/);
-      await telegram.waitForSent((s) => s.length >= 10, 20_000).catch((e) => {
+      await first.waitForLine(/listening on/, 60_000);
+      await telegram.waitForSent((s) => s.length >= 10, 60_000).catch((e) => {
         console.log(first.output());
         throw e;
       });
@@ -55,8 +55,8 @@ Deno.test("crash: SIGKILL under load and restart — every accepted message answ
     assert.ok(answeredBefore.size < CHATS, "the crash happened with work still in flight");
     {
       await using second = spawnTalon(["gateway"], env);
-      await second.waitForLine(/listening on/);
-      await telegram.waitForSent((s) => new Set(s.map((m) => m.chat_id)).size >= CHATS, 90_000);
+      await second.waitForLine(/listening on/, 60_000);
+      await telegram.waitForSent((s) => new Set(s.map((m) => m.chat_id)).size >= CHATS, 120_000);
       // Give a duplicate, if any, the chance to show up before the process goes.
       await new Promise((r) => setTimeout(r, 500));
       second.child.kill("SIGTERM");
