@@ -24,6 +24,7 @@ export async function startMcp(deps: {
   mediaDir: string;
   registry: MethodRegistry;
   audit?: AuditRepo;
+  env: Readonly<Record<string, string | undefined>>;
 }): Promise<McpRuntime> {
   if (!Object.keys(deps.config.mcp.servers).length) {
     for (const m of createMcpMethods({ audit: deps.audit })) deps.registry.add(m);
@@ -33,11 +34,22 @@ export async function startMcp(deps: {
     import("../mcp/hub.ts"),
     import("../mcp/rpc.ts"),
   ]);
+  const { createConfiner } = await import("../security/confine.ts");
   const hub = createMcpHub({
     config: deps.config,
     clock: deps.clock,
     logger: deps.logger.child({ component: "mcp" }),
     mediaDir: deps.mediaDir,
+    // stdio servers run inside the same OS confinement as exec (tools.exec.confine).
+    transport: {
+      confiner: createConfiner({
+        mode: deps.config.tools.exec.confine,
+        os: Deno.build.os,
+        path: deps.env.PATH,
+      }),
+      path: deps.env.PATH,
+      home: deps.env.HOME,
+    },
   });
   const channel = `talon-mcp-${crypto.randomUUID()}`;
   const stopRpc = serveMcpRpc(hub, channel);

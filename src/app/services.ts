@@ -137,6 +137,7 @@ export async function createServices(deps: ServicesDeps): Promise<Services> {
     mediaDir: paths.mediaDir,
     registry,
     audit: store.audit,
+    env: deps.env,
   });
   const handlerOptions: AgentJobOptions = {
     rawConfig: deps.loaded.raw,

@@ -8,17 +8,16 @@ import type { Transport } from "@modelcontextprotocol/sdk/shared/transport.js";
 import type { McpServerConfig } from "../config/sections/mcp.ts";
 import { blockedReason, parseIp } from "../tools/net_guard.ts";
 import { denoResolver, type Resolver } from "../tools/web_fetch.ts";
-
-/** Wraps a program's argv in the OS sandbox (bubblewrap): the workspace-less confinement of exec. */
-export interface ChildConfiner {
-  wrap(argv: readonly string[], o: { cwd?: string; env: Record<string, string> }): {
-    argv: string[];
-    confined: boolean;
-  };
-}
+import type { Confiner } from "../security/confine.ts";
+import { resolveProgram } from "../security/program_path.ts";
 
 export interface TransportDeps {
-  confiner?: ChildConfiner;
+  /** The OS confinement of child processes (the same as exec's, src/security/confine.ts). */
+  confiner?: Confiner;
+  /** The PATH a server's command is looked up on. */
+  path?: string;
+  /** The user's home, hidden (an empty folder) from confined servers. */
+  home?: string;
   /** Resolves a host name to addresses (default Deno.resolveDns A + AAAA). */
   resolve?: Resolver;
 }
@@ -58,15 +57,29 @@ export async function createTransport(
     return { transport, confined: false };
   }
   const { StdioClientTransport } = await import("@modelcontextprotocol/sdk/client/stdio.js");
-  const wrapped =
-    deps.confiner?.wrap([server.command, ...server.args], { cwd: server.cwd, env: server.env }) ??
-      { argv: [server.command, ...server.args], confined: false };
-  const transport = new StdioClientTransport({
-    command: wrapped.argv[0]!,
-    args: wrapped.argv.slice(1),
-    env: server.env,
-    cwd: server.cwd,
-    stderr: "pipe",
-  });
-  return { transport, confined: wrapped.confined };
+  const cwd = server.cwd ?? "/";
+  const program = resolveProgram(server.command, { path: deps.path, cwd });
+  if (!program) throw new Error(`the program ${server.command} was not found (PATH or path)`);
+  let command = program;
+  let args = [...server.args];
+  let confined = false;
+  if (deps.confiner) {
+    // Inside bwrap: system folders read-only, the server's cwd and `readable` paths read-only, `writable`
+    // read-write, the home folder empty, no network unless `network`, its own PID namespace.
+    const programDir = program.slice(0, program.lastIndexOf("/"));
+    const plan = await deps.confiner.plan({
+      argv: [program, ...server.args],
+      cwd,
+      env: server.env,
+      writable: server.writable,
+      readable: [...server.readable, ...(server.cwd ? [server.cwd] : []), programDir],
+      empty: deps.home ? [deps.home] : [],
+      network: server.network,
+    });
+    command = plan.program;
+    args = plan.args;
+    confined = plan.confined;
+  }
+  const transport = new StdioClientTransport({ command, args, env: server.env, cwd, stderr: "pipe" });
+  return { transport, confined };
 }

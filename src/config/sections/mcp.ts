@@ -20,6 +20,12 @@ const stdioServer = z.strictObject({
   env: z.record(z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/), z.string()).default({})
     .describe("The only environment it gets beside PATH/HOME/LANG-style basics; use ${ENV} for secrets."),
   cwd: z.string().optional(),
+  network: z.boolean().default(false)
+    .describe("Keep the host's network inside the OS sandbox (off: loopback of its own only)."),
+  readable: z.array(z.string().startsWith("/")).default([])
+    .describe("Extra paths visible read-only inside the OS sandbox (the server's own files, caches)."),
+  writable: z.array(z.string().startsWith("/")).default([])
+    .describe("Paths it may write inside the OS sandbox."),
 });
 
 const httpServer = z.strictObject({
