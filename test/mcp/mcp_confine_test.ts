@@ -5,16 +5,10 @@ import { systemClock } from "../../src/core/clock.ts";
 import { silentLogger } from "../../src/core/logger.ts";
 import { createMcpHub } from "../../src/mcp/hub.ts";
 import { createConfiner } from "../../src/security/confine.ts";
-import { FIXTURE } from "./mcp_fixture.ts";
+import { stdioServer } from "./mcp_fixture.ts";
 
-const ROOT = new URL("../../", import.meta.url).pathname.replace(/\/$/, "");
 const confiner = createConfiner({ mode: "auto", os: Deno.build.os, path: Deno.env.get("PATH") });
 const bwrap = (await confiner.status()).kind === "bwrap";
-
-function denoDir(): string {
-  const out = new Deno.Command(Deno.execPath(), { args: ["info", "--json"], stdout: "piped" }).outputSync();
-  return JSON.parse(new TextDecoder().decode(out.stdout)).denoDir;
-}
 
 Deno.test({
   name:
@@ -24,17 +18,10 @@ Deno.test({
     const home = Deno.env.get("HOME") ?? "/root";
     const secretDir = await Deno.makeTempDir({ dir: home, prefix: ".talon-mcp-secret-" });
     await Deno.writeTextFile(`${secretDir}/key.txt`, "top secret");
-    const dir = denoDir();
     const config = validateConfig({
       mcp: {
         servers: {
-          fx: {
-            command: Deno.execPath(),
-            args: ["run", "-A", "--quiet", "--no-lock", "--cached-only", FIXTURE, "stdio"],
-            cwd: ROOT,
-            env: { DENO_DIR: dir, NO_COLOR: "1" },
-            readable: [dir],
-          },
+          fx: stdioServer(),
         },
       },
     }, { env: {}, file: "talon.json" });

@@ -14,8 +14,8 @@ async function until(ready: () => boolean, what: string): Promise<void> {
   }
 }
 
-async function gatewayWith(extra: Record<string, unknown>) {
-  const gw = await startTestGateway({ ...ECHO, mcp: { servers: { fx: stdioServer() } }, ...extra });
+async function gatewayWith(extra: Record<string, unknown>, server: Record<string, unknown> = {}) {
+  const gw = await startTestGateway({ ...ECHO, mcp: { servers: { fx: stdioServer(server) } }, ...extra });
   const client = await gw.connect({ timeoutMs: 60_000 });
   const turn = async (text: string) => {
     const { runId } = await client.request<any>("chat.send", { text });
@@ -52,8 +52,9 @@ Deno.test("MCP end to end: the owner's agent calls a server's tool; audited and 
 });
 
 Deno.test("MCP approvals: on-miss asks with server, tool and exact arguments; deny calls nothing; approve runs it", async () => {
-  await using t = await gatewayWith({});
-  const target = `${t.gw.home}/mcp-wrote.txt`;
+  const out = await Deno.makeTempDir({ prefix: "talon-mcp-out-" });
+  await using t = await gatewayWith({}, { writable: [out] });
+  const target = `${out}/mcp-wrote.txt`;
   const requests: any[] = [];
   t.client.onEvent((e, p) => e === "approval.requested" && requests.push(p));
   await t.client.request("events.subscribe", { events: ["approval.requested", "approval.resolved"] });
@@ -73,6 +74,7 @@ Deno.test("MCP approvals: on-miss asks with server, tool and exact arguments; de
   await t.client.request("approval.resolve", { id: requests[1].id, decision: "allow-once" });
   assert.match((await allowed).text, /returned: written/);
   assert.equal(await Deno.readTextFile(target), "from mcp");
+  await Deno.remove(out, { recursive: true });
 });
 
 Deno.test("MCP policy: tools.deny group:mcp:<id> removes the server; pre-approved tools skip the approval", async () => {
