@@ -66,7 +66,10 @@ Deno.test("/v1/chat/completions (not streaming): the answer names the approval t
     await client.request("approval.resolve", { id: approval.id, decision: "allow-once" });
     const done = await withDeadline("the HTTP answer", answer);
     const content = done.choices[0]!.message.content!;
-    assert.match(content, new RegExp(`Approval pending: exec \`echo plain-http\`.*id ${approval.id}`));
+    assert.match(
+      content,
+      new RegExp(`Approval pending: exec \`/usr/bin/echo plain-http\`.*id ${approval.id}`),
+    );
     assert.match(content, /plain-http/);
   } finally {
     await client.close();
