@@ -204,6 +204,15 @@ export async function startGateway(opts: StartGatewayOptions): Promise<RunningGa
   const host = addr.hostname.includes(":") ? `[${addr.hostname}]` : addr.hostname;
   const url = `http://${host}:${addr.port}`;
   logger.info("gateway listening", { url, version: VERSION, pid: Deno.pid });
+  if (token.source === "generated") {
+    // First start: what to do next, right after the token.
+    print(`Next: open ${url}/ and paste the token, or run "talon dashboard" for a one-time sign-in link.`);
+    if (!modelStatus(config).defaultModel) {
+      print(
+        'No model is set yet: run "talon onboard", or set TALON_MODEL=echo/echo to try Talon without an API key.',
+      );
+    }
+  }
   await services.start();
   await store.audit.record({ kind: "gateway.start", outcome: "ok", detail: { url, version: VERSION } });
 

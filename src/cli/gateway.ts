@@ -3,7 +3,7 @@ import { startGateway } from "../app/gateway_runtime.ts";
 import { ConfigError } from "../core/errors.ts";
 import { type Command, EXIT } from "./io.ts";
 import { loadCliConfig } from "./shared.ts";
-import { missingWorkerFlag, ownCommandLine } from "./worker_flag_check.ts";
+import { missingWorkerFlag, ownCommandLine, ownExecPath } from "./worker_flag_check.ts";
 import { type LoadedConfig, parsePort, validateConfig } from "../config/load.ts";
 import { displayPath } from "../config/paths.ts";
 import type { Env } from "../config/load.ts";
@@ -27,7 +27,7 @@ They narrow sandbox.outerBound in the config (both apply). They bound tools only
 Defaults: 127.0.0.1:18790, state in ~/.talon (TALON_HOME). Env: TALON_PORT, TALON_BIND, TALON_TOKEN.
 Exit codes: 0 clean stop, 78 invalid config, 1 other failure.`,
   async run(argv, io) {
-    const flagProblem = missingWorkerFlag(Deno.execPath(), await ownCommandLine());
+    const flagProblem = missingWorkerFlag(ownExecPath(), await ownCommandLine());
     if (flagProblem) {
       io.err(`talon gateway: ${flagProblem}`);
       return EXIT.usage;

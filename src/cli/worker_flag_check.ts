@@ -35,3 +35,12 @@ export async function ownCommandLine(): Promise<string | undefined> {
     return undefined;
   }
 }
+
+/** Deno.execPath(), or "" when --allow-read does not cover it (then nothing is claimed). */
+export function ownExecPath(): string {
+  try {
+    return Deno.execPath();
+  } catch {
+    return "";
+  }
+}
