@@ -76,7 +76,7 @@ Deno.test({
           assert.match(await textOf(writer, ".card.approval.inline .not-admin"), /Only an admin/);
           const id = await writer.$eval(".card.approval.inline", (e) => e.getAttribute("data-approval")!);
           const { connectGateway } = await import("../../src/gateway/client.ts");
-          const w = await connectGateway({ url: gw.wsUrl, token: "w".repeat(40), timeoutMs: 5000 });
+          const w = await connectGateway({ url: gw.wsUrl, token: "w".repeat(40), timeoutMs: 30_000 });
           try {
             await assert.rejects(
               w.request("approval.resolve", { id, decision: "allow-once" }),
