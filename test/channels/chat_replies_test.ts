@@ -48,7 +48,7 @@ Deno.test("chat commands that never wait in line reply in the chat, through the 
         message_id: 100 + i,
       });
     }
-    await telegram.waitForSent((s) => s.length >= commands.length, 30_000);
+    await telegram.waitForSent((s) => s.length >= commands.length, 90_000);
     const replyTo = (i: number) => telegram.sent.find((m) => m.reply_to === 100 + i)?.text ?? "";
     assert.match(replyTo(0), /\/queue/, "/help lists /queue");
     assert.match(replyTo(0), /\/approve/, "/help lists /approve");
@@ -89,7 +89,7 @@ for (const policy of ["old", "new"] as const) {
       }
       const droppedId = policy === "old" ? 2 : 3;
       const keptId = policy === "old" ? 3 : 2;
-      await telegram.waitForSent((s) => s.length >= 3, 30_000);
+      await telegram.waitForSent((s) => s.length >= 3, 90_000);
       const notices = telegram.sent.filter((m) => m.reply_to === droppedId);
       assert.equal(notices.length, 1, `one notice for the dropped message: ${JSON.stringify(telegram.sent)}`);
       assert.match(notices[0]!.text!, /send it again/i);
