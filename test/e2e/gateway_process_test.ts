@@ -27,9 +27,10 @@ Deno.test("e2e: talon gateway starts, answers status over WS, and exits cleanly 
   const status = await client.request<Record<string, any>>("status");
   assert.equal(status.store.ready, true);
   proc.child.kill("SIGTERM");
+  // The output is read by pumps that may lag the exit: wait for the line itself (with a deadline).
+  await proc.waitForLine(/Gateway stopped/, 60_000);
   const code = (await proc.child.status).code;
   assert.equal(code, 0, proc.output());
-  assert.match(proc.output(), /Gateway stopped/);
   await client.close();
   const log = await Deno.readTextFile(`${home.dir}/logs/talon.log`);
   assert.ok(log.includes('"msg":"gateway stopping"'));
@@ -40,10 +41,10 @@ Deno.test("e2e: the gateway does not start on a broken config and exits 78 namin
   await using home = await tempHome();
   await Deno.writeTextFile(`${home.dir}/talon.json`, '{"gateway": {"port": "nope"}}');
   await using proc = spawnTalon(["gateway"], { TALON_HOME: home.dir });
+  await proc.waitForLine(/did not start/, 60_000);
   const status = await proc.child.status;
   assert.equal(status.code, 78);
   assert.match(proc.output(), /Invalid config .*talon\.json:\s+gateway\.port: expected number/);
-  assert.match(proc.output(), /did not start/);
 });
 
 Deno.test("e2e: a non-loopback bind without an explicit token refuses to start", async () => {
@@ -53,7 +54,7 @@ Deno.test("e2e: a non-loopback bind without an explicit token refuses to start",
     TALON_BIND: "0.0.0.0",
     TALON_PORT: "0",
   });
+  await proc.waitForLine(/Refusing to bind 0\.0\.0\.0/, 60_000);
   const status = await proc.child.status;
   assert.equal(status.code, 78, "a configuration problem: systemd does not restart it in a loop");
-  assert.match(proc.output(), /Refusing to bind 0\.0\.0\.0/);
 });

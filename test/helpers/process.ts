@@ -50,9 +50,13 @@ export function spawnTalon(
           timeoutMs,
         );
         waiters.push({ re, resolve: (m) => (clearTimeout(timer), resolve(m)) });
-        child.status.then(() =>
-          setTimeout(() => reject(new Error(`Process exited before ${re}; output:\n${text}`)), 100)
-        );
+        // After the exit, the pumps still deliver what the process wrote: judge only once they are done.
+        child.status.then(() => pumps).then(() => {
+          clearTimeout(timer);
+          const last = text.match(re);
+          if (last) return resolve(last);
+          reject(new Error(`Process exited before ${re}; output:\n${text}`));
+        });
       });
     },
     async [Symbol.asyncDispose]() {
