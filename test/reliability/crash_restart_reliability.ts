@@ -22,8 +22,12 @@ Deno.test("crash: three SIGKILLs under load with messages arriving while down â€
   const provider = createFakeOpenAI({
     fallback: (req) => {
       const messages = req.body.messages as Array<{ role: string; content: unknown }>;
-      const last = [...messages].reverse().find((m) => m.role === "user");
-      const tag = /m-\d+/.exec(JSON.stringify(last?.content))?.[0];
+      // The newest user message that names a chat: after a restart the re-run adds only the "interrupted"
+      // note, and the model sees the original message once, earlier in the history (issue 13 item 5).
+      const withTag = [...messages].reverse().find((m) =>
+        m.role === "user" && /m-\d+/.test(JSON.stringify(m.content))
+      );
+      const tag = /m-\d+/.exec(JSON.stringify(withTag?.content))?.[0];
       return { text: `re: ${tag}`, delayMs: 300 };
     },
   });
