@@ -63,6 +63,9 @@ interface Entry {
   queue: Promise<unknown>;
 }
 
+/** How long a killed background process gets to exit after SIGTERM (and after SIGKILL). */
+const KILL_GRACE_MS = 5_000;
+
 /** Creates the table of background processes. */
 export function createProcessTable(
   options: { maxPerSession?: number; now?: () => number; bound?: PermissionBound } = {},
@@ -169,14 +172,21 @@ export function createProcessTable(
     },
     async kill(sessionKey, handle) {
       const e = find(sessionKey, handle);
+      // SIGTERM, then SIGKILL if it is still running after the grace period; either way the answer says
+      // how it ended, waiting (up to a deadline) for the exit to be seen rather than answering "running".
+      const exited = async (ms: number) => {
+        const deadline = now() + ms;
+        for (;;) {
+          const s = await info(e);
+          if (!s.running || now() >= deadline) return s;
+          await new Promise((r) => setTimeout(r, 20));
+        }
+      };
       await signal(e);
-      for (let i = 0; i < 50; i++) {
-        const s = await info(e);
-        if (!s.running) return s;
-        await new Promise((r) => setTimeout(r, 20));
-      }
+      const s = await exited(KILL_GRACE_MS);
+      if (!s.running) return s;
       await signal(e, "SIGKILL");
-      return await info(e);
+      return await exited(KILL_GRACE_MS);
     },
     async prune(sessionKey) {
       let n = 0;
