@@ -6,6 +6,7 @@
  */
 import type { SkillsConfig } from "../config/sections/skills.ts";
 import type { SkillManifest } from "./types.ts";
+import { resolveProgram } from "../security/program_path.ts";
 
 export interface GateContext {
   env: Readonly<Record<string, string | undefined>>;
@@ -56,26 +57,16 @@ function truthyPath(root: unknown, path: string): boolean {
   return Array.isArray(v) ? v.length > 0 : Boolean(v);
 }
 
-/** A PATH lookup (`which`) that remembers its answers; executable regular files only. */
+/** A PATH lookup (`which`, through the exec approvals' resolveProgram) that remembers its answers. */
 export function createBinLookup(pathEnv: string | undefined): (name: string) => boolean {
-  const dirs = (pathEnv ?? "").split(":").filter(Boolean);
   const seen = new Map<string, boolean>();
   return (name) => {
-    const hit = seen.get(name);
-    if (hit !== undefined) return hit;
-    let found = false;
-    if (!name.includes("/")) {
-      for (const dir of dirs) {
-        try {
-          const info = Deno.statSync(`${dir}/${name}`);
-          if (info.isFile && ((info.mode ?? 0o111) & 0o111)) {
-            found = true;
-            break;
-          }
-        } catch { /* not here */ }
-      }
+    let found = seen.get(name);
+    if (found === undefined) {
+      found = pathEnv !== undefined && !name.includes("/") &&
+        resolveProgram(name, { path: pathEnv, cwd: "/" }) !== undefined;
+      seen.set(name, found);
     }
-    seen.set(name, found);
     return found;
   };
 }
