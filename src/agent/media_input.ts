@@ -1,6 +1,6 @@
 /**
  * Media received with a message, made ready for the model: images go to a vision-capable model
- * (`models.input[ref]` lists "image") as image input, capped by `media.maxImageBytes` and
+ * (`models.<ref>.input` lists "image") as image input, capped by `media.maxImageBytes` and
  * `media.maxImagesPerTurn`; voice notes are transcribed when `media.transcription` is configured. Every
  * item also becomes one line of the user's text (path, and the transcript or why an image was not shown),
  * so later turns, other models and the transcript still know what was sent.

@@ -46,6 +46,7 @@ export function mapOpenClawConfig(src: Obj, ctx: MapContext): MappedConfig {
   const modelTables: Obj = {};
   if (Object.keys(models.prices).length) modelTables.prices = models.prices;
   if (Object.keys(models.contextWindows).length) modelTables.contextWindows = models.contextWindows;
+  for (const [ref, input] of Object.entries(models.inputs)) modelTables[ref] = { input };
   if (Object.keys(modelTables).length) config.models = modelTables;
   config.agents = agentsConfig;
 

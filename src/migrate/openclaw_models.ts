@@ -28,6 +28,8 @@ export interface ModelMapper {
   providers: Record<string, Obj>;
   prices: Record<string, { input: number; output: number }>;
   contextWindows: Record<string, number>;
+  /** Input kinds by model ref (OpenClaw's per-model `input`, e.g. ["text","image"] for vision). */
+  inputs: Record<string, ("text" | "image")[]>;
   /** Maps one OpenClaw model ref to a Talon ref, adding a built-in provider on first use; undefined if not mappable. */
   ref(raw: string, path: string): string | undefined;
   /** Maps a model setting (string or {primary, fallbacks}); undefined when nothing usable is left. */
@@ -39,6 +41,7 @@ export function createModelMapper(config: Obj, ctx: MapContext): ModelMapper {
   const providers: Record<string, Obj> = {};
   const prices: Record<string, { input: number; output: number }> = {};
   const contextWindows: Record<string, number> = {};
+  const inputs: Record<string, ("text" | "image")[]> = {};
   const unsupported = new Set<string>();
   const idMap = new Map<string, string>();
 
@@ -89,6 +92,10 @@ export function createModelMapper(config: Obj, ctx: MapContext): ModelMapper {
       }
       if (typeof m.contextWindow === "number" && m.contextWindow >= 1024) {
         contextWindows[ref] = m.contextWindow;
+      }
+      if (Array.isArray(m.input)) {
+        const kinds = m.input.filter((k): k is "text" | "image" => k === "text" || k === "image");
+        if (kinds.length) inputs[ref] = kinds;
       }
     }
     for (const k of Object.keys(p)) {
@@ -149,5 +156,5 @@ export function createModelMapper(config: Obj, ctx: MapContext): ModelMapper {
     return { primary: first, fallbacks };
   };
 
-  return { providers, prices, contextWindows, ref, chain };
+  return { providers, prices, contextWindows, inputs, ref, chain };
 }

@@ -35,7 +35,7 @@ async function runWithImage(api: Api, vision: boolean) {
     config: {
       providers: { p: { api, baseUrl, apiKey: "k" } },
       agents: { defaults: { model: { primary: ref } } },
-      models: vision ? { input: { [ref]: ["text", "image"] } } : {},
+      models: vision ? { [ref]: { input: ["text", "image"] } } : {},
     },
     models: (clock) =>
       createModelRouter({

@@ -55,6 +55,10 @@ Deno.test("full fixture: providers, fallbacks, aliases and prices map onto Talon
     assert.deepEqual((p.config.models as Record<string, unknown>).prices, {
       "custom-proxy/llama-3.1-8b": { input: 0.1, output: 0.2 },
     });
+    // OpenClaw's per-model `input` becomes Talon's models.<ref>.input (the vision flag).
+    assert.deepEqual((p.config.models as Record<string, unknown>)["custom-proxy/llama-3.1-8b"], {
+      input: ["text", "image"],
+    });
     assert.ok(
       p.unmapped.some((u) => u.path === "models.providers.gemini" && /google-generative-ai/.test(u.reason)),
     );
