@@ -1,6 +1,7 @@
 /**
  * The composition root of the gateway process: the one place that wires concrete parts together.
  */
+import { talonCommand } from "../core/cli_name.ts";
 import type { LoadedConfig } from "../config/load.ts";
 import { displayPath } from "../config/paths.ts";
 import { type Clock, systemClock } from "../core/clock.ts";
@@ -206,10 +207,12 @@ export async function startGateway(opts: StartGatewayOptions): Promise<RunningGa
   logger.info("gateway listening", { url, version: VERSION, pid: Deno.pid });
   if (token.source === "generated") {
     // First start: what to do next, right after the token.
-    print(`Next: open ${url}/ and paste the token, or run "talon dashboard" for a one-time sign-in link.`);
+    print(
+      `Next: open ${url}/ and paste the token, or run "${talonCommand()} dashboard" for a one-time sign-in link.`,
+    );
     if (!modelStatus(config).defaultModel) {
       print(
-        'No model is set yet: run "talon onboard", or set TALON_MODEL=echo/echo to try Talon without an API key.',
+        `No model is set yet: run "${talonCommand()} onboard", or set TALON_MODEL=echo/echo to try Talon without an API key.`,
       );
     }
   }
@@ -253,7 +256,7 @@ export function listenError(err: unknown, bind: string, port: number): unknown {
     return new TalonError(
       "UNAVAILABLE",
       `Port ${port} on ${bind} is already in use. Another Talon gateway may be running here (check with ` +
-        `"talon status"; stop it with "talon service stop" or Ctrl-C in its terminal), or another program uses ` +
+        `"${talonCommand()} status"; stop it with "${talonCommand()} service stop" or Ctrl-C in its terminal), or another program uses ` +
         `the port: start on another one with --port <n> (or gateway.port / TALON_PORT).`,
       { cause: err },
     );

@@ -2,6 +2,7 @@
  * The inbound pipeline: a chain of small middleware steps (access → normalise → route → sink), in the
  * style of Hono and grammY's Composer, with an error boundary so one bad update never stops an adapter.
  */
+import { talonCommand } from "../core/cli_name.ts";
 import type { InboundMessage } from "../core/types.ts";
 import { describeError } from "../core/errors.ts";
 import type { Logger } from "../core/logger.ts";
@@ -154,6 +155,6 @@ function defaultPairingText(code: string, channel: string): string {
   return [
     "Hi! This assistant only talks to people its owner has approved.",
     `Your pairing code: ${code} (valid for 1 hour).`,
-    `Ask the owner to run: talon pairing approve ${channel} ${code}`,
+    `Ask the owner to run: ${talonCommand()} pairing approve ${channel} ${code}`,
   ].join("\n");
 }

@@ -1,4 +1,5 @@
 /** `talon channels status`: the running gateway's channel accounts. */
+import { talonCommand } from "../core/cli_name.ts";
 import { parseArgs } from "node:util";
 import type { ChannelStatus } from "../channels/types.ts";
 import { runChannelLink } from "./channels_link.ts";
@@ -30,8 +31,8 @@ export function renderChannelStatus(list: ChannelStatus[], now: number): string 
 function linkNote(s: ChannelStatus): string {
   if (!s.link || s.link.state === "linked") return "";
   return s.link.state === "logged-out"
-    ? "  LOGGED OUT: run talon channels login whatsapp to re-link"
-    : `  ${s.link.state}: run talon channels login ${s.channel}`;
+    ? `  LOGGED OUT: run ${talonCommand()} channels login whatsapp to re-link`
+    : `  ${s.link.state}: run ${talonCommand()} channels login ${s.channel}`;
 }
 
 export const channelsCommand: Command = {

@@ -4,6 +4,7 @@
  * links, and the Control UI shows the same QR); otherwise locally, writing the credentials the gateway
  * will use on its next start.
  */
+import { talonCommand } from "../core/cli_name.ts";
 import { parseArgs } from "node:util";
 import { whatsappCredentialsDir } from "../config/paths.ts";
 import { systemClock } from "../core/clock.ts";
@@ -129,7 +130,7 @@ async function runLocally(
   if (!accountId || !account) {
     io.err(
       `talon channels ${sub}: no WhatsApp account${o.account ? ` "${o.account}"` : ""} in the config ` +
-        `(add channels.whatsapp.accounts.<id>, or run talon onboard --whatsapp)`,
+        `(add channels.whatsapp.accounts.<id>, or run ${talonCommand()} onboard --whatsapp)`,
     );
     return EXIT.failure;
   }

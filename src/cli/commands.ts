@@ -33,6 +33,11 @@ export const commands: CommandEntry[] = [
     load: async () => (await import("./config.ts")).configCommand,
   },
   {
+    name: "install-cli",
+    summary: "Put a talon command on PATH for this source checkout (deno task talon:install)",
+    load: async () => (await import("./install_cli.ts")).installCliCommand,
+  },
+  {
     name: "version",
     summary: "Print the Talon version",
     load: async () => (await import("./version.ts")).versionCommand,

@@ -1,3 +1,4 @@
+import { talonCommand } from "../core/cli_name.ts";
 import { parseArgs } from "node:util";
 import { startGateway } from "../app/gateway_runtime.ts";
 import { ConfigError } from "../core/errors.ts";
@@ -63,7 +64,7 @@ Exit codes: 0 clean stop, 78 invalid config, 1 other failure.`,
     } catch (err) {
       if (err instanceof ConfigError) {
         const hint = /^(Invalid|Cannot read) config/.test(err.message)
-          ? ' Fix the file or run "talon config validate".'
+          ? ` Fix the file or run "${talonCommand()} config validate".`
           : "";
         io.err(`talon gateway: ${err.message}\nThe gateway did not start.${hint}`);
         return EXIT.config;

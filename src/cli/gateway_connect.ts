@@ -2,6 +2,7 @@
  * How the CLI reaches the running gateway, and what it says when it cannot: nothing answers at the URL
  * (exit 69), or the gateway refused the token (exit 77) — each naming the URL and where the token came from.
  */
+import { talonCommand } from "../core/cli_name.ts";
 import { readTokenFile } from "../app/token.ts";
 import { type LoadedConfig } from "../config/load.ts";
 import { displayPath } from "../config/paths.ts";
@@ -103,8 +104,8 @@ export function classifyConnectError(
   } else why = describeError(err);
   return new GatewayConnectError(
     "unreachable",
-    `cannot reach the gateway at ${target.url}: ${why}. Is it running? Start it with "talon gateway" ` +
-      '(or "talon service start"); --url or --config pick another gateway.',
+    `cannot reach the gateway at ${target.url}: ${why}. Is it running? Start it with "${talonCommand()} gateway" ` +
+      `(or "${talonCommand()} service start"); --url or --config pick another gateway.`,
     { cause: err },
   );
 }

@@ -1,6 +1,7 @@
 import { commands } from "./commands.ts";
 import { type CliIo, EXIT } from "./io.ts";
 import { VERSION } from "../core/version.ts";
+import { talonCommand } from "../core/cli_name.ts";
 import { describeError, TalonError } from "../core/errors.ts";
 
 /** Runs `talon <command> [args]`; returns the exit code. */
@@ -84,5 +85,9 @@ function usage(): string {
     "Global: --config <file>, before or after the command (default ~/.talon/talon.json; TALON_HOME moves",
     "        ~/.talon)",
     'Run "talon <command> --help" for a command\'s options.',
+    ...(talonCommand() === "talon" ? [] : [
+      `Here "talon" is run as: ${talonCommand("<command>")}`,
+      "  (from source, deno task talon:install puts a talon command on PATH)",
+    ]),
   ].join("\n");
 }

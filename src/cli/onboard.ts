@@ -1,4 +1,5 @@
 /** `talon onboard`: the setup wizard, or its non-interactive form with flags. */
+import { talonCommand } from "../core/cli_name.ts";
 import { toE164 } from "../core/phone.ts";
 import { parseArgs } from "node:util";
 import { resolveHome, talonPaths } from "../config/paths.ts";
@@ -145,11 +146,13 @@ export function createOnboardCommand(deps: OnboardCommandDeps): Command {
       const next = [
         `Control UI: ${result.controlUiUrl}  (sign in with the token in ${paths.tokenFile})`,
         answers.installService
-          ? "The gateway runs as a service: talon service status"
-          : "Start it: talon gateway",
-        "Check the setup any time: talon doctor",
+          ? `The gateway runs as a service: ${talonCommand()} service status`
+          : `Start it: ${talonCommand()} gateway`,
+        `Check the setup any time: ${talonCommand()} doctor`,
       ];
-      if (answers.whatsapp) next.unshift("Link your phone: talon channels login whatsapp (shows a QR code)");
+      if (answers.whatsapp) {
+        next.unshift(`Link your phone: ${talonCommand()} channels login whatsapp (shows a QR code)`);
+      }
       if ([answers.provider?.apiKey, answers.telegram, answers.discord].some((s) => s?.persist)) {
         next.push(
           `Secrets are in ${home}/talon.env; for a foreground gateway: set -a; . ${home}/talon.env; set +a`,

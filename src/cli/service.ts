@@ -1,5 +1,7 @@
 /** `talon service install [--user|--system] [--print] | status | stop | restart | uninstall | logs` */
+import { talonCommand } from "../core/cli_name.ts";
 import { parseArgs } from "node:util";
+import { isThrowAwayPath } from "./invocation.ts";
 import { type CliIo, type Command, EXIT } from "./io.ts";
 import { resolveHome } from "../config/paths.ts";
 import { resolveProgram } from "../security/program_path.ts";
@@ -159,11 +161,6 @@ export function createServiceCommand(deps: ServiceCommandDeps): Command {
   };
 }
 
-/** npx unpacks packages into ~/.npm/_npx/<hash>/, a cache npm may clear at any time. */
-function isThrowAwayPath(path: string): boolean {
-  return /\/_npx\//.test(path);
-}
-
 /** Why systemd cannot take the unit (not the init system, no user manager), or undefined when it can. */
 async function systemdProblem(runner: CommandRunner, scope: ServiceScope): Promise<string | undefined> {
   let r;
@@ -180,7 +177,7 @@ async function systemdProblem(runner: CommandRunner, scope: ServiceScope): Promi
   return scope === "user"
     ? `systemd's user manager is not reachable (${detail}); log in through a session with systemd, or ` +
       "use --system as root."
-    : `systemd is not running on this machine (${detail}); start Talon another way (e.g. talon gateway).`;
+    : `systemd is not running on this machine (${detail}); start Talon another way (e.g. ${talonCommand()} gateway).`;
 }
 
 function usage(io: CliIo, why: string): number {

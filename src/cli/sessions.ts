@@ -1,4 +1,5 @@
 /** `talon sessions list|show`: the running gateway's sessions and their transcripts. */
+import { talonCommand } from "../core/cli_name.ts";
 import { parseArgs } from "node:util";
 import { type CliIo, type Command, EXIT } from "./io.ts";
 import { formatDuration, gatewayClientOptions, withGateway } from "./shared.ts";
@@ -121,7 +122,7 @@ export async function runSessions(argv: string[], io: CliIo, now = Date.now): Pr
       return EXIT.ok;
     });
   }
-  if (!key) return usage("expected a session key (see talon sessions list)");
+  if (!key) return usage(`expected a session key (see ${talonCommand()} sessions list)`);
   if (values.agent !== undefined) return usage("--agent only goes with list");
   return await withGateway(io, "sessions show", values, async (client) => {
     const r = await client.request<{ session: SessionView | null; entries: EntryView[] }>("chat.history", {

@@ -1,3 +1,4 @@
+import { talonCommand } from "../core/cli_name.ts";
 import { parseArgs } from "node:util";
 import type { Command } from "./io.ts";
 import { EXIT } from "./io.ts";
@@ -74,7 +75,7 @@ function modelLines(m: ModelStatus | undefined): string[] {
       m.defaultModel.startsWith("echo/") ? " (echo dev provider: repeats messages)" : ""
     }` +
       (m.fallbacks.length ? `; fallbacks ${m.fallbacks.join(", ")}` : "")
-    : 'NONE — agents answer with setup help; run "talon onboard" or set TALON_MODEL (echo/echo to try)';
+    : `NONE — agents answer with setup help; run "${talonCommand()} onboard" or set TALON_MODEL (echo/echo to try)`;
   const providers = m.providers.length
     ? m.providers.map((p) => `${p.id} (${p.api}, key ${p.key}${p.used ? "" : ", unused"})`).join("; ")
     : "none configured";

@@ -3,6 +3,7 @@
  * write token for a script). Works on the store directly, so it needs no running gateway; afterwards it
  * asks a running gateway (best effort) to reload its credentials so a revoke takes effect at once.
  */
+import { talonCommand } from "../core/cli_name.ts";
 import { parseArgs } from "node:util";
 import { GATEWAY_CREDENTIAL_ID } from "../app/token.ts";
 import { describeError } from "../core/errors.ts";
@@ -118,7 +119,7 @@ export async function runToken(
       return EXIT.ok;
     }
     case "revoke": {
-      if (!id) return usage("expected a credential id (see talon token list)");
+      if (!id) return usage(`expected a credential id (see ${talonCommand()} token list)`);
       if (id === GATEWAY_CREDENTIAL_ID) {
         io.err(
           "talon token revoke: the gateway token cannot be revoked; change gateway.auth.token or the token file " +

@@ -3,6 +3,7 @@
  * the approval id, how the owner approves it, and how long it waits. Without it the request would just
  * hang until the approval is decided or times out.
  */
+import { talonCommand } from "../core/cli_name.ts";
 
 /** `approval.requested` as published on the bus. */
 export interface ApprovalRequested {
@@ -31,7 +32,7 @@ export function approvalNotice(a: ApprovalRequested, now: number): string {
   const what = a.argv.length ? `${a.tool} \`${a.argv.join(" ").slice(0, 200)}\`` : a.tool;
   const minutes = a.expiresAt ? Math.max(1, Math.round((a.expiresAt - now) / 60_000)) : undefined;
   return `[Approval pending: ${what} needs the owner's approval (id ${a.id}). Approve with ` +
-    `\`talon approvals approve ${a.id}\` (or \`talon approvals deny ${a.id}\`), in the Control UI ` +
+    `\`${talonCommand()} approvals approve ${a.id}\` (or \`${talonCommand()} approvals deny ${a.id}\`), in the Control UI ` +
     `(Approvals), or with \`/approve ${a.id} allow-once\` in the owner's chat.` +
     (minutes ? ` It is denied if nobody decides within ${minutes} min.` : "") +
     " This answer continues when it is decided.]\n\n";

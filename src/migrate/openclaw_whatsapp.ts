@@ -3,6 +3,7 @@
  * accounts in `mode: "web"`. The linked-device session itself (OpenClaw's auth dir) is not carried over:
  * Talon keeps its own keys, so each account is linked again with `talon channels login whatsapp`.
  */
+import { talonCommand } from "../core/cli_name.ts";
 import { toE164 } from "../core/phone.ts";
 import { isObj, type Obj } from "./types.ts";
 import { type MapContext, reportRest, stringList, talonId } from "./openclaw_values.ts";
@@ -62,7 +63,7 @@ export function mapWhatsApp(section: unknown, ctx: MapContext): Record<string, O
     reportRest(acc, KEYS, path, "no Talon equivalent", ctx);
     out[id] = mapAccount(acc, path, ctx);
     ctx.warnings.push(
-      `${path}: the linked phone is not carried over; link it again with: talon channels login whatsapp` +
+      `${path}: the linked phone is not carried over; link it again with: ${talonCommand()} channels login whatsapp` +
         (id === "default" ? "" : ` --account ${id}`),
     );
   }

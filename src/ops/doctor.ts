@@ -1,4 +1,5 @@
 /** `talon doctor`: checks that Talon can run here, each with why it matters and the fix (some applied with --fix). */
+import { talonCommand } from "../core/cli_name.ts";
 import { loadConfig, type LoadedConfig } from "../config/load.ts";
 import { resolveHome, type TalonPaths, talonPaths } from "../config/paths.ts";
 import type { CommandRunner } from "./command_runner.ts";
@@ -77,7 +78,8 @@ export async function runDoctor(deps: DoctorDeps): Promise<DoctorResult[]> {
       status: "fail",
       what: (err as Error).message,
       why: "The gateway refuses to start on an invalid config (exit 78) and the service will not restart it",
-      fix: 'Correct the file (see "talon config validate"); talon.json.bak holds the previous version',
+      fix:
+        `Correct the file (see "${talonCommand()} config validate"); talon.json.bak holds the previous version`,
     });
   }
   const paths = loaded?.paths ?? talonPaths(resolveHome(deps.env), deps.configFile);

@@ -1,4 +1,5 @@
 /** The individual checks of `talon doctor`. Each returns results; none throws for a broken environment. */
+import { talonCommand } from "../core/cli_name.ts";
 import type { CheckContext, DoctorResult } from "./doctor.ts";
 import { approvedSendersFromStore, sharedDmSessionFinding } from "./dm_scope_check.ts";
 import { fileMode, octal } from "./findings.ts";
@@ -41,7 +42,7 @@ export const checkPermissions: Check = async ({ paths, fix }) => {
       status: (mode & 0o007) !== 0 ? "fail" : "warn",
       what: `${path} is ${octal(mode)}, should be ${octal(want)}`,
       why: "Other users of this machine could read tokens, keys or conversations",
-      fix: `chmod ${want.toString(8)} ${path}  (talon doctor --fix does it)`,
+      fix: `chmod ${want.toString(8)} ${path}  (${talonCommand()} doctor --fix does it)`,
     };
     if (fix) {
       await Deno.chmod(path, want);
@@ -93,7 +94,7 @@ export const checkStore: Check = async ({ loaded, paths, fix }) => {
         status: "warn",
         what: `${pending.length} store migration(s) not applied: ${pending.map((m) => m.version).join(", ")}`,
         why: "Code expecting the new tables fails until they exist",
-        fix: "Start the gateway (it migrates on start) or run talon doctor --fix",
+        fix: `Start the gateway (it migrates on start) or run ${talonCommand()} doctor --fix`,
       };
       if (fix) {
         await migrate(db, allMigrations);
@@ -139,7 +140,7 @@ async function outboxDeadLetters(db: Db): Promise<DoctorResult> {
     what: `${dead} reply chunk(s) in the outbox dead-letter list`,
     why: "Those replies never reached their chat",
     fix:
-      "See them with `talon outbox list --state dead`; resend with `talon outbox retry [id]` or `drop <id>`",
+      `See them with \`${talonCommand()} outbox list --state dead\`; resend with \`${talonCommand()} outbox retry [id]\` or \`drop <id>\``,
   };
 }
 
@@ -196,7 +197,8 @@ export const checkProviders: Check = async ({ loaded, online, fetch }) => {
       status: "warn",
       what: "No model provider is configured",
       why: "Agents cannot answer anything",
-      fix: "Set OPENAI_API_KEY or ANTHROPIC_API_KEY, or add providers to talon.json (talon onboard)",
+      fix:
+        `Set OPENAI_API_KEY or ANTHROPIC_API_KEY, or add providers to talon.json (${talonCommand()} onboard)`,
     }];
   }
   const out: DoctorResult[] = [];
@@ -432,7 +434,7 @@ export const checkService: Check = async ({ env, runner, unitFiles }) => {
     status: "warn",
     what: "No systemd service is installed",
     why: "The gateway stops when you log out or the machine reboots",
-    fix: "talon service install",
+    fix: talonCommand("service install"),
   }];
 };
 

@@ -2,6 +2,7 @@
  * `talon doctor`: each MCP server — its program found (stdio) or its address allowed (HTTP) — and, with
  * --online, whether it starts and how many tools it offers.
  */
+import { talonCommand } from "../core/cli_name.ts";
 import type { CheckContext, DoctorResult } from "./doctor.ts";
 import { createBinLookup } from "../skills/gating.ts";
 import { guardServerUrl } from "../mcp/transport.ts";
@@ -63,7 +64,7 @@ export async function checkMcp(ctx: CheckContext): Promise<DoctorResult[]> {
               id: `mcp.${s.id}.online`,
               status: "fail",
               what: `MCP server ${s.id} did not start: ${s.lastError ?? s.state}`,
-              fix: `Try it by hand: talon mcp tools ${s.id}`,
+              fix: `Try it by hand: ${talonCommand()} mcp tools ${s.id}`,
             },
         );
       }

@@ -3,6 +3,7 @@
  * with --fix)? Cloud: can Meta reach the webhook (a loopback-only gateway needs a public HTTPS proxy in
  * front), and with --online does the Graph API accept the token for the phone number id?
  */
+import { talonCommand } from "../core/cli_name.ts";
 import { whatsappCredentialsDir } from "../config/paths.ts";
 import type { WhatsAppAccountConfig } from "../config/sections/channels.ts";
 import { toE164 } from "../core/phone.ts";
@@ -31,7 +32,8 @@ async function checkWeb(ctx: CheckContext, id: string): Promise<DoctorResult[]> 
         status: "warn",
         what: `whatsapp account ${id} is not linked`,
         why: "Without a linked phone the account receives and sends nothing",
-        fix: `Run: talon channels login whatsapp --account ${id} (scan the QR in WhatsApp → Linked devices)`,
+        fix:
+          `Run: ${talonCommand()} channels login whatsapp --account ${id} (scan the QR in WhatsApp → Linked devices)`,
       }];
     }
     return [{
@@ -40,8 +42,8 @@ async function checkWeb(ctx: CheckContext, id: string): Promise<DoctorResult[]> 
       what: `whatsapp account ${id}: cannot read ${dir}/creds.json: ${(err as Error).message}`,
       why: "The gateway cannot use the linked device's keys",
       fix:
-        `Make the file readable by the gateway's user, or re-link: talon channels logout whatsapp --account ${id} ` +
-        "and talon channels login whatsapp",
+        `Make the file readable by the gateway's user, or re-link: ${talonCommand()} channels logout whatsapp --account ${id} ` +
+        `and ${talonCommand()} channels login whatsapp`,
     }];
   }
   const results: DoctorResult[] = [];
@@ -52,7 +54,7 @@ async function checkWeb(ctx: CheckContext, id: string): Promise<DoctorResult[]> 
       status: "warn",
       what: `whatsapp account ${id} has credentials but was never linked (or linking did not finish)`,
       why: "The account receives and sends nothing until a phone scans its QR",
-      fix: `Run: talon channels login whatsapp --account ${id}`,
+      fix: `Run: ${talonCommand()} channels login whatsapp --account ${id}`,
     },
   );
   results.push(await privateModes(ctx, id, dir));
@@ -80,7 +82,7 @@ async function privateModes(ctx: CheckContext, id: string, dir: string): Promise
     status: "warn",
     what: `whatsapp ${id} credentials are readable by others: ${loose.slice(0, 3).join(", ")}`,
     why: "They are the linked device's keys: whoever reads them can read and send messages as that number",
-    fix: `chmod 700 ${dir} && chmod 600 ${dir}/* (or talon doctor --fix)`,
+    fix: `chmod 700 ${dir} && chmod 600 ${dir}/* (or ${talonCommand()} doctor --fix)`,
     ...(ctx.fix ? { fixed: true } : {}),
   };
 }

@@ -1,4 +1,5 @@
 /** `talon security audit`: risky settings in the config and state dir, each with why and how to fix. */
+import { talonCommand } from "../core/cli_name.ts";
 import type { Config } from "../config/schema.ts";
 import type { TalonPaths } from "../config/paths.ts";
 import { MIN_TOKEN_CHARS } from "../config/sections/gateway.ts";
@@ -241,7 +242,7 @@ export async function permissionFindings(paths: TalonPaths): Promise<Finding[]> 
       severity: world ? "high" : "medium",
       what: `${path} is ${world ? "world" : "group"}-accessible (${octal(mode)})`,
       why: "It holds tokens, API keys or conversations that other users of this machine could read",
-      fix: `chmod ${dir ? "700" : "600"} ${path}  (or run \`talon doctor --fix\`)`,
+      fix: `chmod ${dir ? "700" : "600"} ${path}  (or run \`${talonCommand()} doctor --fix\`)`,
     });
   }
   return out;

@@ -2,6 +2,7 @@
  * `talon update`: asks the release feed for the latest version and says what to do. Nothing here runs
  * unless the user asks (no check at startup); the feed URL is configurable (GitHub's releases API by default).
  */
+import { talonCommand } from "../core/cli_name.ts";
 import { TalonError } from "../core/errors.ts";
 
 /** The GitHub repository releases are published to (also the default of scripts/install.sh). */
@@ -173,7 +174,7 @@ export function planUpdate(opts: {
       steps.push(
         `curl -fsSL ${INSTALL_SCRIPT_URL} | TALON_VERSION=${release.tag} TALON_INSTALL_DIR=${dir} sh`,
         "(downloads the build for this machine, checks its sha256, replaces the binary)",
-        "Then restart the gateway: talon service restart (or stop and start `talon gateway`).",
+        `Then restart the gateway: ${talonCommand()} service restart (or stop and start \`${talonCommand()} gateway\`).`,
       );
     }
     if (release.pageUrl) steps.push(`Release notes: ${release.pageUrl}`);

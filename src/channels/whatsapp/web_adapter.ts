@@ -3,6 +3,7 @@
  * standard pipeline; a reconnect that redelivers messages is deduped by message id in the inbox. Replies
  * are chunked and formatted for WhatsApp, with "composing" presence while a run is active.
  */
+import { talonCommand } from "../../core/cli_name.ts";
 import { type Clock, systemClock } from "../../core/clock.ts";
 import { describeError } from "../../core/errors.ts";
 import { chunkText } from "../chunk.ts";
@@ -174,7 +175,9 @@ export function createWhatsAppWebAdapter(deps: WebAdapterDeps): WhatsAppWebAdapt
       const linked = await readLinkedJid(deps.credentialsDir);
       if (!linked) {
         conn.setLink({ state: "not-linked" });
-        status.set({ lastError: "WhatsApp is not linked: run `talon channels login whatsapp`" });
+        status.set({
+          lastError: `WhatsApp is not linked: run \`${talonCommand()} channels login whatsapp\``,
+        });
         return;
       }
       conn.setLink({ state: "not-linked", number: toE164(linked) });

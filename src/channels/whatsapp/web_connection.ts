@@ -3,6 +3,7 @@
  * backoff on every close except "logged out" (then the account needs a re-link), and run the link flow
  * (QR, or a pairing code by phone number) when asked to. Knows nothing about messages.
  */
+import { talonCommand } from "../../core/cli_name.ts";
 import { type Clock, sleep } from "../../core/clock.ts";
 import { describeError } from "../../core/errors.ts";
 import type { Logger } from "../../core/logger.ts";
@@ -114,7 +115,9 @@ export function createWebConnection(deps: WebConnectionDeps): WebConnection {
       if (end.code === WA_DISCONNECT.loggedOut) {
         setLink({ state: "logged-out" });
         status.error(
-          new Error("WhatsApp logged this device out: run `talon channels login whatsapp` to re-link"),
+          new Error(
+            `WhatsApp logged this device out: run \`${talonCommand()} channels login whatsapp\` to re-link`,
+          ),
         );
         logger?.warn("WhatsApp logged out; the account needs a re-link");
         return;
@@ -126,7 +129,7 @@ export function createWebConnection(deps: WebConnectionDeps): WebConnection {
       }
       if ("unlinked" in end && end.unlinked) {
         setLink({ state: "not-linked" });
-        status.error(new Error("WhatsApp is not linked: run `talon channels login whatsapp`"));
+        status.error(new Error(`WhatsApp is not linked: run \`${talonCommand()} channels login whatsapp\``));
         return;
       }
       if (end.opened || end.code === WA_DISCONNECT.restartRequired) failures = 0;

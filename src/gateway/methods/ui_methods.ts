@@ -12,6 +12,7 @@
  * Sign-in codes and sessions are ordinary credentials (hashed in the store); their age decides expiry,
  * so `sweep()` (run it periodically) revokes the stale ones, also after a restart.
  */
+import { talonCommand } from "../../core/cli_name.ts";
 import { z } from "zod";
 import { ConfigError, TalonError } from "../../core/errors.ts";
 import { randomToken } from "../../core/ids.ts";
@@ -223,13 +224,16 @@ export function registerUiMethods(
       if (!await deps.credentials.revoke(cred.id)) {
         throw new TalonError(
           "UNAUTHORIZED",
-          "This sign-in link was already used; run `talon dashboard` again",
+          `This sign-in link was already used; run \`${talonCommand()} dashboard\` again`,
         );
       }
       // The code stops working for new connections at once; this connection stays to get its answer.
       await deps.reloadAuth({ keepConnectionsOf: [cred.id] });
       if (cred.createdAt + signinTtl <= deps.now()) {
-        throw new TalonError("UNAUTHORIZED", "The sign-in link has expired; run `talon dashboard` again");
+        throw new TalonError(
+          "UNAUTHORIZED",
+          `The sign-in link has expired; run \`${talonCommand()} dashboard\` again`,
+        );
       }
       const token = randomToken(32);
       const session = await deps.credentials.put({
