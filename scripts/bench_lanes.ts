@@ -65,6 +65,7 @@ async function runCase(delayMs: number, sessions: number): Promise<Row> {
       main: { global: cap, perShard },
       cron: { global: 1, perShard: 1 },
       subagent: { global: 1, perShard: 1 },
+      heartbeat: { global: 1, perShard: 1 },
     },
   };
   const submittedAt = new Map<string, number>();

@@ -1,6 +1,7 @@
 /**
  * Wires the heartbeat (src/cron/heartbeat.ts) to the gateway's lanes, sessions and outbox. Heartbeat turns
- * run in the background (cron) lane, so they never hold up a reply.
+ * run in a lane of their own (`heartbeat`): they never hold up a reply, and a long cron job never holds
+ * them up.
  */
 import type { TalonPaths } from "../config/paths.ts";
 import type { Config } from "../config/schema.ts";
@@ -45,7 +46,7 @@ export function createGatewayHeartbeat(deps: HeartbeatWiringDeps): Heartbeat {
     startRun: (input) =>
       deps.runs().start({
         ...input,
-        lane: "cron",
+        lane: "heartbeat",
         dedupeKey: `heartbeat:${input.runId}`,
         source: { channel: "heartbeat" },
       }),

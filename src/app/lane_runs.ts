@@ -9,7 +9,7 @@ import { isImmediateCommand, parseCommand } from "../agent/mod.ts";
 import { QUEUE_MODES, type QueueMode } from "../config/sections/agents.ts";
 import { TalonError } from "../core/errors.ts";
 import { newRunId } from "../core/ids.ts";
-import type { Intake, Scheduler, Turn, TurnEnd } from "../lanes/mod.ts";
+import type { Intake, Lane, Scheduler, Turn, TurnEnd } from "../lanes/mod.ts";
 import type { RunService } from "../gateway/methods/agent_methods.ts";
 import type { AgentJobPayload } from "./agent_job.ts";
 
@@ -18,7 +18,7 @@ export interface LaneRunInput extends RunInput {
   dedupeKey?: string;
   mode?: QueueMode;
   senderId?: string;
-  lane?: "main" | "cron" | "subagent";
+  lane?: Lane;
 }
 
 export interface LaneRuns extends RunService {

@@ -4,7 +4,11 @@
  */
 import { z } from "zod";
 
-export const LANES = ["main", "cron", "subagent"] as const;
+/**
+ * Lanes: replies (`main`), scheduled jobs (`cron`), sub-agents, and the heartbeat. Each has caps of its own,
+ * so a long cron job never delays a heartbeat and neither ever takes a reply's place.
+ */
+export const LANES = ["main", "cron", "subagent", "heartbeat"] as const;
 export const laneSchema = z.enum(LANES);
 export type Lane = z.infer<typeof laneSchema>;
 

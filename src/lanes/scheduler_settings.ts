@@ -22,6 +22,7 @@ export function schedulerSettings(
       main: { global: agents.maxConcurrent, perShard },
       subagent: { global: Math.max(1, Math.ceil(agents.maxConcurrent / 2)), perShard },
       cron: { global: Math.max(1, Math.ceil(agents.maxConcurrent / 4)), perShard },
+      heartbeat: { global: Math.max(1, Math.ceil(agents.maxConcurrent / 4)), perShard },
       ...overrides.lanes,
     },
   };

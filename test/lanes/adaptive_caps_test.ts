@@ -43,6 +43,7 @@ Deno.test("scheduler: a burst starts at most the adaptive cap on a shard; heartb
         main: { global: 1000, perShard: 1000 },
         cron: { global: 2, perShard: 2 },
         subagent: { global: 4, perShard: 4 },
+        heartbeat: { global: 1, perShard: 1 },
       },
     },
   });

@@ -51,6 +51,7 @@ export const baseSettings: SchedulerSettings = {
     main: { global: 8, perShard: 8 },
     cron: { global: 2, perShard: 2 },
     subagent: { global: 4, perShard: 4 },
+    heartbeat: { global: 1, perShard: 1 },
   },
 };
 

@@ -33,6 +33,7 @@ Deno.test("schedulerSettings maps agents config; background lanes get their own 
     main: { global: 8, perShard: 3 },
     subagent: { global: 4, perShard: 3 },
     cron: { global: 2, perShard: 3 },
+    heartbeat: { global: 2, perShard: 3 },
   });
 });
 
@@ -42,5 +43,6 @@ Deno.test("schedulerSettings defaults: caps sized for runs that wait on the netw
     main: { global: 1024, perShard: 1024 },
     subagent: { global: 512, perShard: 1024 },
     cron: { global: 256, perShard: 1024 },
+    heartbeat: { global: 256, perShard: 1024 },
   });
 });

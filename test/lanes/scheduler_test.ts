@@ -38,6 +38,7 @@ Deno.test("scheduler: a slow session does not delay sessions on another shard", 
         main: { global: 8, perShard: 1 },
         cron: { global: 1, perShard: 1 },
         subagent: { global: 1, perShard: 1 },
+        heartbeat: { global: 1, perShard: 1 },
       },
     },
   });
@@ -72,6 +73,7 @@ Deno.test("scheduler: background lanes have their own caps and never block repli
         main: { global: 1, perShard: 1 },
         cron: { global: 1, perShard: 1 },
         subagent: { global: 1, perShard: 1 },
+        heartbeat: { global: 1, perShard: 1 },
       },
     },
   });

@@ -11,6 +11,7 @@ Deno.test("lanes.status and /metrics lines show depth, active runs, restarts and
         main: { global: 1, perShard: 1 },
         cron: { global: 1, perShard: 1 },
         subagent: { global: 1, perShard: 1 },
+        heartbeat: { global: 1, perShard: 1 },
       },
     },
   });
