@@ -11,6 +11,7 @@ import type { EventBus } from "../core/event_bus.ts";
 import { newId, sha256Hex } from "../core/ids.ts";
 import type { ApprovalRecord, ApprovalRepo } from "../tools/approval_repo.ts";
 import { ToolError } from "../tools/errors.ts";
+import { expireRequest, waitForDecision } from "../tools/approval_wait.ts";
 
 export interface McpApprovalQuery {
   runId: string;
@@ -60,6 +61,14 @@ export function createMcpApprover(deps: {
       expiresAt: now + exec.approvalTimeoutMs,
     };
     await deps.repo.insert(record);
+    const outcome = waitForDecision({
+      repo: deps.repo,
+      clock: deps.clock,
+      id: record.id,
+      timeoutMs: exec.approvalTimeoutMs,
+      pollMs: deps.pollMs,
+      signal: q.signal,
+    });
     deps.bus.publish({
       event: "approval.requested",
       runId: q.runId,
@@ -75,35 +84,19 @@ export function createMcpApprover(deps: {
         expiresAt: record.expiresAt,
       },
     });
-    const decision = await new Promise<"allow" | "deny" | "timeout" | "aborted">((resolve) => {
-      const finish = (d: "allow" | "deny" | "timeout" | "aborted") => {
-        deps.clock.clearTimeout(timer);
-        deps.clock.clearInterval(poll);
-        q.signal?.removeEventListener("abort", onAbort);
-        resolve(d);
-      };
-      const timer = deps.clock.setTimeout(() => finish("timeout"), exec.approvalTimeoutMs);
-      const poll = deps.clock.setInterval(() => {
-        deps.repo.get(record.id).then((r) => {
-          if (r?.status === "allowed" || r?.status === "used") finish("allow");
-          else if (r?.status === "denied") finish("deny");
-        }).catch(() => {});
-      }, deps.pollMs ?? 500);
-      const onAbort = () => finish("aborted");
-      if (q.signal?.aborted) return onAbort();
-      q.signal?.addEventListener("abort", onAbort, { once: true });
-    });
+    const decision = await outcome;
     if (decision === "allow") {
       await deps.repo.transition(record.id, "allowed", "used");
       return;
     }
-    if (decision !== "deny") await deps.repo.transition(record.id, "pending", "expired");
-    deps.bus.publish({
-      event: "approval.resolved",
-      runId: q.runId,
-      sessionKey: q.sessionKey,
-      payload: { id: record.id, decision: "deny", ...(decision !== "deny" ? { reason: decision } : {}) },
-    });
+    if (decision === "deny") {
+      deps.bus.publish({
+        event: "approval.resolved",
+        runId: q.runId,
+        sessionKey: q.sessionKey,
+        payload: { id: record.id, decision: "deny" },
+      });
+    } else await expireRequest(deps.repo, deps.bus, record, decision);
     throw new ToolError(
       "Denied",
       decision === "deny"

@@ -15,6 +15,7 @@ import { newId } from "../core/ids.ts";
 import type { AuditRepo } from "../store/audit.ts";
 import type { ApprovalRecord, ApprovalRepo } from "./approval_repo.ts";
 import { ToolError } from "./errors.ts";
+import { expireRequest, type Waiters, waitForDecision } from "./approval_wait.ts";
 import {
   type ApprovalContext,
   bindingHash,
@@ -76,7 +77,7 @@ export { matchesPattern, programAllowed } from "./approval_patterns.ts";
 /** Creates the approvals service. */
 export function createApprovals(deps: ApprovalsDeps): Approvals {
   const clock = deps.clock ?? systemClock;
-  const waiting = new Map<string, (decision: ApprovalDecision | "timeout" | "aborted") => void>();
+  const waiting: Waiters = new Map();
   const usedGrants = new WeakSet<ApprovalGrant>();
   const exec = deps.config.exec;
   const audit = (outcome: string, r: Partial<ApprovalRecord>, actor?: string) =>
@@ -129,27 +130,14 @@ export function createApprovals(deps: ApprovalsDeps): Approvals {
       expiresAt: now + exec.approvalTimeoutMs,
     };
     await deps.repo.insert(record);
-    const outcome = new Promise<ApprovalDecision | "timeout" | "aborted">((resolve) => {
-      const timer = clock.setTimeout(() => finish("timeout"), exec.approvalTimeoutMs);
-      // The approver may be another thread or process (the gateway's main thread, `talon approvals`):
-      // the store is the source of truth, so it is polled as well as listened to.
-      const poll = clock.setInterval(() => {
-        deps.repo.get(record.id).then((r) => {
-          if (r?.status === "allowed" || r?.status === "used") finish("allow-once");
-          else if (r?.status === "denied") finish("deny");
-        }).catch(() => {});
-      }, deps.pollMs ?? 500);
-      const onAbort = () => finish("aborted");
-      const finish = (d: ApprovalDecision | "timeout" | "aborted") => {
-        if (!waiting.has(record.id)) return;
-        waiting.delete(record.id);
-        clock.clearTimeout(timer);
-        clock.clearInterval(poll);
-        q.signal?.removeEventListener("abort", onAbort);
-        resolve(d);
-      };
-      waiting.set(record.id, finish);
-      q.signal?.addEventListener("abort", onAbort, { once: true });
+    const outcome = waitForDecision({
+      repo: deps.repo,
+      clock,
+      id: record.id,
+      timeoutMs: exec.approvalTimeoutMs,
+      pollMs: deps.pollMs,
+      signal: q.signal,
+      waiters: waiting,
     });
     await audit("requested", record);
     deps.bus.publish({
@@ -171,14 +159,8 @@ export function createApprovals(deps: ApprovalsDeps): Approvals {
     });
     const decision = await outcome;
     if (decision === "timeout" || decision === "aborted") {
-      await deps.repo.transition(record.id, "pending", "expired");
+      await expireRequest(deps.repo, deps.bus, record, decision);
       await audit(decision, record);
-      deps.bus.publish({
-        event: "approval.resolved",
-        runId: q.runId,
-        sessionKey: q.sessionKey,
-        payload: { id: record.id, decision: "deny", reason: decision },
-      });
       throw new ToolError(
         "Denied",
         decision === "timeout"
@@ -255,7 +237,7 @@ export function createApprovals(deps: ApprovalsDeps): Approvals {
         sessionKey: record.sessionKey,
         payload: { id, decision, by },
       });
-      waiting.get(id)?.(decision);
+      waiting.get(id)?.(decision === "deny" ? "deny" : "allow");
       return await deps.repo.get(id);
     },
     pending: () => deps.repo.list({ status: "pending" }),
