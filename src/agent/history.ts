@@ -28,7 +28,7 @@ export async function loadActiveContext(
 /**
  * Converts entries to chat messages: tool calls join the assistant message before them, consecutive
  * user entries are merged (alternation), notices and compactions are skipped. `images` (by entry seq)
- * are the images of this run's user message for a vision model.
+ * are the images of this run's user message and tool results for a vision model.
  */
 export function toMessages(
   entries: readonly TranscriptEntry[],
@@ -60,15 +60,18 @@ export function toMessages(
         } else out.push({ role: "assistant", content: "", toolCalls: [call] });
         break;
       }
-      case "tool_result":
+      case "tool_result": {
+        const own = images?.get(e.seq);
         out.push({
           role: "tool",
           toolCallId: e.content.toolCallId,
           name: e.content.name,
           content: e.content.content,
           ...(e.content.isError ? { isError: true } : {}),
+          ...(own?.length ? { images: own } : {}),
         });
         break;
+      }
       default:
         break;
     }

@@ -9,6 +9,7 @@ import type { Config } from "../config/schema.ts";
 import { acceptsImages } from "../config/sections/providers.ts";
 import type { MediaRef } from "../core/types.ts";
 import type { ImageInput } from "../providers/types.ts";
+import { loadImage, mimeOf } from "./image_input.ts";
 
 /** Turns an audio file into text (an OpenAI-compatible audio/transcriptions API). */
 export type Transcriber = (media: MediaRef, signal: AbortSignal) => Promise<string>;
@@ -22,29 +23,8 @@ export interface PreparedMedia {
   skipped: { path: string; reason: string }[];
 }
 
-/** MIME types the chat APIs take as image input. */
-const IMAGE_MIMES = new Set(["image/jpeg", "image/png", "image/gif", "image/webp"]);
-
-const EXT_MIME: Record<string, string> = {
-  jpg: "image/jpeg",
-  jpeg: "image/jpeg",
-  png: "image/png",
-  gif: "image/gif",
-  webp: "image/webp",
-};
-
-function mimeOf(m: MediaRef): string {
-  return m.mime ?? EXT_MIME[m.path.split(".").pop()?.toLowerCase() ?? ""] ?? "application/octet-stream";
-}
-
 function kb(bytes: number | undefined): string {
   return bytes === undefined ? "" : `, ${Math.max(1, Math.round(bytes / 1024))} KB`;
-}
-
-function toBase64(bytes: Uint8Array): string {
-  let bin = "";
-  for (let i = 0; i < bytes.length; i += 0x8000) bin += String.fromCharCode(...bytes.subarray(i, i + 0x8000));
-  return btoa(bin);
 }
 
 /** The `media` milestone of a run: what was shown, transcribed or skipped (transcripts for the timeline). */
@@ -71,17 +51,12 @@ export async function prepareMedia(
     if (m.kind === "image") {
       let reason: string | undefined;
       if (!vision) reason = `the model ${modelRef ?? "(none)"} is not marked as accepting images`;
-      else if (!IMAGE_MIMES.has(mime)) reason = `${mime} is not an image type the model accepts`;
       else if (out.images.length >= maxImagesPerTurn) {
         reason = `more than ${maxImagesPerTurn} images in one turn`;
       } else {
-        try {
-          const st = await Deno.stat(m.path);
-          if (st.size > maxImageBytes) reason = `larger than media.maxImageBytes (${maxImageBytes} bytes)`;
-          else out.images.push({ mime, data: toBase64(await Deno.readFile(m.path)) });
-        } catch (err) {
-          reason = `cannot read it: ${(err as Error).message}`;
-        }
+        const loaded = await loadImage({ path: m.path, mime }, maxImageBytes);
+        if ("image" in loaded) out.images.push(loaded.image);
+        else reason = loaded.reason;
       }
       if (reason) out.skipped.push({ path: m.path, reason });
       out.notes.push(`[Image: ${m.path} (${mime}${kb(m.bytes)})${reason ? ` — not shown: ${reason}` : ""}]`);

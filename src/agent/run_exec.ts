@@ -42,6 +42,7 @@ import {
   type ToolRunRecord,
 } from "./run_step.ts";
 import { runWorkspace, workspaceFor } from "./run_workspace.ts";
+import { createToolImages } from "./tool_images.ts";
 import { findOrphanCalls, orphanResults, repairMessages } from "./transcript_repair.ts";
 import type { ModelStreamer, RunResult, RunSource, RunStatus, RunUsage, SkillsPort } from "./types.ts";
 import { costUsd } from "./usage.ts";
@@ -203,6 +204,7 @@ export async function executeRun(deps: RunDeps, rc: RunControl): Promise<RunResu
       })
       : "";
     const window = contextWindowOf(config, chain[0]);
+    const toolImages = createToolImages({ config, modelRef: chain[0], runId, logger: log });
     let overflowRetried = false;
 
     let flushed = !config.memory.enabled || !config.memory.flushBeforeCompaction ||
@@ -267,7 +269,9 @@ export async function executeRun(deps: RunDeps, rc: RunControl): Promise<RunResu
       }
       const req = {
         system,
-        messages: repairMessages(toMessages(context.entries, images)).messages,
+        messages: repairMessages(
+          toMessages(context.entries, new Map([...images, ...await toolImages.collect(context.entries)])),
+        ).messages,
         tools: toolSpecs,
         signal,
       };
@@ -357,6 +361,9 @@ export async function executeRun(deps: RunDeps, rc: RunControl): Promise<RunResu
               name: call.name,
               content: rec.result.content,
               ...(rec.result.isError ? { isError: true } : {}),
+              ...(rec.result.images?.length
+                ? { media: rec.result.images.map((i) => ({ kind: "image" as const, ...i })) }
+                : {}),
             }),
           ]),
         );

@@ -65,6 +65,7 @@ export function createMcpToolSource(deps: {
         return {
           content: r.content,
           ...(r.isError ? { isError: true } : {}),
+          ...(r.images.length ? { images: r.images } : {}),
           data: { server: t.server, tool: t.tool, images: r.images },
         };
       },

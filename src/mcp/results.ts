@@ -33,11 +33,18 @@ export async function toCallResult(
         parts.push(`[image ${mime}, ${bytes} bytes: not kept]`);
         continue;
       }
+      let data: Uint8Array;
+      try {
+        data = Uint8Array.from(atob(b.data), (c) => c.charCodeAt(0));
+      } catch {
+        parts.push(`[image ${mime}: not valid base64, not kept]`);
+        continue;
+      }
       const path = `${o.mediaDir}/mcp-${crypto.randomUUID()}.${mime.slice(6).replace("jpeg", "jpg")}`;
       await Deno.mkdir(o.mediaDir, { recursive: true, mode: 0o700 });
-      await Deno.writeFile(path, Uint8Array.from(atob(b.data), (c) => c.charCodeAt(0)), { mode: 0o600 });
-      images.push({ path, mime, bytes });
-      parts.push(`[image ${mime}, ${bytes} bytes, saved to ${path}]`);
+      await Deno.writeFile(path, data, { mode: 0o600 });
+      images.push({ path, mime, bytes: data.length });
+      parts.push(`[image ${mime}, ${data.length} bytes, saved to ${path}]`);
     } else if (b.type === "resource_link" && typeof b.uri === "string") {
       parts.push(`[resource link: ${b.uri}${typeof b.name === "string" ? ` (${b.name})` : ""}]`);
     } else if (b.type === "resource" && b.resource && typeof b.resource.uri === "string") {

@@ -51,7 +51,16 @@ export function toAnthropicMessages(messages: ChatMessage[]): MessageParam[] {
       userBlocks().push({
         type: "tool_result",
         tool_use_id: m.toolCallId,
-        content: m.content,
+        // A tool's images go inside its tool_result, after the text.
+        content: m.images?.length
+          ? [
+            { type: "text", text: m.content },
+            ...m.images.map((img) => ({
+              type: "image" as const,
+              source: { type: "base64" as const, media_type: img.mime as ImageMime, data: img.data },
+            })),
+          ]
+          : m.content,
         ...(m.isError ? { is_error: true } : {}),
       });
     } else {

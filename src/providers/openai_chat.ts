@@ -7,6 +7,7 @@ import { classifyError } from "./classify.ts";
 import { parseToolArguments, streamCutError, throwIfAborted } from "./tool_args.ts";
 import type {
   ChatMessage,
+  ImageInput,
   ModelRequest,
   Provider,
   StopReason,
@@ -45,11 +46,26 @@ export function createOpenAIClient(options: OpenAIProviderOptions): OpenAI {
 
 type ChatParam = OpenAI.Chat.Completions.ChatCompletionMessageParam;
 
-/** Converts our transcript into Chat Completions messages. */
+const imagePart = (img: ImageInput) => ({
+  type: "image_url" as const,
+  image_url: { url: `data:${img.mime};base64,${img.data}` },
+});
+
+/**
+ * Converts our transcript into Chat Completions messages. Tool messages carry text only, so the images
+ * of a turn's tool results follow in one user message after the last tool message of that turn, each
+ * introduced by a line naming the tool call it came from.
+ */
 export function toChatMessages(system: string, messages: ChatMessage[]): ChatParam[] {
   const out: ChatParam[] = [];
   if (system) out.push({ role: "system", content: system });
+  let toolImages: OpenAI.Chat.Completions.ChatCompletionContentPart[] = [];
+  const flushToolImages = () => {
+    if (toolImages.length) out.push({ role: "user", content: toolImages });
+    toolImages = [];
+  };
   for (const m of messages) {
+    if (m.role !== "tool") flushToolImages();
     if (m.role === "user") {
       if (!m.images?.length) out.push({ role: "user", content: m.content });
       else {
@@ -57,15 +73,23 @@ export function toChatMessages(system: string, messages: ChatMessage[]): ChatPar
           role: "user",
           content: [
             ...(m.content ? [{ type: "text" as const, text: m.content }] : []),
-            ...m.images.map((img) => ({
-              type: "image_url" as const,
-              image_url: { url: `data:${img.mime};base64,${img.data}` },
-            })),
+            ...m.images.map(imagePart),
           ],
         });
       }
-    } else if (m.role === "tool") out.push({ role: "tool", tool_call_id: m.toolCallId, content: m.content });
-    else {
+    } else if (m.role === "tool") {
+      out.push({ role: "tool", tool_call_id: m.toolCallId, content: m.content });
+      if (m.images?.length) {
+        const n = m.images.length;
+        toolImages.push(
+          {
+            type: "text",
+            text: `[${n} image${n > 1 ? "s" : ""} returned by tool call ${m.toolCallId} (${m.name})]`,
+          },
+          ...m.images.map(imagePart),
+        );
+      }
+    } else {
       const calls = m.toolCalls ?? [];
       out.push({
         role: "assistant",
@@ -82,6 +106,7 @@ export function toChatMessages(system: string, messages: ChatMessage[]): ChatPar
       });
     }
   }
+  flushToolImages();
   return out;
 }
 

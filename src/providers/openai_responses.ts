@@ -35,7 +35,21 @@ export function toResponsesInput(messages: ChatMessage[]): InputItem[] {
         });
       }
     } else if (m.role === "tool") {
-      out.push({ type: "function_call_output", call_id: m.toolCallId, output: m.content });
+      // function_call_output takes a list of input_text / input_image parts: a tool's images go there.
+      out.push({
+        type: "function_call_output",
+        call_id: m.toolCallId,
+        output: m.images?.length
+          ? [
+            { type: "input_text" as const, text: m.content },
+            ...m.images.map((img) => ({
+              type: "input_image" as const,
+              image_url: `data:${img.mime};base64,${img.data}`,
+              detail: "auto" as const,
+            })),
+          ]
+          : m.content,
+      });
     } else {
       if (m.content) out.push({ role: "assistant", content: m.content });
       for (const c of m.toolCalls ?? []) {

@@ -11,7 +11,7 @@ export interface ToolCall {
   arguments: Record<string, unknown>;
 }
 
-/** An image given to a vision-capable model with a user message. `data` is base64. */
+/** An image given to a vision-capable model with a user message or a tool result. `data` is base64. */
 export interface ImageInput {
   mime: string;
   data: string;
@@ -26,7 +26,15 @@ export type ChatMessage =
     /** Signed thinking blocks (Anthropic) to hand back unchanged on the next call of a tool loop. */
     thinking?: ThinkingBlock[];
   }
-  | { role: "tool"; toolCallId: string; name: string; content: string; isError?: boolean };
+  | {
+    role: "tool";
+    toolCallId: string;
+    name: string;
+    content: string;
+    isError?: boolean;
+    /** Images the tool returned, for a vision-capable model (each API carries them its own way). */
+    images?: ImageInput[];
+  };
 
 /** A model's thinking as returned by Anthropic; `signature` proves it came from the model. */
 export interface ThinkingBlock {

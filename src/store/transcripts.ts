@@ -6,7 +6,15 @@ export interface TranscriptContent {
   user: { text: string; source?: Record<string, unknown>; steer?: boolean; media?: MediaRef[] };
   assistant: { text: string; model?: string; stop?: string };
   tool_call: { id: string; name: string; arguments: Record<string, unknown> };
-  tool_result: { toolCallId: string; name: string; content: string; isError?: boolean; synthetic?: boolean };
+  tool_result: {
+    toolCallId: string;
+    name: string;
+    content: string;
+    isError?: boolean;
+    synthetic?: boolean;
+    /** Images the tool returned, by file (never inline): reloaded for a vision model during the run. */
+    media?: MediaRef[];
+  };
   /** Entries with `seq < firstKeptSeq` (and older compactions) are replaced by `summary`. */
   compaction: { summary: string; firstKeptSeq: number; tokensBefore: number; tokensAfter: number };
   /** Shown to people (history, UI), never sent to the model. */

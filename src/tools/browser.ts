@@ -248,7 +248,11 @@ export function createBrowserTool(deps: BrowserToolDeps) {
           const path = `${deps.mediaDir}/browser-${ctx.agentId}-${now()}.png`;
           const png = await page.screenshot({ type: "png" });
           await Deno.writeFile(path, png);
-          return { content: `Screenshot saved to ${path}`, data: { path, bytes: png.length } };
+          return {
+            content: `Screenshot saved to ${path}`,
+            data: { path, bytes: png.length },
+            images: [{ path, mime: "image/png", bytes: png.length }],
+          };
         }
       }
     },

@@ -59,6 +59,8 @@ export interface ToolResult {
   isError?: boolean;
   /** Structured data for UIs (not sent to the model). */
   data?: unknown;
+  /** Image files the tool produced (saved under the media folder): shown to a vision-capable model. */
+  images?: { path: string; mime: string; bytes?: number }[];
 }
 
 /** One tool: schema, description, group, the permissions it needs, and how to run it. */
