@@ -33,18 +33,35 @@ export function toBase64(bytes: Uint8Array): string {
   return btoa(bin);
 }
 
-/** Reads an image file for the model, or says why it cannot be shown. Never throws. */
+/** Files larger than this are not read at all (a resize would need their pixels in memory). */
+export const MAX_IMAGE_FILE_BYTES = 50 * 1024 * 1024;
+
+/**
+ * Reads an image file for the model, downscaled and re-encoded when over `maxBytes` (JPEG, PNG), or says
+ * why it cannot be shown. Never throws.
+ */
 export async function loadImage(
   m: Pick<MediaRef, "path" | "mime">,
   maxBytes: number,
-): Promise<{ image: ImageInput } | { reason: string }> {
+): Promise<{ image: ImageInput; resized?: { width: number; height: number } } | { reason: string }> {
   const mime = mimeOf(m);
   if (!IMAGE_MIMES.has(mime)) return { reason: `${mime} is not an image type the model accepts` };
+  let bytes: Uint8Array;
   try {
     const st = await Deno.stat(m.path);
-    if (st.size > maxBytes) return { reason: `larger than media.maxImageBytes (${maxBytes} bytes)` };
-    return { image: { mime, data: toBase64(await Deno.readFile(m.path)) } };
+    if (st.size > MAX_IMAGE_FILE_BYTES) {
+      return { reason: `the file is over ${MAX_IMAGE_FILE_BYTES / 1024 / 1024} MB, too large to resize` };
+    }
+    bytes = await Deno.readFile(m.path);
   } catch (err) {
     return { reason: `cannot read it: ${(err as Error).message}` };
   }
+  if (bytes.length <= maxBytes) return { image: { mime, data: toBase64(bytes) } };
+  const { fitImage } = await import("./image_fit.ts");
+  const fit = await fitImage(bytes, mime, maxBytes);
+  if ("reason" in fit) return fit;
+  return {
+    image: { mime: fit.mime, data: toBase64(fit.bytes) },
+    resized: { width: fit.width, height: fit.height },
+  };
 }

@@ -1,6 +1,6 @@
 /**
  * Media received with a message, made ready for the model: images go to a vision-capable model
- * (`models.<ref>.input` lists "image") as image input, capped by `media.maxImageBytes` and
+ * (`models.<ref>.input` lists "image") as image input, downscaled to fit `media.maxImageBytes`, at most
  * `media.maxImagesPerTurn`; voice notes are transcribed when `media.transcription` is configured. Every
  * item also becomes one line of the user's text (path, and the transcript or why an image was not shown),
  * so later turns, other models and the transcript still know what was sent.
@@ -50,16 +50,22 @@ export async function prepareMedia(
     const mime = mimeOf(m);
     if (m.kind === "image") {
       let reason: string | undefined;
+      let shown = "";
       if (!vision) reason = `the model ${modelRef ?? "(none)"} is not marked as accepting images`;
       else if (out.images.length >= maxImagesPerTurn) {
         reason = `more than ${maxImagesPerTurn} images in one turn`;
       } else {
         const loaded = await loadImage({ path: m.path, mime }, maxImageBytes);
-        if ("image" in loaded) out.images.push(loaded.image);
-        else reason = loaded.reason;
+        if ("reason" in loaded) reason = loaded.reason;
+        else {
+          out.images.push(loaded.image);
+          if (loaded.resized) shown = ` — shown resized to ${loaded.resized.width}×${loaded.resized.height}`;
+        }
       }
       if (reason) out.skipped.push({ path: m.path, reason });
-      out.notes.push(`[Image: ${m.path} (${mime}${kb(m.bytes)})${reason ? ` — not shown: ${reason}` : ""}]`);
+      out.notes.push(
+        `[Image: ${m.path} (${mime}${kb(m.bytes)})${reason ? ` — not shown: ${reason}` : shown}]`,
+      );
       continue;
     }
     if (m.kind === "audio") {

@@ -138,7 +138,7 @@ Deno.test("prepareMedia: size cap, per-turn cap, files and voice without transcr
       new AbortController().signal,
     );
     assert.equal(r.images.length, 1);
-    assert.match(r.notes[0]!, /not shown: larger than media\.maxImageBytes \(1024 bytes\)/);
+    assert.match(r.notes[0]!, /not shown: not a readable image\/png image/);
     assert.match(r.notes[1]!, /^\[Image: .*photo\.png \(image\/png, 1 KB\)\]$/);
     assert.match(r.notes[2]!, /not shown: more than 1 images in one turn/);
     assert.match(

@@ -4,9 +4,11 @@
  * that `deno task cache` (the README's install path) fills. The gateway runs with `--cached-only`, so a
  * module missing from the cache fails the turn instead of being downloaded, and the test drives one turn
  * of every lazily loaded feature: each provider SDK (openai chat and responses, anthropic), the browser
- * tool (puppeteer-core), Telegram (grammY), Discord (discord.js) and WhatsApp (Cloud API).
+ * tool (puppeteer-core), Telegram (grammY), Discord (discord.js), WhatsApp (Cloud API) and the image
+ * resizer (jpeg-js, pngjs) for a photo over media.maxImageBytes.
  */
 import assert from "node:assert/strict";
+import jpeg from "jpeg-js";
 import { createFakeAnthropic } from "../fakes/fake_anthropic.ts";
 import { startFakeDiscord } from "../fakes/fake_discord.ts";
 import { createFakeOpenAI } from "../fakes/fake_openai.ts";
@@ -99,6 +101,8 @@ Deno.test({
           gateway: { port: 0 },
           logging: { console: false },
           session: { dmScope: "per-channel-peer" },
+          models: { "oai/gpt-test": { input: ["text", "image"] } },
+          media: { maxImageBytes: 20_000 },
           providers: {
             oai: { api: "openai-chat", baseUrl: oai.url, apiKey: "k" },
             resp: { api: "openai-responses", baseUrl: oai.url, apiKey: "k" },
@@ -169,6 +173,23 @@ Deno.test({
 
       telegram.pushMessage({ chat: { id: 4242, type: "private" }, from: { id: 4242 }, text: "hi telegram" });
       await telegram.waitForSent((s) => s.some((m) => String(m.chat_id) === "4242"), 60_000);
+      // A photo over media.maxImageBytes: downscaled by the lazily loaded codecs, then sent as an image.
+      const noise = new Uint8Array(300 * 300 * 4).map((_, i) => (i * 2654435761) >>> 24);
+      const photo = new Uint8Array(jpeg.encode({ width: 300, height: 300, data: noise }, 95).data);
+      assert.ok(photo.length > 20_000);
+      telegram.addFile("big1", photo, "photos/big1.jpg");
+      const before = oai.requests.length;
+      telegram.pushMessage({
+        chat: { id: 4242, type: "private" },
+        from: { id: 4242 },
+        caption: "what is this",
+        photo: [{ file_id: "big1", file_unique_id: "B1", width: 300, height: 300, file_size: photo.length }],
+      });
+      await telegram.waitForSent((s) => s.filter((m) => String(m.chat_id) === "4242").length >= 2, 60_000);
+      const sent = JSON.stringify(oai.requests.slice(before).map((r) => r.body));
+      const url64 = /data:image\/jpeg;base64,([A-Za-z0-9+/=]+)/.exec(sent)?.[1];
+      assert.ok(url64 && atob(url64).length <= 20_000, "the photo reached the model, resized");
+      assert.match(sent, /shown resized to \d+×\d+/);
       discord.message({ channelId: "500000000000000001", author: ALICE, content: "hi discord" });
       await discord.waitFor(() => discord.sent.length > 0, "the Discord reply", 60_000);
       assert.equal(discord.sent[0]!.content, "from openai");

@@ -3,7 +3,9 @@ import { z } from "zod";
 /** `media`: what happens to photos and voice notes received on a channel. */
 export const mediaSchema = z.strictObject({
   maxImageBytes: z.number().int().min(1024).max(50 * 1024 * 1024).default(5 * 1024 * 1024)
-    .describe("Images larger than this are not sent to the model (it gets a note with the file path)."),
+    .describe(
+      "Images larger than this are downscaled and re-encoded until they fit (JPEG, PNG); others are not sent.",
+    ),
   maxImagesPerTurn: z.number().int().min(1).max(20).default(4),
   transcription: z.strictObject({
     provider: z.string().describe("Provider id with an OpenAI-compatible audio/transcriptions API."),
