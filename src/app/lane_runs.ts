@@ -13,6 +13,11 @@ import type { Intake, Lane, Scheduler, Turn, TurnEnd } from "../lanes/mod.ts";
 import type { RunService } from "../gateway/methods/agent_methods.ts";
 import type { AgentJobPayload } from "./agent_job.ts";
 
+/** Commands answered at once that are not in the agent's command table. */
+const QUEUE_RE = /^\/queue(?:@\S+)?(?:\s+(\S+))?\s*$/i;
+const HEARTBEAT_RE = /^\/heartbeat(?:@\S+)?(?:\s+(\S+))?\s*$/i;
+const APPROVE_RE = /^\/approve(?:@\S+)?(?:\s+(\S+))?(?:\s+(\S+))?\s*$/i;
+
 export interface LaneRunInput extends RunInput {
   /** channel + account + platform message id; duplicates are dropped. Default: unique per call. */
   dedupeKey?: string;
@@ -96,11 +101,23 @@ export function createLaneRuns(deps: {
     endedAt: now(),
   });
 
+  /** Whether `text` is a command answered at once, without waiting in line. */
+  const isImmediate = (text: string): boolean => {
+    const t = text.trim();
+    if (
+      QUEUE_RE.test(t) || (deps.heartbeat && HEARTBEAT_RE.test(t)) || (deps.approve && APPROVE_RE.test(t))
+    ) {
+      return true;
+    }
+    const cmd = parseCommand(t);
+    return !!cmd && isImmediateCommand(cmd.name);
+  };
+
   const immediate = (
     input: LaneRunInput,
   ): Promise<{ runId: string; sessionKey: string; done: Promise<RunResult> }> | undefined => {
     const text = input.text.trim();
-    const queue = /^\/queue(?:@\S+)?(?:\s+(\S+))?\s*$/i.exec(text);
+    const queue = QUEUE_RE.exec(text);
     if (queue) {
       const runId = input.runId ?? newRunId();
       const mode = queue[1]?.toLowerCase();
@@ -124,7 +141,7 @@ export function createLaneRuns(deps: {
       remember(result);
       return persisted.then(() => ({ runId, sessionKey: input.sessionKey, done: Promise.resolve(result) }));
     }
-    const heartbeat = /^\/heartbeat(?:@\S+)?(?:\s+(\S+))?\s*$/i.exec(text);
+    const heartbeat = HEARTBEAT_RE.exec(text);
     if (heartbeat && deps.heartbeat) {
       const runId = input.runId ?? newRunId();
       return Promise.resolve(deps.heartbeat(heartbeat[1], input)).then((text) => {
@@ -133,7 +150,7 @@ export function createLaneRuns(deps: {
         return { runId, sessionKey: input.sessionKey, done: Promise.resolve(result) };
       });
     }
-    const approve = /^\/approve(?:@\S+)?(?:\s+(\S+))?(?:\s+(\S+))?\s*$/i.exec(text);
+    const approve = APPROVE_RE.exec(text);
     if (approve && deps.approve) {
       const runId = input.runId ?? newRunId();
       const reply = !approve[1]
@@ -170,6 +187,27 @@ export function createLaneRuns(deps: {
     async start(input) {
       if ((!input.text || !input.text.trim()) && !input.media?.length) {
         throw new TalonError("INVALID_REQUEST", "A message needs text");
+      }
+      if (input.dedupeKey && input.text && isImmediate(input.text)) {
+        // A platform may deliver a message again (a restart before its offset was saved): the command
+        // must not act or answer twice. It is recorded as done before it acts.
+        const runId = input.runId ?? newRunId();
+        const again = await deps.intake.seen({
+          dedupeKey: input.dedupeKey,
+          sessionKey: input.sessionKey,
+          agentId: input.agentId,
+          runId,
+          summary: input.text.slice(0, 200),
+        });
+        if (again) {
+          return {
+            runId,
+            sessionKey: input.sessionKey,
+            done: Promise.resolve(duplicateResult(input, runId, now())),
+            duplicate: true,
+          };
+        }
+        input = { ...input, runId };
       }
       const quick = immediate(input);
       if (quick) {

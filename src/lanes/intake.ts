@@ -18,6 +18,13 @@ export interface Intake {
   /** Writes the message to the inbox, then queues it. A duplicate delivery returns `{duplicate: true}` only. */
   receive(m: IntakeMessage): Promise<{ duplicate: boolean; inboxId: number; result?: SubmitResult }>;
   /**
+   * Records a message that is answered at once without queueing (an immediate chat command) as done, so a
+   * platform's redelivery of it is recognised. Returns true when its dedupe key was seen before.
+   */
+  seen(
+    m: Pick<IntakeMessage, "dedupeKey" | "sessionKey" | "agentId" | "runId" | "summary">,
+  ): Promise<boolean>;
+  /**
    * Queues again everything the inbox holds as queued/running from before a restart, oldest first.
    * Messages interrupted mid-run come with `interrupted: true` (the job notes that in its transcript);
    * those recovered more than `maxRecoveries` times are handed to `onGiveUp` (send a notice) and marked failed.
@@ -44,6 +51,18 @@ export function createIntake(deps: { inbox: InboxRepo; scheduler: Scheduler; log
   const { inbox, scheduler } = deps;
   const logger = deps.logger ?? silentLogger;
   return {
+    async seen(m) {
+      const accepted = await inbox.accept({
+        dedupeKey: m.dedupeKey,
+        sessionKey: m.sessionKey,
+        agentId: m.agentId,
+        runId: m.runId,
+        payload: { summary: m.summary ?? "" },
+        state: "done",
+      });
+      if (accepted.duplicate) logger.info("duplicate command delivery ignored", { dedupeKey: m.dedupeKey });
+      return accepted.duplicate;
+    },
     async receive(m) {
       const stored: StoredPayload = {
         payload: m.payload ?? null,

@@ -19,6 +19,8 @@ export interface InboxAccept {
   /** Any JSON value: what the run needs to process the message. */
   payload: unknown;
   runId: string;
+  /** `done` records a message handled at once (an immediate chat command), only so a redelivery is seen. */
+  state?: "queued" | "done";
 }
 
 export interface InboxItem {
@@ -100,8 +102,8 @@ export function createInboxRepo(db: Db, now: () => number = Date.now): InboxRepo
       const ts = now();
       const r = await db.run(
         `INSERT INTO lane_inbox (dedupe_key, run_id, session_key, agent_id, payload, state, created_at, updated_at)
-         VALUES (?, ?, ?, ?, ?, 'queued', ?, ?) ON CONFLICT(dedupe_key) DO NOTHING`,
-        [m.dedupeKey, m.runId, m.sessionKey, m.agentId, payload, ts, ts],
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT(dedupe_key) DO NOTHING`,
+        [m.dedupeKey, m.runId, m.sessionKey, m.agentId, payload, m.state ?? "queued", ts, ts],
       );
       if (r.rowsAffected > 0) return { id: Number(r.lastInsertRowid), duplicate: false, runId: m.runId };
       const rows = await db.query<Row>("SELECT id, run_id FROM lane_inbox WHERE dedupe_key = ?", [

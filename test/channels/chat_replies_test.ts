@@ -42,7 +42,7 @@ Deno.test("chat commands that never wait in line reply in the chat, through the 
     ];
     for (const [i, text] of commands.entries()) {
       telegram.pushMessage({
-        chat: { id: 42, type: "private" },
+        chat: { id: 42, type: "private" as const },
         from: { id: 42 },
         text,
         message_id: 100 + i,
@@ -60,6 +60,39 @@ Deno.test("chat commands that never wait in line reply in the chat, through the 
     assert.match(replyTo(6), /No pending approval nope/);
     const outbox = await gw.store.db.query<{ n: number }>("SELECT count(*) AS n FROM lane_outbox");
     assert.ok(Number(outbox[0]!.n) >= commands.length, "command replies went through the outbox");
+  } finally {
+    await telegram.close();
+  }
+});
+
+Deno.test("a redelivered command (the same Telegram message again) acts and answers once", async () => {
+  const telegram = startFakeTelegram();
+  try {
+    await using gw = await startTestGateway(telegramConfig(telegram));
+    const status = {
+      chat: { id: 42, type: "private" as const },
+      from: { id: 42 },
+      text: "/queue steer",
+      message_id: 500,
+    };
+    telegram.pushMessage(status);
+    telegram.pushMessage(status); // the platform delivers it again, e.g. after a restart
+    telegram.pushMessage({
+      chat: { id: 42, type: "private" },
+      from: { id: 42 },
+      text: "/queue",
+      message_id: 501,
+    });
+    await telegram.waitForSent((s) => s.some((m) => m.reply_to === 501), 90_000);
+    const replies = await gw.store.db.query<{ n: number }>(
+      "SELECT count(*) AS n FROM lane_outbox WHERE payload LIKE '%Queue mode for this session%'",
+    );
+    assert.equal(Number(replies[0]!.n), 1, "one reply to the command, not one per delivery");
+    assert.equal(telegram.sent.filter((m) => m.reply_to === 500).length, 1);
+    const seen = await gw.store.db.query<{ state: string }>(
+      "SELECT state FROM lane_inbox WHERE dedupe_key LIKE '%:500'",
+    );
+    assert.deepEqual(seen.map((r) => r.state), ["done"], "the command is in the inbox, done, once");
   } finally {
     await telegram.close();
   }
