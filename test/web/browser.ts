@@ -27,6 +27,9 @@ export async function launchBrowser(executablePath: string): Promise<LaunchedBro
   const browser = await puppeteer.launch({
     executablePath,
     headless: true,
+    // DevTools over a pipe, not a port: when this test process dies (even by SIGKILL) the pipe closes and
+    // Chromium exits with it, instead of lingering headless (as the gateway's browser tool already does).
+    pipe: true,
     args: [
       "--headless",
       "--no-sandbox",
