@@ -23,7 +23,7 @@ import { loadActiveContext } from "./history.ts";
 import { findAgent, resolveChain } from "./model_chain.ts";
 import { createRunEmitter } from "./run_events.ts";
 import { type AgentStore, executeRun, type RunControl } from "./run_exec.ts";
-import { workspaceFor } from "./run_workspace.ts";
+import { createRunDirs, workspaceFor } from "./run_workspace.ts";
 import type { ModelStreamer, RunHandle, RunInput, RunResult, SkillsPort } from "./types.ts";
 import { checkDailyBudget } from "./usage.ts";
 import { capabilitiesOf } from "../security/capabilities.ts";
@@ -105,6 +105,7 @@ export function createAgentRuntime(deps: AgentRuntimeDeps): AgentRuntime {
     clock,
     logger,
     workspaces: createWorkspaceReader({ now: () => clock.now() }),
+    runDirs: createRunDirs({ now: () => clock.now() }),
   };
 
   /** Runs `fn` after everything queued before on the same session. */

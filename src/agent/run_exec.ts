@@ -41,7 +41,7 @@ import {
   streamStep,
   type ToolRunRecord,
 } from "./run_step.ts";
-import { runWorkspace, workspaceFor } from "./run_workspace.ts";
+import { type RunDirs, workspaceFor } from "./run_workspace.ts";
 import { createToolImages } from "./tool_images.ts";
 import { findOrphanCalls, orphanResults, repairMessages } from "./transcript_repair.ts";
 import type { ModelStreamer, RunResult, RunSource, RunStatus, RunUsage, SkillsPort } from "./types.ts";
@@ -68,6 +68,8 @@ export interface RunDeps {
   paths: { workspaceDir: string };
   /** Reads (and on first use creates) workspaces; shared by the runs of one runtime. */
   workspaces: WorkspaceReader;
+  /** The directories runs work in; shared by the runs of one runtime. */
+  runDirs: RunDirs;
   /** Skills: their list enters the system prompt. */
   skills?: SkillsPort;
   /** Transcribes voice notes (media.transcription); without it they become a note. */
@@ -158,7 +160,7 @@ export async function executeRun(deps: RunDeps, rc: RunControl): Promise<RunResu
 
     if (signal.aborted) throw signal.reason; // stopped while queued: leave the transcript alone
     const files = await deps.workspaces.read(workspaceFor(config, deps.paths, agentId));
-    const workspace = await runWorkspace(config, deps.paths, rc);
+    const workspace = await deps.runDirs.get(config, deps.paths, rc);
     // A session created by this run has no transcript yet: nothing to read.
     let context: ActiveContext = created
       ? { entries: [] }

@@ -32,14 +32,51 @@ export async function scratchDirFor(
 }
 
 /** The directory a run works in (created when missing), canonical. */
-export async function runWorkspace(
+export function runWorkspace(
   config: Pick<Config, "agents">,
   paths: { workspaceDir: string },
   run: { agentId: string; sessionKey: string; principal: Principal },
 ): Promise<string> {
-  const dir = capabilitiesOf(run.principal).workspace === "agent"
-    ? workspaceFor(config, paths, run.agentId)
-    : await scratchDirFor(paths, run.agentId, run.sessionKey);
-  await Deno.mkdir(dir, { recursive: true });
-  return await Deno.realPath(dir);
+  return createRunDirs({ now: Date.now, maxAgeMs: 0 }).get(config, paths, run);
+}
+
+/** Where runs work, with the directory checks of recent runs remembered (see createRunDirs). */
+export interface RunDirs {
+  /** Like runWorkspace; a directory ensured less than `maxAgeMs` ago is not created or resolved again. */
+  get(
+    config: Pick<Config, "agents">,
+    paths: { workspaceDir: string },
+    run: { agentId: string; sessionKey: string; principal: Principal },
+  ): Promise<string>;
+}
+
+/**
+ * runWorkspace for the runs of one runtime without two file-system calls per turn (mkdir and realPath run
+ * on the blocking thread pool): the canonical path of a directory is kept for `maxAgeMs` (default 1 s, so a
+ * workspace removed by hand is created again on the next message a second later), for at most `max`
+ * directories (default 256, least recently used first out: one entry per agent workspace or session
+ * scratch directory in use).
+ */
+export function createRunDirs(opts: { now: () => number; maxAgeMs?: number; max?: number }): RunDirs {
+  const maxAge = opts.maxAgeMs ?? 1000;
+  const max = opts.max ?? 256;
+  const known = new Map<string, { at: number; real: string }>();
+  return {
+    async get(config, paths, run) {
+      const dir = capabilitiesOf(run.principal).workspace === "agent"
+        ? workspaceFor(config, paths, run.agentId)
+        : await scratchDirFor(paths, run.agentId, run.sessionKey);
+      const hit = known.get(dir);
+      known.delete(dir);
+      if (hit && opts.now() - hit.at < maxAge) {
+        known.set(dir, hit);
+        return hit.real;
+      }
+      await Deno.mkdir(dir, { recursive: true });
+      const real = await Deno.realPath(dir);
+      known.set(dir, { at: opts.now(), real });
+      if (known.size > max) known.delete(known.keys().next().value!);
+      return real;
+    },
+  };
 }
