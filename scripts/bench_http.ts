@@ -4,14 +4,16 @@
  * figures are what a client sees and the gateway's CPU is its own. Every call is a new session.
  *
  *   deno run -A --unstable-worker-options scripts/bench_http.ts [--cases seq,p10,…] [--quick] [--json]
- *     [--agents '{"maxConcurrent":8}'] [--provider '{"maxConcurrent":50}']
+ *     [--agents '{"maxConcurrent":8}'] [--provider '{"maxConcurrent":50}'] [--baseline-0ms N] [--help]
  *
  * Cases (default all): `seq` sequential turns; `p<N>@<ms>` N parallel sessions with the provider
  * answering after <ms> (10/50/200 × 0/200/2000); `p1000@2000`; `ws` 50 parallel `chat.send` over
  * WebSocket at 200 ms. Per case: turns/s (and the ideal N·1000/ms), client latency p50/p95, gateway
  * overhead p50/p95 (client latency − the provider's own handling time, from the fake's records), gateway
  * CPU per turn (/proc, the gateway's process tree) and the tree's peak RSS while the case ran.
- * Targets (issue 19) are checked at the end when their cases ran.
+ * Targets (issue 19) are checked at the end when their cases ran, as a table with PASS/FAIL per target;
+ * `--cases targets` runs just the cases they need (seq, p200@0, p200@200, p1000@2000). The load average
+ * at the start and the end is printed too: on a shared machine, trust CPU per turn and RSS over latency.
  */
 import { parseArgs } from "node:util";
 import { spawnProviderGateway } from "../test/helpers/process.ts";
@@ -213,42 +215,85 @@ export async function startFakeProvider(): Promise<{ url: string; close(): Promi
   };
 }
 
-/** Targets of issue 19 that the results allow to check. */
-export function checkTargets(results: CaseResult[]): string[] {
+/** One target of issue 19: what was measured and whether it passed (`undefined`: its cases did not run). */
+export interface TargetCheck {
+  target: string;
+  figure: string;
+  pass?: boolean;
+}
+
+/** The cases the targets need (`--cases targets`). */
+export const TARGET_CASES = ["seq", "p200@0", "p200@200", "p1000@2000"];
+
+/**
+ * Issue 19's targets against the results. Throughput targets compare with min(ideal, the 0 ms throughput of
+ * the same run, p200@0); `baseline0ms` (turns/s of p200@0 before a change) checks "no regression" (≥ 90 %).
+ */
+export function checkTargets(results: CaseResult[], baseline0ms?: number): TargetCheck[] {
   const by = new Map(results.map((r) => [r.name, r]));
-  const out: string[] = [];
   const zero = by.get("p200@0");
   const pct = (a: number, b: number) => `${((100 * a) / b).toFixed(0)} %`;
-  const p200 = by.get("p200@200");
-  if (p200 && zero) {
-    const bar = Math.min(p200.idealPerSecond, zero.turnsPerSecond);
-    out.push(
-      `200 sessions @ 200 ms: ${p200.turnsPerSecond.toFixed(1)}/s = ${pct(p200.turnsPerSecond, bar)} of ${
-        bar.toFixed(1)
-      }/s (target ≥ 80 %): ${p200.turnsPerSecond >= 0.8 * bar ? "met" : "NOT met"}`,
-    );
-  }
+  const out: TargetCheck[] = [];
+  const share = (name: string, target: string, ideal: (r: CaseResult) => number) => {
+    const r = by.get(name);
+    if (!r || !zero) return out.push({ target, figure: `needs ${name} and p200@0` });
+    const bar = Math.min(ideal(r), zero.turnsPerSecond);
+    out.push({
+      target,
+      figure: `${r.turnsPerSecond.toFixed(1)}/s = ${pct(r.turnsPerSecond, bar)} of ${bar.toFixed(1)}/s`,
+      pass: r.turnsPerSecond >= 0.8 * bar,
+    });
+  };
+  share("p200@200", "200 sessions @ 200 ms: ≥ 80 % of min(ideal, 0 ms throughput)", (r) => r.idealPerSecond);
+  share("p1000@2000", "1,000 sessions @ 2 s: ≥ 80 % of min(500/s, 0 ms throughput)", () => 500);
   const p1000 = by.get("p1000@2000");
-  if (p1000 && zero) {
-    const bar = Math.min(500, zero.turnsPerSecond);
-    out.push(
-      `1000 sessions @ 2 s: ${p1000.turnsPerSecond.toFixed(1)}/s = ${pct(p1000.turnsPerSecond, bar)} of ${
-        bar.toFixed(1)
-      }/s (target ≥ 80 %): ${p1000.turnsPerSecond >= 0.8 * bar ? "met" : "NOT met"}; peak RSS ${
-        p1000.peakRssMiB.toFixed(0)
-      } MiB (target ≤ 300): ${p1000.peakRssMiB <= 300 ? "met" : "NOT met"}`,
-    );
-  }
+  out.push({
+    target: "1,000 sessions @ 2 s: peak RSS of the gateway's process tree ≤ 300 MiB",
+    ...(p1000
+      ? { figure: `${p1000.peakRssMiB.toFixed(0)} MiB`, pass: p1000.peakRssMiB <= 300 }
+      : { figure: "needs p1000@2000" }),
+  });
   const seq = by.get("seq");
-  if (seq) {
-    const ok = seq.overheadP50Ms <= 5 && seq.overheadP95Ms <= 15 && seq.cpuPerTurnMs <= 6;
-    out.push(
-      `sequential: overhead p50 ${seq.overheadP50Ms.toFixed(2)} ms (≤ 5), p95 ${
-        seq.overheadP95Ms.toFixed(2)
-      } ms (≤ 15), CPU/turn ${seq.cpuPerTurnMs.toFixed(2)} ms (≤ 6): ${ok ? "met" : "NOT met"}`,
-    );
-  }
+  const seqCheck = (target: string, value: (r: CaseResult) => number, limit: number) =>
+    out.push({
+      target,
+      ...(seq
+        ? { figure: `${value(seq).toFixed(2)} ms`, pass: value(seq) <= limit }
+        : { figure: "needs seq" }),
+    });
+  seqCheck("sequential new-session turns: gateway overhead p50 ≤ 5 ms", (r) => r.overheadP50Ms, 5);
+  seqCheck("sequential new-session turns: gateway overhead p95 ≤ 15 ms", (r) => r.overheadP95Ms, 15);
+  seqCheck("sequential new-session turns: gateway CPU per turn ≤ 6 ms", (r) => r.cpuPerTurnMs, 6);
+  out.push({
+    target: "no regression of the 0 ms throughput (p200@0 ≥ 90 % of --baseline-0ms)",
+    ...(zero && baseline0ms
+      ? {
+        figure: `${zero.turnsPerSecond.toFixed(1)}/s = ${
+          pct(zero.turnsPerSecond, baseline0ms)
+        } of ${baseline0ms}/s`,
+        pass: zero.turnsPerSecond >= 0.9 * baseline0ms,
+      }
+      : {
+        figure: zero ? `${zero.turnsPerSecond.toFixed(1)}/s (give --baseline-0ms to check)` : "needs p200@0",
+      }),
+  });
+  const failed = results.filter((r) => r.errors > 0);
+  out.push({
+    target: "no failed turns",
+    figure: failed.length ? failed.map((r) => `${r.name}: ${r.errors}`).join(", ") : "0",
+    pass: failed.length === 0,
+  });
   return out;
+}
+
+/** The targets as a table with PASS / FAIL / not checked per row. */
+export function formatTargets(checks: TargetCheck[]): string[] {
+  const verdict = (c: TargetCheck) => (c.pass === undefined ? "not checked" : c.pass ? "PASS" : "FAIL");
+  return [
+    "| target (issue 19) | measured | result |",
+    "|---|---|---|",
+    ...checks.map((c) => `| ${c.target} | ${c.figure} | ${verdict(c)} |`),
+  ];
 }
 
 /** The table of the results. */
@@ -277,10 +322,20 @@ if (import.meta.main) {
       agents: { type: "string" },
       provider: { type: "string" },
       warmup: { type: "string", default: "100" },
+      "baseline-0ms": { type: "string" },
+      help: { type: "boolean", default: false },
     },
   });
   const all = defaultCases(values.quick);
-  const wanted = values.cases?.split(",");
+  if (values.help) {
+    console.log(
+      "deno run -A --unstable-worker-options scripts/bench_http.ts [--cases seq,p200@200,…|targets] [--quick]\n" +
+        "  [--json] [--warmup 100] [--agents JSON] [--provider JSON] [--baseline-0ms turns/s]\n" +
+        `cases: ${all.map((c) => c.name).join(", ")}; targets = ${TARGET_CASES.join(",")}`,
+    );
+    Deno.exit(0);
+  }
+  const wanted = values.cases === "targets" ? TARGET_CASES : values.cases?.split(",");
   const cases = wanted ? all.filter((c) => wanted.includes(c.name)) : all;
   if (wanted && cases.length !== wanted.length) {
     throw new RangeError(`Unknown case in --cases; known: ${all.map((c) => c.name).join(", ")}`);
@@ -296,6 +351,7 @@ if (import.meta.main) {
     });
     let n = 0;
     const env = { gw, providerUrl: fake.url, next: () => n++ };
+    const loadAtStart = Deno.loadavg();
     const warm = Number(values.warmup);
     if (warm > 0) {
       await runCase({ name: "warmup", sessions: 10, delayMs: 0, turns: warm, transport: "http" }, env);
@@ -308,15 +364,19 @@ if (import.meta.main) {
       if (r.firstError) console.error(`  first error: ${r.firstError}`);
     }
     const peak = statusMiB(gw.child.pid, "VmHWM");
-    if (values.json) console.log(JSON.stringify({ results, gatewayVmHWMMiB: peak }));
+    const baseline = values["baseline-0ms"] === undefined ? undefined : Number(values["baseline-0ms"]);
+    const targets = checkTargets(results, baseline);
+    const load = { start: loadAtStart, end: Deno.loadavg() };
+    if (values.json) console.log(JSON.stringify({ results, targets, load, gatewayVmHWMMiB: peak }));
     else {
+      const avg = (l: number[]) => l.map((x) => x.toFixed(2)).join(" ");
       console.log(
-        `bench_http: client, gateway and fake provider in 3 processes; load: ${
-          Deno.loadavg().map((l) => l.toFixed(2)).join(" ")
-        }`,
+        `bench_http: client, gateway and fake provider in 3 processes, ${navigator.hardwareConcurrency} CPUs; ` +
+          `load average ${avg(load.start)} at the start, ${avg(load.end)} at the end`,
       );
       for (const l of formatResults(results)) console.log(l);
-      for (const l of checkTargets(results)) console.log(l);
+      console.log("");
+      for (const l of formatTargets(targets)) console.log(l);
       console.log(`gateway main process VmHWM ${peak.toFixed(0)} MiB`);
     }
   } finally {

@@ -172,6 +172,17 @@ export async function soak(o: SoakOptions): Promise<SoakResult> {
   }
 }
 
+/** Issue 19's memory target: second-half slope ≤ 0.5 MiB/min with 10,000 sessions seen, no errors. */
+export function soakTarget(r: Pick<SoakResult, "secondHalfMiBPerMin" | "sessionsSeen" | "errors">): string {
+  const slope = `${r.secondHalfMiBPerMin >= 0 ? "+" : ""}${r.secondHalfMiBPerMin.toFixed(2)} MiB/min`;
+  const figure = `2nd-half slope ${slope} over ${r.sessionsSeen} sessions, ${r.errors} errors`;
+  if (r.sessionsSeen < 10_000) {
+    return `memory target (≤ 0.5 MiB/min, ≥ 10,000 sessions): ${figure}: not checked`;
+  }
+  const pass = r.secondHalfMiBPerMin <= 0.5 && r.errors === 0;
+  return `memory target (≤ 0.5 MiB/min, ≥ 10,000 sessions): ${figure}: ${pass ? "PASS" : "FAIL"}`;
+}
+
 if (import.meta.main) {
   const { values } = parseArgs({
     args: Deno.args,
@@ -184,8 +195,18 @@ if (import.meta.main) {
       "sample-seconds": { type: "string", default: "10" },
       "max-growth-mib-per-min": { type: "string" },
       json: { type: "boolean", default: false },
+      help: { type: "boolean", default: false },
     },
   });
+  if (values.help) {
+    console.log(
+      "deno run -A --unstable-worker-options scripts/soak.ts [--minutes 10] [--rate 20] [--sessions 20]\n" +
+        "  [--new-sessions K] [--delay-ms 0] [--sample-seconds 10] [--max-growth-mib-per-min N] [--json]\n" +
+        "issue 19's memory target: --minutes 6 --rate 30 --new-sessions 1 --delay-ms 200 (10,800 sessions)",
+    );
+    Deno.exit(0);
+  }
+  const loadAtStart = Deno.loadavg();
   const minutes = Number(values.minutes);
   const rate = Number(values.rate);
   if (!(minutes > 0) || !(rate > 0)) throw new RangeError("--minutes and --rate take positive numbers");
@@ -220,6 +241,9 @@ if (import.meta.main) {
       } |`,
     );
     if (r.firstError) console.log(`first error: ${r.firstError}`);
+    const avg = (l: number[]) => l.map((x) => x.toFixed(2)).join(" ");
+    console.log(`load average ${avg(loadAtStart)} at the start, ${avg(Deno.loadavg())} at the end`);
+    console.log(soakTarget(r));
   }
   const limit = values["max-growth-mib-per-min"] === undefined
     ? undefined

@@ -1,5 +1,12 @@
 import assert from "node:assert/strict";
-import { type CaseResult, checkTargets, runCase, startFakeProvider } from "../../scripts/bench_http.ts";
+import {
+  type CaseResult,
+  checkTargets,
+  formatTargets,
+  runCase,
+  startFakeProvider,
+  type TargetCheck,
+} from "../../scripts/bench_http.ts";
 import { cpuMs, statusMiB, treePids, treeRssMiB } from "../../scripts/proc_stats.ts";
 import { spawnProviderGateway } from "../helpers/process.ts";
 
@@ -60,13 +67,21 @@ Deno.test("bench_http targets: against min(ideal, the 0 ms throughput of the sam
     row("p1000@2000", 81, { sessions: 1000, delayMs: 2000 }),
     row("seq", 40),
   ]);
-  assert.equal(met.length, 3);
-  assert.ok(met.every((l) => l.endsWith("met") && !l.includes("NOT")), met.join("\n"));
+  const show = (c: TargetCheck[]) => formatTargets(c).join("\n");
+  assert.equal(met.length, 8);
+  assert.ok(met.every((c) => c.pass !== false), show(met));
+  assert.equal(met.filter((c) => c.pass === undefined).length, 1, "no baseline: 0 ms regression not checked");
+  assert.equal(checkTargets([row("p200@0", 100)], 120).at(-2)!.pass, false, "100/s is < 90 % of 120/s");
+  assert.equal(checkTargets([row("p200@0", 100)], 105).at(-2)!.pass, true);
   const missed = checkTargets([
     row("p200@0", 100),
     row("p200@200", 70),
-    row("p1000@2000", 90, { peakRssMiB: 320 }),
-    row("seq", 40, { overheadP95Ms: 16 }),
+    row("p1000@2000", 70, { peakRssMiB: 320 }),
+    row("seq", 40, { overheadP50Ms: 6, overheadP95Ms: 16, cpuPerTurnMs: 7, errors: 1 }),
   ]);
-  assert.ok(missed.every((l) => l.includes("NOT met")), missed.join("\n"));
+  const failed = missed.filter((c) => c.pass === false).map((c) => c.target);
+  assert.equal(failed.length, 7, show(missed));
+  assert.ok(formatTargets(missed).some((l) => l.endsWith("| FAIL |")), show(missed));
+  const none = checkTargets([]);
+  assert.ok(none.slice(0, -1).every((c) => c.pass === undefined && c.figure.startsWith("needs")), show(none));
 });
