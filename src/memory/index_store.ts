@@ -1,23 +1,17 @@
 /**
  * The memory index in libSQL: chunk rows, an FTS5 table for keywords (bm25) and, per agent and vector
- * space, a table with a native vector column (`F32_BLOB(dim)`) and a DiskANN index (`libsql_vector_idx`)
- * searched with `vector_top_k`. No extension is loaded: both are built into libSQL.
+ * space, a table with a native vector column (`F32_BLOB(dim)`), searched through vector_index.ts (1-bit
+ * candidates in memory, exact `vector_distance_cos` re-ranking in libSQL). No extension is loaded.
  */
 import type { InStatement } from "@libsql/client";
 import type { Db } from "../store/db.ts";
 import type { Chunk } from "./chunker.ts";
+import { createVectorIndex, type ScoredId } from "./vector_index.ts";
 
-/**
- * DiskANN settings: fewer neighbours (stored as float8) and a shorter insert search than libSQL's defaults
- * make inserts several times faster; scripts/bench_memory.ts measured recall@10 ≈ 0.9 against an exact scan.
- */
-const VECTOR_INDEX_OPTIONS = [
-  "metric=cosine",
-  "max_neighbors=12",
-  "insert_l=24",
-  "search_l=64",
-  "compress_neighbors=float8",
-];
+export type { ScoredId } from "./vector_index.ts";
+
+/** Bumped when the layout of vector tables changes: tables of an older layout are dropped and refilled. */
+const VECTOR_LAYOUT = "2";
 
 export interface FileRow {
   path: string;
@@ -36,9 +30,12 @@ export interface ChunkRow {
   day: number | null;
 }
 
-export interface ScoredId {
-  id: number;
-  score: number;
+/** One file to (re)write: its chunks replace the ones indexed before (`replace`) or are its first. */
+export interface FileWrite {
+  file: FileRow;
+  chunks: readonly Chunk[];
+  day: number | null;
+  replace: boolean;
 }
 
 /** Hex of a string (agent ids may hold `-`, which SQL identifiers may not). */
@@ -49,7 +46,8 @@ function hex(s: string): string {
 /** Table holding the vectors of `agentId` in the vector space `space`. */
 export function vectorTableName(agentId: string, space: string): string {
   let h = 0x811c9dc5;
-  for (let i = 0; i < space.length; i++) h = Math.imul(h ^ space.charCodeAt(i), 0x01000193) >>> 0;
+  const key = `${VECTOR_LAYOUT}:${space}`;
+  for (let i = 0; i < key.length; i++) h = Math.imul(h ^ key.charCodeAt(i), 0x01000193) >>> 0;
   return `memory_vec_${hex(agentId)}_${h.toString(16)}`;
 }
 
@@ -60,14 +58,13 @@ function vectorBlob(v: Float32Array): Uint8Array {
 export interface MemoryIndexStore {
   files(agentId: string): Promise<Map<string, FileRow>>;
   /**
-   * Replaces the chunks of one file: chunks whose hash is still there are kept (line ranges updated),
-   * the others deleted, new ones inserted with their FTS row. One transaction. Returns counts.
+   * Writes the chunks of files, all in one transaction: of a file indexed before, chunks whose hash is
+   * still there are kept (line ranges updated), the others deleted; new ones are inserted with their FTS
+   * row. Returns counts.
    */
-  writeFile(
+  writeFiles(
     agentId: string,
-    file: FileRow,
-    chunks: readonly Chunk[],
-    day: number | null,
+    files: readonly FileWrite[],
     now: number,
   ): Promise<{ added: number; removed: number }>;
   /** Records a new mtime for a file whose content did not change. */
@@ -75,11 +72,12 @@ export interface MemoryIndexStore {
   removeFile(agentId: string, path: string): Promise<number>;
   /** Creates the vector table of an agent and space; drops tables of the agent's other spaces. */
   ensureVectors(agentId: string, space: string, dims: number): Promise<string>;
-  /** Chunks with no vector in `table` yet (at most `limit`). */
+  /** Chunks with no vector in `table` yet, by id from `afterId` on (at most `limit`). */
   missingVectors(
     agentId: string,
     table: string,
     limit: number,
+    afterId?: number,
   ): Promise<{ id: number; hash: string; text: string }[]>;
   writeVectors(table: string, rows: { id: number; vector: Float32Array }[]): Promise<void>;
   cachedEmbeddings(space: string, hashes: string[]): Promise<Map<string, Float32Array>>;
@@ -110,6 +108,54 @@ export function createMemoryIndexStore(db: Db): MemoryIndexStore {
     { sql: `DELETE FROM memory_chunks WHERE ${where}`, args },
   ];
 
+  const vectors = createVectorIndex(db);
+
+  /** Statements writing one file; `gone` are the ids of its old chunks to delete. */
+  const fileStatements = async (agentId: string, f: FileWrite, now: number) => {
+    const old = f.replace
+      ? await db.query<{ id: number; hash: string }>(
+        "SELECT id, hash FROM memory_chunks WHERE agent_id = ? AND path = ?",
+        [agentId, f.file.path],
+      )
+      : [];
+    const oldByHash = new Map<string, number[]>();
+    for (const r of old) oldByHash.set(r.hash, [...(oldByHash.get(r.hash) ?? []), r.id]);
+    const stmts: InStatement[] = [];
+    let added = 0;
+    for (const c of f.chunks) {
+      const keep = oldByHash.get(c.hash)?.shift();
+      if (keep !== undefined) {
+        stmts.push({
+          sql: "UPDATE memory_chunks SET start_line = ?, end_line = ? WHERE id = ?",
+          args: [c.startLine, c.endLine, keep],
+        });
+        continue;
+      }
+      added++;
+      stmts.push({
+        sql: "INSERT INTO memory_chunks (agent_id, path, start_line, end_line, hash, text, day) " +
+          "VALUES (?, ?, ?, ?, ?, ?, ?)",
+        args: [agentId, f.file.path, c.startLine, c.endLine, c.hash, c.text, f.day],
+      });
+    }
+    if (added) {
+      // New rows of this file are the ones without an FTS row (ids of kept rows have one).
+      stmts.push({
+        sql: "INSERT INTO memory_fts (rowid, text) SELECT c.id, c.text FROM memory_chunks c " +
+          "WHERE c.agent_id = ? AND c.path = ? AND NOT EXISTS (SELECT 1 FROM memory_fts f WHERE f.rowid = c.id)",
+        args: [agentId, f.file.path],
+      });
+    }
+    stmts.push({
+      sql:
+        "INSERT INTO memory_files (agent_id, path, mtime, size, hash, indexed_at) VALUES (?, ?, ?, ?, ?, ?) " +
+        "ON CONFLICT (agent_id, path) DO UPDATE SET mtime = excluded.mtime, size = excluded.size, " +
+        "hash = excluded.hash, indexed_at = excluded.indexed_at",
+      args: [agentId, f.file.path, f.file.mtime, f.file.size, f.file.hash, now],
+    });
+    return { stmts, gone: [...oldByHash.values()].flat(), added };
+  };
+
   return {
     async files(agentId) {
       const rows = await db.query<FileRow>(
@@ -118,53 +164,25 @@ export function createMemoryIndexStore(db: Db): MemoryIndexStore {
       );
       return new Map(rows.map((r) => [r.path, r]));
     },
-    async writeFile(agentId, file, chunks, day, now) {
-      const old = await db.query<{ id: number; hash: string }>(
-        "SELECT id, hash FROM memory_chunks WHERE agent_id = ? AND path = ?",
-        [agentId, file.path],
-      );
-      const oldByHash = new Map<string, number[]>();
-      for (const r of old) oldByHash.set(r.hash, [...(oldByHash.get(r.hash) ?? []), r.id]);
+    async writeFiles(agentId, files, now) {
       const stmts: InStatement[] = [];
+      const gone: number[] = [];
       let added = 0;
-      for (const c of chunks) {
-        const keep = oldByHash.get(c.hash)?.shift();
-        if (keep !== undefined) {
-          stmts.push({
-            sql: "UPDATE memory_chunks SET start_line = ?, end_line = ? WHERE id = ?",
-            args: [c.startLine, c.endLine, keep],
-          });
-          continue;
-        }
-        added++;
-        stmts.push({
-          sql: "INSERT INTO memory_chunks (agent_id, path, start_line, end_line, hash, text, day) " +
-            "VALUES (?, ?, ?, ?, ?, ?, ?)",
-          args: [agentId, file.path, c.startLine, c.endLine, c.hash, c.text, day],
-        });
+      for (const f of files) {
+        const r = await fileStatements(agentId, f, now);
+        stmts.push(...r.stmts);
+        gone.push(...r.gone);
+        added += r.added;
       }
-      const gone = [...oldByHash.values()].flat();
       const tables = gone.length ? await vectorTables(agentId) : [];
-      for (const id of gone) {
-        for (const t of tables) stmts.push({ sql: `DELETE FROM ${t} WHERE chunk_id = ?`, args: [id] });
-        stmts.push({ sql: "DELETE FROM memory_fts WHERE rowid = ?", args: [id] });
-        stmts.push({ sql: "DELETE FROM memory_chunks WHERE id = ?", args: [id] });
+      for (let i = 0; i < gone.length; i += 500) {
+        const ids = JSON.stringify(gone.slice(i, i + 500));
+        const where = "IN (SELECT value FROM json_each(?))";
+        for (const t of tables) stmts.push({ sql: `DELETE FROM ${t} WHERE chunk_id ${where}`, args: [ids] });
+        stmts.push({ sql: `DELETE FROM memory_fts WHERE rowid ${where}`, args: [ids] });
+        stmts.push({ sql: `DELETE FROM memory_chunks WHERE id ${where}`, args: [ids] });
       }
-      if (added) {
-        stmts.push({
-          sql: "INSERT INTO memory_fts (rowid, text) SELECT c.id, c.text FROM memory_chunks c " +
-            "WHERE c.agent_id = ? AND c.path = ? AND NOT EXISTS (SELECT 1 FROM memory_fts f WHERE f.rowid = c.id)",
-          args: [agentId, file.path],
-        });
-      }
-      stmts.push({
-        sql:
-          "INSERT INTO memory_files (agent_id, path, mtime, size, hash, indexed_at) VALUES (?, ?, ?, ?, ?, ?) " +
-          "ON CONFLICT (agent_id, path) DO UPDATE SET mtime = excluded.mtime, size = excluded.size, " +
-          "hash = excluded.hash, indexed_at = excluded.indexed_at",
-        args: [agentId, file.path, file.mtime, file.size, file.hash, now],
-      });
-      await db.batch(stmts);
+      if (stmts.length) await db.batch(stmts);
       return { added, removed: gone.length };
     },
     async touchFile(agentId, file, now) {
@@ -194,26 +212,29 @@ export function createMemoryIndexStore(db: Db): MemoryIndexStore {
     async ensureVectors(agentId, space, dims) {
       const table = vectorTableName(agentId, space);
       const stale = (await vectorTables(agentId)).filter((t) => t !== table);
-      const opts = VECTOR_INDEX_OPTIONS.map((o) => `'${o}'`).join(", ");
+      for (const t of stale) vectors.forget(t);
       await db.batch([
         ...stale.map((t) => `DROP TABLE IF EXISTS ${t}`),
-        `CREATE TABLE IF NOT EXISTS ${table} (chunk_id INTEGER PRIMARY KEY, embedding F32_BLOB(${dims}))`,
-        `CREATE INDEX IF NOT EXISTS ${table}_idx ON ${table} (libsql_vector_idx(embedding, ${opts}))`,
+        // seq grows with every row written, so readers load only what is new (see vector_index.ts).
+        `CREATE TABLE IF NOT EXISTS ${table} (chunk_id INTEGER PRIMARY KEY, seq INTEGER NOT NULL, ` +
+        `embedding F32_BLOB(${dims}))`,
+        `CREATE INDEX IF NOT EXISTS ${table}_seq ON ${table} (seq)`,
       ]);
       return table;
     },
-    async missingVectors(agentId, table, limit) {
+    async missingVectors(agentId, table, limit, afterId = 0) {
       return await db.query(
         `SELECT c.id AS id, c.hash AS hash, c.text AS text FROM memory_chunks c
-         WHERE c.agent_id = ? AND NOT EXISTS (SELECT 1 FROM ${table} v WHERE v.chunk_id = c.id)
+         WHERE c.agent_id = ? AND c.id > ? AND NOT EXISTS (SELECT 1 FROM ${table} v WHERE v.chunk_id = c.id)
          ORDER BY c.id LIMIT ?`,
-        [agentId, limit],
+        [agentId, afterId, limit],
       );
     },
     async writeVectors(table, rows) {
       if (!rows.length) return;
       await db.batch(rows.map((r) => ({
-        sql: `INSERT OR REPLACE INTO ${table} (chunk_id, embedding) VALUES (?, ?)`,
+        sql: `INSERT OR REPLACE INTO ${table} (chunk_id, seq, embedding) ` +
+          `VALUES (?, (SELECT coalesce(max(seq), 0) + 1 FROM ${table}), ?)`,
         args: [r.id, vectorBlob(r.vector)],
       })));
     },
@@ -247,15 +268,7 @@ export function createMemoryIndexStore(db: Db): MemoryIndexStore {
       );
       return rows.map((r) => ({ id: r.id, score: -r.rank }));
     },
-    async nearest(table, vector, limit) {
-      const blob = vectorBlob(vector);
-      const rows = await db.query<{ id: number; distance: number }>(
-        `SELECT t.chunk_id AS id, vector_distance_cos(t.embedding, ?) AS distance
-         FROM vector_top_k('${table}_idx', ?, ?) AS k JOIN ${table} t ON t.rowid = k.id`,
-        [blob, blob, limit],
-      );
-      return rows.map((r) => ({ id: r.id, score: 1 - r.distance }));
-    },
+    nearest: (table, vector, limit) => vectors.nearest(table, vector, limit),
     async chunks(ids) {
       if (!ids.length) return [];
       return await db.query<ChunkRow>(
@@ -287,7 +300,9 @@ export function createMemoryIndexStore(db: Db): MemoryIndexStore {
       return { files: f?.n ?? 0, chunks: c?.n ?? 0, vectors };
     },
     async clear(agentId) {
-      const stmts: InStatement[] = (await vectorTables(agentId)).map((t) => `DELETE FROM ${t}`);
+      const tables = await vectorTables(agentId);
+      for (const t of tables) vectors.forget(t);
+      const stmts: InStatement[] = tables.map((t) => `DELETE FROM ${t}`);
       stmts.push(...deleteChunks("agent_id = ?", [agentId]));
       stmts.push({ sql: "DELETE FROM memory_files WHERE agent_id = ?", args: [agentId] });
       await db.batch(stmts);

@@ -5,10 +5,11 @@
  * before, else from the embedder in batches; chunks that could not be embedded stay keyword-searchable and
  * are retried on the next sync.
  */
-import { chunkMarkdown, type ChunkOptions, hashText } from "./chunker.ts";
+import { type Chunk, chunkMarkdown, type ChunkOptions, hashText } from "./chunker.ts";
 import type { Embedder } from "./embeddings.ts";
-import type { MemoryIndexStore } from "./index_store.ts";
+import type { FileWrite, MemoryIndexStore } from "./index_store.ts";
 import { dailyNoteDay, listSources, MAX_SOURCE_BYTES } from "./sources.ts";
+import type { TranscriptSource } from "./transcript_sources.ts";
 
 export interface SyncReport {
   files: number;
@@ -25,11 +26,30 @@ export interface SyncReport {
   ms: number;
 }
 
+const BATCH_CHUNKS = 2000;
+/** Chunks embedded (or taken from the cache) and written per round. */
+const VECTOR_ROUND = 1000;
+
 export interface IndexerDeps {
   store: MemoryIndexStore;
   embedder?: Embedder;
   chunking: ChunkOptions;
   now: () => number;
+  /** Past transcripts to index as well (`memory.includeTranscripts`); unset: none (and any indexed go). */
+  transcripts?: {
+    list(agentId: string): Promise<TranscriptSource[]>;
+    chunks(src: TranscriptSource): Promise<Chunk[]>;
+  };
+}
+
+/** A source to index: a file, or a transcript; `mtime` and `size` say whether it may have changed. */
+interface Source {
+  path: string;
+  mtime: number;
+  size: number;
+  day: number | null;
+  /** The content hash and its chunks; `text` is hashed before chunking (unchanged → no chunking). */
+  read(): Promise<{ text: string; chunks: () => Promise<Chunk[]> }>;
 }
 
 /** Brings the index of `agentId` up to date with `workspace`. `force` re-reads and re-chunks every file. */
@@ -53,26 +73,39 @@ export async function syncAgent(
   };
   if (opts.force) await store.clear(agentId);
   const known = await store.files(agentId);
-  const sources = await listSources(workspace);
+  const sources = await allSources(deps, agentId, workspace);
   report.files = sources.length;
+  // Files are written in transactions of about BATCH_CHUNKS chunks: one per file costs a commit and an FTS5
+  // segment flush each.
+  let pending: FileWrite[] = [];
+  let pendingChunks = 0;
+  const flush = async () => {
+    if (!pending.length) return;
+    const r = await store.writeFiles(agentId, pending, deps.now());
+    report.chunksAdded += r.added;
+    report.chunksRemoved += r.removed;
+    pending = [];
+    pendingChunks = 0;
+  };
   for (const src of sources) {
     opts.signal?.throwIfAborted();
     const prev = known.get(src.path);
     known.delete(src.path);
     if (prev && prev.mtime === src.mtime && prev.size === src.size) continue;
-    const text = await readCapped(`${workspace}/${src.path}`, src.size);
-    const hash = hashText(text);
+    const content = await src.read();
+    const hash = hashText(content.text);
     const row = { path: src.path, mtime: src.mtime, size: src.size, hash };
     if (prev && prev.hash === hash) {
       await store.touchFile(agentId, row, deps.now());
       continue;
     }
-    const chunks = chunkMarkdown(text, deps.chunking);
-    const r = await store.writeFile(agentId, row, chunks, dailyNoteDay(src.path), deps.now());
+    const chunks = await content.chunks();
+    pending.push({ file: row, chunks, day: src.day, replace: prev !== undefined });
+    pendingChunks += chunks.length;
     report.changedFiles++;
-    report.chunksAdded += r.added;
-    report.chunksRemoved += r.removed;
+    if (pendingChunks >= BATCH_CHUNKS) await flush();
   }
+  await flush();
   for (const path of known.keys()) {
     report.chunksRemoved += await store.removeFile(agentId, path);
     report.removedFiles++;
@@ -89,6 +122,31 @@ export async function syncAgent(
   return report;
 }
 
+/** The memory files of the workspace, then the transcripts when they are included. */
+async function allSources(deps: IndexerDeps, agentId: string, workspace: string): Promise<Source[]> {
+  const files: Source[] = (await listSources(workspace)).map((f) => ({
+    ...f,
+    day: dailyNoteDay(f.path),
+    async read() {
+      const text = await readCapped(`${workspace}/${f.path}`, f.size);
+      return { text, chunks: () => Promise.resolve(chunkMarkdown(text, deps.chunking)) };
+    },
+  }));
+  const t = deps.transcripts;
+  if (!t) return files;
+  const transcripts: Source[] = (await t.list(agentId)).map((src) => ({
+    path: src.path,
+    mtime: src.lastSeq,
+    size: src.entries,
+    day: null,
+    async read() {
+      const chunks = await t.chunks(src);
+      return { text: chunks.map((c) => c.hash).join("\n"), chunks: () => Promise.resolve(chunks) };
+    },
+  }));
+  return [...files, ...transcripts];
+}
+
 /** Embeds (or takes from the cache) every chunk of the agent that has no vector yet. */
 async function fillVectors(
   deps: IndexerDeps,
@@ -98,10 +156,11 @@ async function fillVectors(
   signal?: AbortSignal,
 ): Promise<void> {
   const table = await deps.store.ensureVectors(agentId, embedder.space, embedder.dimensions);
-  while (true) {
+  for (let after = 0;;) {
     signal?.throwIfAborted();
-    const missing = await deps.store.missingVectors(agentId, table, 512);
+    const missing = await deps.store.missingVectors(agentId, table, VECTOR_ROUND, after);
     if (!missing.length) return;
+    after = missing[missing.length - 1]!.id;
     const cached = await deps.store.cachedEmbeddings(embedder.space, [
       ...new Set(missing.map((m) => m.hash)),
     ]);

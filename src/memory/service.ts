@@ -10,6 +10,7 @@ import type { Db } from "../store/db.ts";
 import { createEmbedder, type Embedder } from "./embeddings.ts";
 import { createMemoryIndexStore, type MemoryIndexStore, vectorTableName } from "./index_store.ts";
 import { syncAgent, type SyncReport } from "./indexer.ts";
+import { listTranscriptSources, transcriptChunks } from "./transcript_sources.ts";
 import { ftsQuery, MAX_K, type MemoryHit, rankHits } from "./ranking.ts";
 
 export type { MemoryHit } from "./ranking.ts";
@@ -98,6 +99,18 @@ export function createMemoryService(deps: MemoryServiceDeps): MemoryService {
           embedder: getEmbedder().value,
           chunking: { chunkTokens: cfg.memory.chunkTokens, overlapTokens: cfg.memory.overlapTokens },
           now: () => deps.clock.now(),
+          ...(cfg.memory.includeTranscripts
+            ? {
+              transcripts: {
+                list: (id: string) => listTranscriptSources(deps.db, id),
+                chunks: (src) =>
+                  transcriptChunks(deps.db, src, {
+                    chunkTokens: cfg.memory.chunkTokens,
+                    overlapTokens: cfg.memory.overlapTokens,
+                  }),
+              },
+            }
+            : {}),
         },
         agentId,
         deps.workspaceFor(agentId),

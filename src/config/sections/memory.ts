@@ -15,6 +15,10 @@ export const memorySchema = z.strictObject({
       .describe("Tried in order when the primary fails; must produce vectors of the same size."),
     batchSize: z.number().int().min(1).max(2048).default(64),
   }).optional().describe("Without it, memory search is keyword-only (bm25)."),
+  includeTranscripts: z.boolean().default(false)
+    .describe(
+      "Also index past transcripts of the agent's owner-only sessions (never a session where anyone else ran a turn).",
+    ),
   chunkTokens: z.number().int().min(50).max(4000).default(400),
   overlapTokens: z.number().int().min(0).max(1000).default(60),
   weights: z.strictObject({
