@@ -297,7 +297,13 @@ export async function createServices(deps: ServicesDeps): Promise<Services> {
     }
   });
 
-  registerAgentMethods(registry, { config, runs, milestones: store.milestones, audit: store.audit });
+  registerAgentMethods(registry, {
+    config,
+    runs,
+    milestones: store.milestones,
+    audit: store.audit,
+    mediaDir: paths.mediaDir,
+  });
   // Approvals asked for by tools in the workers are answered here; the store carries the decision back.
   const approvals = createApprovals({
     config: config().tools,

@@ -7,6 +7,9 @@ export const mediaSchema = z.strictObject({
       "Images larger than this are downscaled and re-encoded until they fit (JPEG, PNG); others are not sent.",
     ),
   maxImagesPerTurn: z.number().int().min(1).max(20).default(4),
+  maxUploadBytes: z.number().int().min(1024).max(50 * 1024 * 1024).default(5 * 1024 * 1024).describe(
+    "Largest image attached to a web chat message (chat.send); the whole frame is also within gateway.maxFrameBytes.",
+  ),
   transcription: z.strictObject({
     provider: z.string().describe("Provider id with an OpenAI-compatible audio/transcriptions API."),
     model: z.string().min(1).describe("e.g. whisper-1, gpt-4o-mini-transcribe."),

@@ -10,6 +10,7 @@ import { newRunId } from "../../core/ids.ts";
 import type { MilestoneRepo } from "../../store/milestones.ts";
 import type { AuditRepo } from "../../store/audit.ts";
 import { principalOfCredential } from "../../security/principal_of.ts";
+import { attachmentSchema, saveChatAttachments } from "./chat_attachments.ts";
 import type { MethodContext, MethodRegistry } from "./registry.ts";
 
 /** What the methods need from whatever runs agents (the runtime itself, or the lanes in front of it). */
@@ -28,6 +29,8 @@ export type RunService = Pick<
 
 export interface AgentMethodDeps {
   config: () => Readonly<Config>;
+  /** `<home>/media`: web chat attachments are saved under `webchat/`. */
+  mediaDir: string;
   runs: RunService;
   milestones: MilestoneRepo;
   audit: AuditRepo;
@@ -165,23 +168,37 @@ export function registerAgentMethods(registry: MethodRegistry, deps: AgentMethod
     scope: "write",
     description: "Web chat: send a message to a session; the reply streams as chat/agent events.",
     params: z.object({
-      text: textSchema,
+      text: z.string().max(100_000).default(""),
       sessionKey: sessionKeySchema.optional(),
       agentId: z.string().max(100).optional(),
       idempotencyKey: z.string().max(200).optional(),
+      attachments: z.array(attachmentSchema).max(20).optional(),
+    }).refine((p) => p.text.length > 0 || !!p.attachments?.length, {
+      message: "text or attachments is required",
+      path: ["text"],
     }),
     handler: async (p, ctx) => {
       const { agentId, sessionKey } = resolveTarget(deps.config(), p);
       const seen = p.idempotencyKey ? idempotency.get(p.idempotencyKey) : undefined;
       ctx.subscribe({ sessionKeys: [sessionKey] });
       if (seen) return { runId: seen, sessionKey, status: "accepted", duplicate: true };
+      // Attachments are checked (and refused) before anything is recorded; anyone who may chat.send may attach.
+      const media = await saveChatAttachments(p.attachments ?? [], {
+        media: deps.config().media,
+        mediaDir: deps.mediaDir,
+      });
       // Like a channel message, a web chat message has an ingress and a routed step on its timeline.
       const runId = newRunId();
       await deps.milestones.add({
         runId,
         sessionKey,
         kind: "ingress",
-        data: { channel: "webchat", clientId: ctx.client.id ?? null, chars: p.text.length },
+        data: {
+          channel: "webchat",
+          clientId: ctx.client.id ?? null,
+          chars: p.text.length,
+          media: media.length,
+        },
       });
       await deps.milestones.add({
         runId,
@@ -193,6 +210,7 @@ export function registerAgentMethods(registry: MethodRegistry, deps: AgentMethod
         agentId,
         sessionKey,
         text: p.text,
+        ...(media.length ? { media } : {}),
         runId,
         source: { channel: "webchat", clientId: ctx.client.id, connId: ctx.connId },
         principal: clientPrincipal(ctx),
