@@ -31,6 +31,8 @@ export interface ChatItem {
   ts?: number;
   /** A message of this page not yet accepted by the gateway, or refused (it can be sent again). */
   pending?: "sending" | "failed";
+  /** Images sent with a message of this page (kept for a retry; the transcript names their files). */
+  attachments?: { name: string; mimeType: string; content: string }[];
   /** A slash command's reply kept in this browser (commands are not part of the transcript). */
   local?: boolean;
   /** Highest chat/agent seq applied (live items). */

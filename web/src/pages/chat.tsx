@@ -219,6 +219,16 @@ export function Chat({ client, nav, query }: PageProps) {
         sessionKey,
         text: local.text,
         idempotencyKey,
+        ...(local.attachments?.length
+          ? {
+            attachments: local.attachments.map((a) => ({
+              type: "image",
+              mimeType: a.mimeType,
+              fileName: a.name,
+              content: a.content,
+            })),
+          }
+          : {}),
       });
       const runId = r?.runId;
       if (!runId) return;
@@ -364,7 +374,13 @@ export function Chat({ client, nav, query }: PageProps) {
       <Composer
         canSend={canSend}
         running={!!running}
-        onSend={(t) => send(t)}
+        onSend={(t, images) =>
+          send(
+            t,
+            images.length
+              ? { attachments: images.map(({ name, mimeType, content }) => ({ name, mimeType, content })) }
+              : undefined,
+          )}
         onStop={stop}
         onError={setError}
       />

@@ -69,7 +69,21 @@ export function Message({ item, nav, approval, onRetry }: MessageProps) {
             ? <ToolStep key={p.tool.id} t={p.tool} />
             : <div key={`t${i}`} class="bubble">{<Markdown text={p.text} />}</div>
         )
-        : <div class="bubble">{item.text}</div>}
+        : item.text && <div class="bubble">{item.text}</div>}
+      {item.attachments?.length
+        ? (
+          <div class="files" aria-label="Attached images">
+            {item.attachments.map((a) => (
+              <img
+                class="sent-image"
+                src={`data:${a.mimeType};base64,${a.content}`}
+                alt={a.name}
+                title={a.name}
+              />
+            ))}
+          </div>
+        )
+        : null}
       {approval}
       {assistant && item.state === "streaming" && !item.text && (
         <div class="bubble muted starting" aria-label="waiting for the reply">
