@@ -25,11 +25,11 @@ import { checkTarget, denoResolver } from "../tools/web_fetch.ts";
 import { createBuiltinTools } from "../tools/builtin.ts";
 import type { MessageSender, SessionMessage, SessionsApi } from "../tools/ports.ts";
 import { createProcessTable } from "../tools/processes.ts";
-import { type AnyTool, createToolRegistry } from "../tools/registry.ts";
+import { type AnyTool, createToolRegistry, type ToolRegistry } from "../tools/registry.ts";
 import { createSandbox } from "../tools/sandbox/sandbox.ts";
 import { withLauncher } from "../tools/sandbox/outer_bound.ts";
 import { createConfiner } from "../security/confine.ts";
-import type { ToolContext, ToolExecutor } from "../tools/types.ts";
+import type { ToolContext } from "../tools/types.ts";
 import { OUTBOX_KICK_EVENT, SESSION_SEND_EVENT, type SessionSendRequest } from "./agent_job.ts";
 
 export interface WorkerToolsDeps {
@@ -52,7 +52,7 @@ export interface WorkerToolsDeps {
   mcpTools?: () => readonly AnyTool[];
 }
 
-export function createWorkerTools(deps: WorkerToolsDeps): { executor: ToolExecutor; close(): Promise<void> } {
+export function createWorkerTools(deps: WorkerToolsDeps): { executor: ToolRegistry; close(): Promise<void> } {
   const { config, store, bus, clock } = deps;
   const confiner = createConfiner({
     mode: config.tools.exec.confine,

@@ -58,6 +58,10 @@ import { createCronScheduler } from "../cron/scheduler.ts";
 import { approvalMethods } from "../tools/approval_methods.ts";
 import { createGatewayHeartbeat } from "./heartbeat_wiring.ts";
 import { createHeartbeatMethods, heartbeatCommand } from "../cron/heartbeat_methods.ts";
+import { createCronMethods } from "../cron/cron_methods.ts";
+import { approvalPatternMethods } from "../tools/approval_pattern_methods.ts";
+import { createEffectiveToolsMethod } from "../tools/effective_tools.ts";
+import { createToolCatalog } from "./tool_catalog.ts";
 import type { MemoryService } from "../memory/service.ts";
 import { createMemoryMethods } from "../memory/memory_methods.ts";
 import { createApprovalRepo } from "../tools/approval_repo.ts";
@@ -321,9 +325,10 @@ export async function createServices(deps: ServicesDeps): Promise<Services> {
     logger,
     // Jobs added by the cron tool in a worker are picked up within this interval.
     maxSleepMs: 15_000,
-    runJob: async (job) => {
+    runJob: async (job, { runId }) => {
       const agentId = job.payload.agentId ?? config().agents.defaultAgent;
       const handle = await runs.start({
+        runId,
         agentId,
         sessionKey: job.payload.sessionKey ?? `cron:${job.id}`,
         text: job.payload.message,
@@ -339,6 +344,26 @@ export async function createServices(deps: ServicesDeps): Promise<Services> {
       return { ok: result.status === "ok", summary: result.text.slice(0, 500) };
     },
   });
+  for (
+    const m of createCronMethods({
+      scheduler: cron,
+      agentIds: () => config().agents.list.map((a) => a.id),
+      defaultAgent: () => config().agents.defaultAgent,
+      schedulerOn: () => config().cron.enabled,
+      audit: store.audit,
+    })
+  ) registry.add(m);
+  const patternDeps = {
+    repo: createApprovalRepo(store.db),
+    config: () => config().tools,
+    audit: store.audit,
+  };
+  for (const m of approvalPatternMethods(patternDeps)) registry.add(m);
+  registry.add(createEffectiveToolsMethod({
+    config,
+    catalog: createToolCatalog({ config, env: deps.env, store, bus, clock, logger, paths }),
+    mcpServers: () => Object.keys(config().mcp.servers),
+  }) as MethodDef<unknown>);
   registry.add(createLanesStatusMethod(scheduler));
   for (const m of createOutboxMethods({ outbox, kick: () => dispatcher.kick() })) registry.add(m);
   for (const m of createChannelMethods({ channels: channels.registry })) registry.add(m);

@@ -33,6 +33,18 @@ export interface CronRun {
   endedAt?: number;
   ok?: boolean;
   summary?: string;
+  /** The agent run this firing started (its timeline). */
+  runId?: string;
+}
+
+/** What `update` may change. */
+export interface CronJobFields {
+  name?: string;
+  schedule?: Schedule;
+  payload?: JobPayload;
+  nextRunAt?: number | null;
+  lastRunAt?: number;
+  enabled?: boolean;
 }
 
 export interface CronJobRepo {
@@ -40,11 +52,8 @@ export interface CronJobRepo {
   get(id: string): Promise<CronJob | undefined>;
   list(): Promise<CronJob[]>;
   remove(id: string): Promise<boolean>;
-  update(
-    id: string,
-    fields: { nextRunAt?: number | null; lastRunAt?: number; enabled?: boolean },
-  ): Promise<void>;
-  startRun(jobId: string, scheduledAt: number, startedAt: number): Promise<number>;
+  update(id: string, fields: CronJobFields): Promise<void>;
+  startRun(jobId: string, scheduledAt: number, startedAt: number, runId?: string): Promise<number>;
   endRun(runId: number, endedAt: number, ok: boolean, summary: string): Promise<void>;
   runs(jobId: string, limit?: number): Promise<CronRun[]>;
 }
@@ -96,6 +105,18 @@ export function createCronJobRepo(db: Db): CronJobRepo {
     async update(id, f) {
       const sets: string[] = [];
       const args: (number | string | null)[] = [];
+      if (f.name !== undefined) {
+        sets.push("name = ?");
+        args.push(f.name);
+      }
+      if (f.schedule !== undefined) {
+        sets.push("schedule = ?");
+        args.push(JSON.stringify(f.schedule));
+      }
+      if (f.payload !== undefined) {
+        sets.push("payload = ?");
+        args.push(JSON.stringify(f.payload));
+      }
       if (f.nextRunAt !== undefined) {
         sets.push("next_run_at = ?");
         args.push(f.nextRunAt);
@@ -110,12 +131,11 @@ export function createCronJobRepo(db: Db): CronJobRepo {
       }
       if (sets.length) await db.run(`UPDATE cron_jobs SET ${sets.join(", ")} WHERE id = ?`, [...args, id]);
     },
-    async startRun(jobId, scheduledAt, startedAt) {
-      const r = await db.run("INSERT INTO cron_runs (job_id, scheduled_at, started_at) VALUES (?, ?, ?)", [
-        jobId,
-        scheduledAt,
-        startedAt,
-      ]);
+    async startRun(jobId, scheduledAt, startedAt, runId) {
+      const r = await db.run(
+        "INSERT INTO cron_runs (job_id, scheduled_at, started_at, run_id) VALUES (?, ?, ?, ?)",
+        [jobId, scheduledAt, startedAt, runId ?? null],
+      );
       return Number(r.lastInsertRowid);
     },
     async endRun(runId, endedAt, ok, summary) {
@@ -139,6 +159,7 @@ export function createCronJobRepo(db: Db): CronJobRepo {
         endedAt: r.ended_at == null ? undefined : Number(r.ended_at),
         ok: r.ok == null ? undefined : Number(r.ok) === 1,
         summary: r.summary == null ? undefined : String(r.summary),
+        ...(r.run_id == null ? {} : { runId: String(r.run_id) }),
       }));
     },
   };

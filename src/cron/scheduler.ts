@@ -9,12 +9,17 @@ import { systemClock } from "../core/clock.ts";
 import type { Logger } from "../core/logger.ts";
 import { silentLogger } from "../core/logger.ts";
 import { describeError } from "../core/errors.ts";
-import { newId } from "../core/ids.ts";
+import { newId, newRunId } from "../core/ids.ts";
+import { TalonError } from "../core/errors.ts";
 import type { CronConfig } from "../config/sections/hooks.ts";
-import type { CronJob, CronJobRepo, CronRun, JobPayload } from "./job_repo.ts";
+import type { CronJob, CronJobFields, CronJobRepo, CronRun, JobPayload } from "./job_repo.ts";
 import { nextRunAt, type Schedule, scheduleSchema } from "./schedule.ts";
 
-export type RunJob = (job: CronJob) => Promise<{ ok: boolean; summary: string }>;
+/** Runs a job's message as agent run `runId` (recorded in the job's history before it starts). */
+export type RunJob = (job: CronJob, run: { runId: string }) => Promise<{ ok: boolean; summary: string }>;
+
+/** What `update` may change about a job. */
+export type CronJobChanges = Pick<CronJobFields, "name" | "schedule" | "payload" | "enabled">;
 
 export interface CronSchedulerDeps {
   repo: CronJobRepo;
@@ -35,6 +40,15 @@ export interface CronScheduler {
   remove(id: string): Promise<boolean>;
   list(): Promise<CronJob[]>;
   runs(jobId: string, limit?: number): Promise<CronRun[]>;
+  /**
+   * Changes a job; a new schedule or turning it on computes the next time from now. Throws NOT_FOUND for
+   * an unknown job and RangeError when the job would never fire again.
+   */
+  update(id: string, changes: CronJobChanges): Promise<CronJob>;
+  /** Runs a job now, outside its schedule (the schedule is unchanged). CONFLICT while it is running. */
+  runNow(id: string): Promise<{ runId: string }>;
+  /** Ids of the jobs running now. */
+  runningIds(): string[];
   /** Settles when every run started so far has finished (tests, shutdown). */
   idle(): Promise<void>;
 }
@@ -48,26 +62,26 @@ export function createCronScheduler(deps: CronSchedulerDeps): CronScheduler {
   let started = false;
   const running = new Map<string, Promise<void>>();
 
-  const execute = (job: CronJob, scheduledAt: number): Promise<void> => {
-    if (running.has(job.id)) return running.get(job.id)!;
+  const execute = (job: CronJob, scheduledAt: number): { runId: string; done: Promise<void> } => {
+    const runId = newRunId();
     const p = (async () => {
       const startedAt = clock.now();
-      const runId = await deps.repo.startRun(job.id, scheduledAt, startedAt);
+      const historyId = await deps.repo.startRun(job.id, scheduledAt, startedAt, runId);
       await deps.repo.update(job.id, { lastRunAt: startedAt });
       let outcome: { ok: boolean; summary: string };
       try {
-        outcome = await deps.runJob(job);
+        outcome = await deps.runJob(job, { runId });
       } catch (err) {
         outcome = { ok: false, summary: describeError(err) };
       }
-      await deps.repo.endRun(runId, clock.now(), outcome.ok, outcome.summary);
+      await deps.repo.endRun(historyId, clock.now(), outcome.ok, outcome.summary);
       logger.info("cron job ran", { job: job.id, ok: outcome.ok });
     })().catch((err) =>
       logger.error("cron job bookkeeping failed", { job: job.id, error: describeError(err) })
     )
       .finally(() => running.delete(job.id));
     running.set(job.id, p);
-    return p;
+    return { runId, done: p };
   };
 
   /** Moves a job to its next time after `now`; disables one-off jobs that are done. */
@@ -88,7 +102,7 @@ export function createCronScheduler(deps: CronSchedulerDeps): CronScheduler {
       if (running.has(job.id)) continue;
       const scheduledAt = job.nextRunAt;
       await advance(job, now);
-      void execute(job, scheduledAt);
+      void execute(job, scheduledAt).done;
     }
     await arm();
   };
@@ -123,7 +137,7 @@ export function createCronScheduler(deps: CronSchedulerDeps): CronScheduler {
         // Missed while down.
         const missedAt = job.nextRunAt;
         await advance(job, now);
-        if (deps.config.missedRuns === "run-once") void execute(job, missedAt);
+        if (deps.config.missedRuns === "run-once") void execute(job, missedAt).done;
         else logger.info("cron job missed while down; skipped", { job: job.id, missedAt });
       }
       await arm();
@@ -162,6 +176,31 @@ export function createCronScheduler(deps: CronSchedulerDeps): CronScheduler {
     },
     list: () => deps.repo.list(),
     runs: (jobId, limit) => deps.repo.runs(jobId, limit),
+    async update(id, changes) {
+      const job = await deps.repo.get(id);
+      if (!job) throw new TalonError("NOT_FOUND", `No cron job ${id}`);
+      const schedule = changes.schedule ? scheduleSchema.parse(changes.schedule) : job.schedule;
+      const enabled = changes.enabled ?? job.enabled;
+      const fields: CronJobFields = { ...changes, schedule };
+      if (!enabled) fields.nextRunAt = null;
+      else if (changes.schedule || !job.enabled) {
+        const next = nextRunAt(schedule, clock.now(), job.createdAt);
+        if (next === undefined) {
+          throw new RangeError(`Schedule ${JSON.stringify(schedule)} never fires after now`);
+        }
+        fields.nextRunAt = next;
+      }
+      await deps.repo.update(id, fields);
+      await arm();
+      return (await deps.repo.get(id))!;
+    },
+    async runNow(id) {
+      const job = await deps.repo.get(id);
+      if (!job) throw new TalonError("NOT_FOUND", `No cron job ${id}`);
+      if (running.has(id)) throw new TalonError("CONFLICT", `Cron job ${id} is running now`);
+      return { runId: execute(job, clock.now()).runId };
+    },
+    runningIds: () => [...running.keys()],
     async idle() {
       while (running.size > 0) await Promise.all(running.values());
     },

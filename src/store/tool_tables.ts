@@ -63,4 +63,22 @@ export const toolMigrations: Migration[] = [
     // and the files the agent changed that the program reads (JSON; NULL for older rows).
     sql: ["ALTER TABLE tool_approvals ADD COLUMN binding TEXT"],
   },
+  {
+    version: 403,
+    name: "cron_runs_run_id",
+    // The agent run a cron firing started, so its history links to the run timeline (NULL for older rows).
+    sql: ["ALTER TABLE cron_runs ADD COLUMN run_id TEXT"],
+  },
+  {
+    version: 404,
+    name: "tool_approval_patterns",
+    // Exec approval patterns added at run time ('program arg…', matched like tools.exec.approvals).
+    sql: [
+      `CREATE TABLE tool_approval_patterns (
+        pattern TEXT PRIMARY KEY,
+        created_by TEXT,
+        created_at INTEGER NOT NULL
+      )`,
+    ],
+  },
 ];

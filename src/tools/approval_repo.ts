@@ -30,7 +30,28 @@ export interface ApprovalRepo {
   /** Exact argv lists approved with allow-always. */
   allowlist(): Promise<string[][]>;
   addToAllowlist(argv: string[], by: string): Promise<void>;
+  /** The allow-always entries with who added them and when. */
+  allowlistEntries(): Promise<StoredEntry<string[]>[]>;
+  /** Removes an allow-always entry; false when there was none. */
+  removeFromAllowlist(argv: readonly string[]): Promise<boolean>;
+  /** Exec approval patterns added at run time ('program arg…', matched like tools.exec.approvals). */
+  patterns(): Promise<StoredEntry<string>[]>;
+  /** Adds a pattern; false when it was there already. */
+  addPattern(pattern: string, by: string): Promise<boolean>;
+  removePattern(pattern: string): Promise<boolean>;
 }
+
+/** A stored allow-always entry or pattern. */
+export interface StoredEntry<T> {
+  value: T;
+  createdBy?: string;
+  createdAt: number;
+}
+
+const entry = (r: Record<string, unknown>) => ({
+  createdAt: Number(r.created_at),
+  ...(r.created_by == null ? {} : { createdBy: String(r.created_by) }),
+});
 
 /** Creates the approval repository over `db`. */
 export function createApprovalRepo(db: Db, now = Date.now): ApprovalRepo {
@@ -101,6 +122,33 @@ export function createApprovalRepo(db: Db, now = Date.now): ApprovalRepo {
         "INSERT INTO tool_approval_allowlist (pattern, created_by, created_at) VALUES (?, ?, ?) ON CONFLICT(pattern) DO NOTHING",
         [JSON.stringify(argv), by, now()],
       );
+    },
+    async allowlistEntries() {
+      const rows = await db.query<Record<string, unknown>>(
+        "SELECT * FROM tool_approval_allowlist ORDER BY created_at",
+      );
+      return rows.map((r) => ({ ...entry(r), value: JSON.parse(String(r.pattern)) as string[] }));
+    },
+    async removeFromAllowlist(argv) {
+      const r = await db.run("DELETE FROM tool_approval_allowlist WHERE pattern = ?", [JSON.stringify(argv)]);
+      return r.rowsAffected > 0;
+    },
+    async patterns() {
+      const rows = await db.query<Record<string, unknown>>(
+        "SELECT * FROM tool_approval_patterns ORDER BY created_at, pattern",
+      );
+      return rows.map((r) => ({ ...entry(r), value: String(r.pattern) }));
+    },
+    async addPattern(pattern, by) {
+      const r = await db.run(
+        "INSERT INTO tool_approval_patterns (pattern, created_by, created_at) VALUES (?, ?, ?) ON CONFLICT(pattern) DO NOTHING",
+        [pattern, by, now()],
+      );
+      return r.rowsAffected > 0;
+    },
+    async removePattern(pattern) {
+      const r = await db.run("DELETE FROM tool_approval_patterns WHERE pattern = ?", [pattern]);
+      return r.rowsAffected > 0;
     },
   };
 }

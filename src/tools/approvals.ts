@@ -56,7 +56,7 @@ export interface Approvals {
   resolve(id: string, decision: ApprovalDecision, by: string): Promise<ApprovalRecord | undefined>;
   /** Pending requests (newest first). */
   pending(): Promise<ApprovalRecord[]>;
-  /** Whether a resolved argv matches tools.exec.approvals or a stored allow-always entry. */
+  /** Whether a resolved argv matches tools.exec.approvals, a stored pattern or an allow-always entry. */
   isAllowlisted(argv: readonly string[], workspace?: string): Promise<boolean>;
 }
 
@@ -99,6 +99,7 @@ export function createApprovals(deps: ApprovalsDeps): Approvals {
   const isAllowlisted = async (argv: readonly string[], workspace?: string) => {
     const scope: MatchScope = { path: deps.programPath, workspace };
     if (exec.approvals.some((p) => matchesPattern(p, argv, scope))) return true;
+    if ((await deps.repo.patterns()).some((p) => matchesPattern(p.value, argv, scope))) return true;
     const stored = await deps.repo.allowlist();
     return stored.some((s) =>
       s.length === argv.length && programMatches(s[0]!, argv[0]!, scope) &&
