@@ -19,6 +19,8 @@ import { Logs } from "./pages/logs.tsx";
 import { Agents } from "./pages/agents.tsx";
 import { Outbox } from "./pages/outbox.tsx";
 import { Tokens } from "./pages/tokens.tsx";
+import { Cron } from "./pages/cron.tsx";
+import { Tools } from "./pages/tools.tsx";
 
 const ROUTES = [
   { path: "/", label: "Overview", page: Overview },
@@ -32,6 +34,8 @@ const ROUTES = [
   { path: "/agents", label: "Agents", page: Agents },
   { path: "/outbox", label: "Outbox", page: Outbox },
   { path: "/tokens", label: "Tokens", page: Tokens },
+  { path: "/cron", label: "Cron", page: Cron },
+  { path: "/tools", label: "Tools", page: Tools },
 ];
 
 const STATUS_TEXT: Record<ClientStatus, string> = {
