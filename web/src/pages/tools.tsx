@@ -184,7 +184,7 @@ function Skills(props: { client: PageProps["client"]; agentId: string }) {
                 <td class="small">{s.source}</td>
                 <td>
                   {s.available ? <Badge tone="ok">available</Badge> : <Badge tone="warn">unavailable</Badge>}
-                  {!s.available && <span class="small">{" "}{s.reasons.join("; ")}</span>}
+                  {!s.available && <span class="small">{` ${s.reasons.join("; ")}`}</span>}
                 </td>
                 <td class="small">{s.description}</td>
               </tr>
@@ -239,7 +239,7 @@ function McpServers(props: { client: PageProps["client"]; effective: Effective["
                     <Badge tone={s.state === "ready" ? "ok" : s.state === "failed" ? "err" : "muted"}>
                       {s.state}
                     </Badge>
-                    {s.lastError && <span class="small">{" "}{s.lastError}</span>}
+                    {s.lastError && <span class="small">{` ${s.lastError}`}</span>}
                   </td>
                   <td>{s.tools}</td>
                   <td class="small">{eff ? (eff.allowed ? "allowed" : eff.reason) : "—"}</td>
