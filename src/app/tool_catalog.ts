@@ -3,23 +3,14 @@
  * them (createWorkerTools with this config), built once on first use and then closed — the main thread
  * never runs them.
  */
-import type { TalonPaths } from "../config/paths.ts";
 import type { Config } from "../config/schema.ts";
-import type { Clock } from "../core/clock.ts";
-import type { EventBus } from "../core/event_bus.ts";
-import type { Logger } from "../core/logger.ts";
-import type { Store } from "../store/mod.ts";
 import type { CatalogTool } from "../tools/effective_tools.ts";
+import type { WorkerToolsDeps } from "./agent_tools.ts";
 
-export interface ToolCatalogDeps {
-  config: () => Readonly<Config>;
-  env: Readonly<Record<string, string | undefined>>;
-  store: Store;
-  bus: EventBus;
-  clock: Clock;
-  logger: Logger;
-  paths: TalonPaths;
-}
+/** What a worker's tools are built from, with the config read at the time of asking. */
+export type ToolCatalogDeps =
+  & Pick<WorkerToolsDeps, "env" | "store" | "bus" | "clock" | "logger" | "paths">
+  & { config: () => Readonly<Config> };
 
 /** A lazy catalog of the built-in tools (name, group, description), cached per config object. */
 export function createToolCatalog(deps: ToolCatalogDeps): () => Promise<readonly CatalogTool[]> {

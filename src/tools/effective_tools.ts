@@ -9,7 +9,7 @@ import { TalonError } from "../core/errors.ts";
 import { PRINCIPAL_KINDS } from "../core/principal.ts";
 import type { MethodDef } from "../gateway/methods/registry.ts";
 import { capabilitiesOf } from "../security/capabilities.ts";
-import { resolveToolPolicy } from "./policy.ts";
+import { principalWidening, resolveToolPolicy } from "./policy.ts";
 import { boundReport } from "./sandbox/outer_bound.ts";
 import type { ToolGroup } from "./types.ts";
 
@@ -43,10 +43,7 @@ export function effectiveTools(
     const reason = policy.check(name, group);
     return reason ? { allowed: false, reason } : { allowed: true };
   };
-  const widen = p.principal === "user" || p.principal === "group" || p.principal === "hook" ||
-      p.principal === "api"
-    ? config.tools.byPrincipal[p.principal]
-    : undefined;
+  const widen = principalWidening(config, p.principal);
   return {
     agentId: p.agentId,
     principal: p.principal,

@@ -10,7 +10,7 @@
  * owner-only whatever the config says.
  */
 import type { Config } from "../config/schema.ts";
-import type { Principal } from "../core/principal.ts";
+import type { Principal, PrincipalKind } from "../core/principal.ts";
 import { capabilitiesOf, isOwnerOnlyTool } from "../security/capabilities.ts";
 import type { ToolGroup } from "./types.ts";
 
@@ -79,9 +79,7 @@ export function resolveToolPolicy(config: Readonly<Config>, scope: PolicyScope):
     const check = (name: string, group: ToolGroup) => ownerOnly(name) ?? configured.check(name, group);
     return { ...configured, check, allowed: (n, g) => check(n, g) === undefined };
   }
-  const widen = kind === "user" || kind === "group" || kind === "hook" || kind === "api"
-    ? config.tools.byPrincipal[kind]
-    : undefined;
+  const widen = principalWidening(config, kind);
   const profile: ToolProfile = widen?.profile ?? caps.tools.profile;
   const base = [...PROFILES[profile], ...(widen?.profile ? [] : caps.tools.plus)];
   const allow = widen?.allow ?? [];
@@ -97,6 +95,13 @@ export function resolveToolPolicy(config: Readonly<Config>, scope: PolicyScope):
     return `tool ${name} is not available to ${kind} runs (tools.byPrincipal.${kind} can allow it)`;
   };
   return { profile, allow, deny, check, allowed: (n, g) => check(n, g) === undefined };
+}
+
+/** `tools.byPrincipal.<kind>`: how the config widens a non-owner principal's default tools, if at all. */
+export function principalWidening(config: Readonly<Config>, kind: PrincipalKind) {
+  return kind === "user" || kind === "group" || kind === "hook" || kind === "api"
+    ? config.tools.byPrincipal[kind]
+    : undefined;
 }
 
 /** The policy the config gives an agent in a channel/group, before the principal is considered. */
