@@ -125,7 +125,7 @@ export function Tools({ client, query, nav }: PageProps) {
                   {(e?.tools ?? []).map((t) => (
                     <tr key={t.name} data-tool={t.name} data-allowed={String(t.allowed)}>
                       <td>
-                        <code>{t.name}</code>
+                        <code class="name">{t.name}</code>
                       </td>
                       <td class="small">{t.group}</td>
                       <td>
