@@ -101,6 +101,15 @@ Deno.test({
           admin.request("cron.update", { id: "cron_nope", enabled: false }),
           /NOT_FOUND|No cron/,
         );
+        await assert.rejects(
+          admin.request("cron.update", { id, schedule: { kind: "every", everyMs: 10 } }),
+          /schedule\.everyMs/,
+        );
+        await assert.rejects(admin.request("cron.update", { id, agentId: "ghost" }), /unknown agent "ghost"/);
+        await assert.rejects(admin.request("cron.runs", { id: "cron_nope" }), /No cron job/);
+        await assert.rejects(admin.request("cron.run", { id: "cron_nope" }), /No cron job/);
+        const { jobs } = await admin.request<{ jobs: JobView[] }>("cron.list", {});
+        assert.equal(jobs[0]!.describe, "every 60m", "refused updates change nothing");
       });
 
       await t.step("run now: a real agent run, kept in the history with its run id", async () => {

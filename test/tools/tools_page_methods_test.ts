@@ -31,7 +31,7 @@ Deno.test({
         defaults: { model: { primary: "echo/echo" } },
         list: [{ id: "main" }, { id: "helper", tools: { profile: "coding", deny: ["exec"] } }],
       },
-      tools: { byPrincipal: { hook: { allow: ["web_fetch"] } } },
+      tools: { byPrincipal: { hook: { allow: ["web_fetch"] } }, exec: { approvals: ["npm test **"] } },
       sandbox: { outerBound: { read: ["/tmp"], net: ["api.example.com"] } },
     });
     const admin = await gw.connect();
@@ -151,8 +151,19 @@ Deno.test({
           admin.request("approvals.patterns.remove", { pattern: "git log --oneline *" }),
           /No such pattern/,
         );
+        await assert.rejects(
+          admin.request("approvals.patterns.remove", { pattern: "npm test **" }),
+          /comes from tools\.exec\.approvals in the config/,
+        );
+        // An allow-always entry (as approval.resolve allow-always stores it) is removed by its argv.
+        await createApprovalRepo(gw.store.db).addToAllowlist(["/usr/bin/true", "x"], "test");
+        const before = await admin.request<{ allowAlways: { argv: string[] }[] }>("approvals.patterns", {});
+        assert.deepEqual(before.allowAlways.map((a) => a.argv), [["/usr/bin/true", "x"]]);
+        await admin.request("approvals.patterns.remove", { argv: ["/usr/bin/true", "x"] });
+        const after = await admin.request<{ allowAlways: unknown[] }>("approvals.patterns", {});
+        assert.deepEqual(after.allowAlways, []);
         const audit = await gw.store.audit.list({ kind: "approval.pattern" });
-        assert.deepEqual(audit.map((a) => a.outcome).sort(), ["added", "removed"]);
+        assert.deepEqual(audit.map((a) => a.outcome).sort(), ["added", "removed", "removed"]);
       });
     } finally {
       await admin.close();
