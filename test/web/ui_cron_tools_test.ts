@@ -9,6 +9,7 @@ import assert from "node:assert/strict";
 import type { Page } from "puppeteer-core";
 import { checkA11y } from "./a11y.ts";
 import { textOf, until } from "./browser.ts";
+import { stdioServer } from "../mcp/mcp_fixture.ts";
 import { chromium, go, withUi } from "./ui_harness.ts";
 
 /** Sets an input's value as typing would (one input event), replacing what was there. */
@@ -32,6 +33,7 @@ Deno.test({
     await withUi({
       agents: { defaults: { model: { primary: "echo/echo" } }, list: [{ id: "main" }, { id: "helper" }] },
       sandbox: { outerBound: { read: ["/tmp"], net: ["api.example.com"] } },
+      mcp: { servers: { fx: stdioServer() } },
     }, async ({ gw, page, newPage, shoot, consoleErrors }) => {
       await Deno.mkdir(`${gw.home}/skills/needs`, { recursive: true });
       await Deno.writeTextFile(
@@ -48,6 +50,10 @@ Deno.test({
           await page.click("#cron-new");
           await fill(page, "#cron-name", "morning digest");
           await page.select("#cron-kind", "cron");
+          await until(
+            page,
+            `document.querySelector("label[for=cron-schedule]")?.textContent === "Cron expression"`,
+          );
           await fill(page, "#cron-schedule", "99 * * * *");
           await page.select("#cron-agentId", "helper");
           await fill(page, "#cron-message", "summarise the night");
@@ -60,6 +66,10 @@ Deno.test({
           assert.equal(await page.$eval("#cron-schedule", (e) => e.getAttribute("aria-invalid")), "true");
           await shoot(page, "cron-form-error");
           await page.select("#cron-kind", "every");
+          await until(
+            page,
+            `document.querySelector("label[for=cron-schedule]")?.textContent === "Every (minutes)"`,
+          );
           await fill(page, "#cron-schedule", "90");
           await page.click("#cron-save");
           await until(page, `!document.querySelector("#cron-form")`);
@@ -68,6 +78,7 @@ Deno.test({
           );
           assert.deepEqual(jobs.map((j) => j.name), ["morning digest"]);
           jobId = jobs[0]!.id;
+          await page.waitForSelector(`#cron-table tr[data-job="${jobId}"]`);
           const cells = await page.$eval(
             `#cron-table tr[data-job="${jobId}"]`,
             (tr) => [...tr.children].map((td) => td.textContent ?? ""),
@@ -111,6 +122,7 @@ Deno.test({
         );
         assert.equal(await textOf(page, `#cron-table tr[data-job="${jobId}"] button.toggle`), "Enable");
         await page.click(`#cron-table tr[data-job="${jobId}"] button.edit`);
+        await page.waitForSelector("#cron-form #cron-schedule");
         assert.equal(
           await page.$eval("#cron-schedule", (e) => (e as unknown as { value: string }).value),
           "90",
@@ -151,10 +163,19 @@ Deno.test({
         },
       );
 
-      await t.step("14: skills with their state", async () => {
+      await t.step("14: skills and MCP servers with their state", async () => {
         await page.waitForSelector('#skills-table tr[data-skill="needs"]');
         assert.match(await textOf(page, '#skills-table tr[data-skill="needs"]'), /unavailable.*nope-xyz/);
-        assert.match(await textOf(page, "#mcp-table"), /No MCP servers configured/);
+        // The Tools page is on principal "user" here: MCP tools are not theirs.
+        assert.match(
+          await textOf(page, '#mcp-table tr[data-mcp="fx"]'),
+          /^fxstdio(idle|starting|ready).*not available to user runs/,
+        );
+        await page.select("#tools-principal", "owner");
+        await until(
+          page,
+          `document.querySelector('#mcp-table tr[data-mcp="fx"] td:last-child')?.textContent === "allowed"`,
+        );
       });
 
       await t.step("14: add and remove an approval pattern", async () => {
@@ -207,7 +228,7 @@ Deno.test({
             );
             if (path.startsWith("/cron")) {
               await page.click("#cron-new");
-              await page.click("#cron-save");
+              await (await page.waitForSelector("#cron-save"))!.click();
               await page.waitForSelector("#cron-form-error");
             }
             for (const v of await checkA11y(page)) {
