@@ -51,12 +51,16 @@ export interface CronMethodsDeps {
 }
 
 /** The last run's state as a job list shows it. */
-export type LastStatus = "ok" | "error" | "running";
+export type LastStatus = "ok" | "error" | "running" | "interrupted";
 
+/**
+ * Only this process runs cron jobs, so a history row left open while the job is not running now was cut
+ * short by a stop or crash of the gateway: `interrupted`, not running forever.
+ */
 function lastStatus(run: CronRun | undefined, running: boolean): LastStatus | undefined {
   if (running) return "running";
   if (!run) return undefined;
-  if (run.ok === undefined) return run.endedAt === undefined ? "running" : "error";
+  if (run.endedAt === undefined) return "interrupted";
   return run.ok ? "ok" : "error";
 }
 

@@ -132,6 +132,15 @@ Deno.test({
         assert.equal(jobs[0]!.lastRunId, runId);
       });
 
+      await t.step("a run left open by a stopped gateway is interrupted, not running forever", async () => {
+        await gw.store.db.run(
+          "INSERT INTO cron_runs (job_id, scheduled_at, started_at, run_id) VALUES (?, ?, ?, ?)",
+          [id, Date.now() - 5000, Date.now() - 5000, "run_cut"],
+        );
+        const { jobs } = await admin.request<{ jobs: JobView[] }>("cron.list", {});
+        assert.equal(jobs[0]!.lastStatus, "interrupted");
+      });
+
       await t.step("read and write credentials read but cannot change anything", async () => {
         for (const scope of ["read", "write"] as const) {
           const token = scope[0]!.repeat(40);

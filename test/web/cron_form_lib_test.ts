@@ -1,6 +1,6 @@
 /** The cron form's pure mapping (web/src/lib/cron_form.ts): form ↔ params, and fields named by an error. */
 import assert from "node:assert/strict";
-import { emptyForm, fieldsInError, formOf, paramsOf } from "../../web/src/lib/cron_form.ts";
+import { emptyForm, fieldsInError, formOf, paramsOf, rowStatus } from "../../web/src/lib/cron_form.ts";
 
 Deno.test("cron form: a new job's params carry only what was given; minutes become everyMs", () => {
   const f = { ...emptyForm("main"), name: "n", message: "m", every: "1.5" };
@@ -59,4 +59,12 @@ Deno.test("cron form: the fields a gateway error names", () => {
   assert.deepEqual(fieldsInError('agentId: unknown agent "ghost"'), ["agentId"]);
   assert.deepEqual(fieldsInError("schedule: Schedule never fires after now"), ["schedule"]);
   assert.deepEqual(fieldsInError("No cron job x"), []);
+});
+
+Deno.test("cron history: an open row is running only while the job runs, else interrupted", () => {
+  assert.equal(rowStatus({}, true, "running"), "running");
+  assert.equal(rowStatus({}, false, "running"), "interrupted", "an older open row was cut short");
+  assert.equal(rowStatus({}, true, "interrupted"), "interrupted");
+  assert.equal(rowStatus({ endedAt: 1, ok: true }, true, "running"), "ok");
+  assert.equal(rowStatus({ endedAt: 1, ok: false }, false, undefined), "error");
 });

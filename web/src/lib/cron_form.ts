@@ -7,6 +7,19 @@ export type Schedule =
   | { kind: "cron"; expr: string; tz?: string }
   | { kind: "at"; at: string };
 
+/** A cron run's state; `interrupted`: the gateway stopped while it ran. */
+export type RunStatus = "ok" | "error" | "running" | "interrupted";
+
+/** The state of a history row: an open row is running only while the job runs now. */
+export function rowStatus(
+  row: { endedAt?: number; ok?: boolean },
+  newest: boolean,
+  jobStatus: RunStatus | undefined,
+): RunStatus {
+  if (row.endedAt === undefined) return newest && jobStatus === "running" ? "running" : "interrupted";
+  return row.ok ? "ok" : "error";
+}
+
 /** A job as `cron.list` returns it. */
 export interface CronJobView {
   id: string;
@@ -18,7 +31,7 @@ export interface CronJobView {
   agentId: string;
   nextRunAt?: number;
   lastRunAt?: number;
-  lastStatus?: "ok" | "error" | "running";
+  lastStatus?: RunStatus;
   lastSummary?: string;
   lastRunId?: string;
 }

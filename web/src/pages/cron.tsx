@@ -5,7 +5,7 @@
  * (admin); a job's history (`?job=<id>`) with a link to each run's timeline.
  */
 import { useEffect, useState } from "preact/hooks";
-import type { CronJobView } from "../lib/cron_form.ts";
+import { type CronJobView, rowStatus, type RunStatus } from "../lib/cron_form.ts";
 import { fmtDuration, fmtTime } from "../lib/format.ts";
 import { isAdmin } from "../ui/approval_card.tsx";
 import { Badge, ErrorLine, Link, Page, type PageProps, RunLink, Unavailable } from "../ui/common.tsx";
@@ -22,9 +22,9 @@ interface CronRunRow {
   runId?: string;
 }
 
-const TONE = { ok: "ok", error: "err", running: "warn" } as const;
+const TONE = { ok: "ok", error: "err", running: "warn", interrupted: "err" } as const;
 
-function StatusBadge(props: { status?: "ok" | "error" | "running" }) {
+function StatusBadge(props: { status?: RunStatus }) {
   if (!props.status) return <Badge>never ran</Badge>;
   return <Badge tone={TONE[props.status]}>{props.status}</Badge>;
 }
@@ -201,7 +201,7 @@ export function Cron({ client, nav, query }: PageProps) {
   );
 }
 
-/** A job's past runs, newest first; re-read every 2 s while one is running. */
+/** A job's past runs, newest first; re-read every second while one is running. */
 function History(
   props: {
     client: PageProps["client"];
@@ -220,7 +220,7 @@ function History(
     `${props.id}:${props.version}`,
   );
   const rows = runs.data?.runs ?? [];
-  const running = props.job?.lastStatus === "running" || rows.some((r) => r.endedAt === undefined);
+  const running = props.job?.lastStatus === "running";
   // No event announces a cron run's progress: re-read while one is running (the job row too).
   useEffect(() => {
     if (!running) return;
@@ -254,7 +254,7 @@ function History(
                 <td>{fmtTime(r.scheduledAt)}</td>
                 <td>{r.endedAt ? fmtDuration(r.endedAt - r.startedAt) : "…"}</td>
                 <td class="status">
-                  <StatusBadge status={r.endedAt === undefined ? "running" : r.ok ? "ok" : "error"} />
+                  <StatusBadge status={rowStatus(r, r === rows[0], props.job?.lastStatus)} />
                 </td>
                 <td class="small">{r.summary ?? ""}</td>
                 <td>{r.runId ? <RunLink runId={r.runId} nav={props.nav} label="timeline" /> : "—"}</td>
