@@ -30,6 +30,7 @@ import { registerTokenMethods } from "../gateway/methods/token_methods.ts";
 import { registerUiExtraMethods } from "../gateway/methods/ui_extra_methods.ts";
 import { registerUiAgentMethods } from "../gateway/methods/ui_agents_methods.ts";
 import { registerRunsMethods } from "../gateway/methods/runs_methods.ts";
+import { registerSessionArchiveMethods } from "../gateway/methods/session_archive_methods.ts";
 import type { MethodDef, MethodRegistry } from "../gateway/methods/registry.ts";
 import { createOpenAiCompatApp } from "../gateway/openai_compat.ts";
 import type { FailureLimiter } from "../gateway/rate_limit.ts";
@@ -427,6 +428,7 @@ export async function createServices(deps: ServicesDeps): Promise<Services> {
   });
   registerUiAgentMethods(registry, { config, paths, audit: store.audit });
   registerRunsMethods(registry, { db: store.db, now: () => clock.now() });
+  registerSessionArchiveMethods(registry, { db: store.db });
   deps.metrics.addSource(() => lanesMetrics(scheduler.status()));
 
   return {

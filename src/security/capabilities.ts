@@ -165,6 +165,17 @@ export function mayReachSession(
   return target.sessionKey === own || target.spawnedBy === own;
 }
 
+/**
+ * Who may read a transcript other than through a run (the gateway's `sessions.transcript*`): a principal
+ * that reaches every session of the agent reads any; the others only one that their own runs wrote
+ * entirely (`writers` are the `describePrincipal` strings of the runs that wrote it).
+ */
+export function mayReadTranscript(principal: Principal, writers: readonly string[]): boolean {
+  if (capabilitiesOf(principal).sessionReach === "agent") return true;
+  const self = describePrincipal(principal);
+  return writers.length > 0 && writers.every((w) => w === self);
+}
+
 const RANK: Readonly<Record<PrincipalKind, number>> = {
   group: 0,
   hook: 1,

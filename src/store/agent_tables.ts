@@ -53,4 +53,26 @@ export const agentMigrations: Migration[] = [
     // The latest compaction of a session is looked up before every model call.
     sql: ["CREATE INDEX transcript_session_kind ON transcript_entries (session_id, kind, seq)"],
   },
+  {
+    version: 102,
+    name: "earlier transcripts of a session key",
+    // `/new` and `/reset` give a session key a new transcript; this row keeps the old one findable.
+    // Transcripts reset before this table existed are found through their runs' audit rows.
+    sql: [
+      `CREATE TABLE session_transcripts (
+        session_id TEXT PRIMARY KEY,
+        session_key TEXT NOT NULL,
+        agent_id TEXT NOT NULL,
+        ended_at INTEGER NOT NULL
+      )`,
+      "CREATE INDEX session_transcripts_key ON session_transcripts (session_key, ended_at)",
+      `INSERT OR IGNORE INTO session_transcripts (session_id, session_key, agent_id, ended_at)
+       SELECT te.session_id, s.session_key, s.agent_id, MAX(te.ts)
+       FROM transcript_entries te
+       JOIN audit a ON a.run_id = te.run_id AND a.kind = 'agent.run'
+       JOIN sessions s ON s.session_key = a.session_key
+       WHERE te.session_id NOT IN (SELECT session_id FROM sessions)
+       GROUP BY te.session_id`,
+    ],
+  },
 ];

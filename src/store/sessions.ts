@@ -120,12 +120,21 @@ export function createSessionRepo(db: Db, now = Date.now): SessionRepo {
     },
     async reset(key, agentId) {
       const t = now();
-      await db.run(
-        `INSERT INTO sessions (session_key, session_id, agent_id, created_at, updated_at) VALUES (?, ?, ?, ?, ?)
+      // The old transcript stays, listed as an earlier transcript of the key (session_archive.ts).
+      await db.batch([
+        {
+          sql: `INSERT OR IGNORE INTO session_transcripts (session_id, session_key, agent_id, ended_at)
+                SELECT session_id, session_key, agent_id, ? FROM sessions WHERE session_key = ?`,
+          args: [t, key],
+        },
+        {
+          sql:
+            `INSERT INTO sessions (session_key, session_id, agent_id, created_at, updated_at) VALUES (?, ?, ?, ?, ?)
          ON CONFLICT(session_key) DO UPDATE SET session_id = excluded.session_id, input_tokens = 0,
            output_tokens = 0, cost_usd = 0, updated_at = excluded.updated_at`,
-        [key, newId("ses"), agentId, t, t],
-      );
+          args: [key, newId("ses"), agentId, t, t],
+        },
+      ]);
       return (await get(key))!;
     },
     async setModel(key, model) {

@@ -7,6 +7,7 @@
 import { z } from "zod";
 import { TalonError } from "../../core/errors.ts";
 import type { AuditRepo, Db } from "../../store/mod.ts";
+import { createSessionArchiveRepo } from "../../store/session_archive.ts";
 import { createSessionRepo, utcDay } from "../../store/sessions.ts";
 import { type ApprovalRecord, type ApprovalStatus, createApprovalRepo } from "../../tools/approval_repo.ts";
 import type { MethodDef, MethodRegistry } from "./registry.ts";
@@ -115,7 +116,8 @@ export function registerUiExtraMethods(registry: MethodRegistry, deps: UiExtraMe
     name: "sessions.delete",
     scope: "write",
     params: deleteParams,
-    description: "Deletes a session and its transcript (refused while a run is in progress).",
+    description:
+      "Deletes a session, its transcript and its earlier transcripts (refused while a run is in progress).",
     handler: async ({ sessionKey }) => {
       const session = await sessions.get(sessionKey);
       if (!session) throw new TalonError("NOT_FOUND", `No session ${sessionKey}`);
@@ -134,8 +136,10 @@ export function registerUiExtraMethods(registry: MethodRegistry, deps: UiExtraMe
         { sql: "DELETE FROM transcript_entries WHERE session_id = ?", args: [session.sessionId] },
         { sql: "DELETE FROM sessions WHERE session_key = ?", args: [sessionKey] },
       ]);
+      // Its earlier transcripts (from /new and /reset) go too.
+      const earlier = await createSessionArchiveRepo(deps.db).deleteAll(sessionKey);
       await deps.audit.record({ kind: "session.delete", outcome: "ok", sessionKey });
-      return { deleted: true, sessionKey, entries: Number(counted[0]?.n ?? 0) };
+      return { deleted: true, sessionKey, entries: Number(counted[0]?.n ?? 0) + earlier };
     },
   });
 }
