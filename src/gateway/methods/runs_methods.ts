@@ -1,11 +1,14 @@
 /**
- * `runs.list` (read): recent finished runs — status, channel, principal, session, model, duration, end to
+ * `runs.list` (read): runs in progress (`running`, `queued`: from the durable inbox, newest first, with no
+ * end yet) and then recent finished runs — status, channel, principal, session, model, duration, end to
  * end (first milestone, e.g. ingress or queued, to run.end: it includes queue wait), tokens and cost —
- * filtered by status, channel, session and time. A run's `agent.run` audit row is its record; the
- * timeline's first milestone gives its start. `usage.summary` (read): tokens, runs and cost per agent and
+ * filtered by status, channel, session and time. A finished run's `agent.run` audit row is its record;
+ * the timeline's first milestone gives its start. `usage.summary` (read): tokens, runs and cost per agent and
  * model over the last N UTC days (today, 7, 30).
  */
 import { z } from "zod";
+import type { Principal } from "../../core/principal.ts";
+import { describePrincipal } from "../../security/capabilities.ts";
 import type { Db } from "../../store/db.ts";
 import { utcDay } from "../../store/sessions.ts";
 import type { MethodRegistry } from "./registry.ts";
@@ -20,19 +23,25 @@ export interface RunRow {
   model: string | null;
   /** When the first milestone was written (ingress/queued), else the end minus the run's own time. */
   startedAt: number;
-  endedAt: number;
-  /** The run itself (run.start → run.end). */
+  /** Null while the run is in progress. */
+  endedAt: number | null;
+  /** When the run itself began (run.start); in progress runs only, null while queued. */
+  runStartedAt?: number | null;
+  /** The run itself (run.start → run.end); null in progress. */
   ms: number | null;
-  /** First milestone → run.end: includes queue wait. */
-  endToEndMs: number;
+  /** First milestone → run.end: includes queue wait; null in progress. */
+  endToEndMs: number | null;
   inputTokens: number;
   outputTokens: number;
   costUsd: number;
   error: string | null;
 }
 
+const FINISHED = ["ok", "error", "aborted", "timeout"] as const;
+const ACTIVE = ["running", "queued"] as const;
+
 const listParams = z.strictObject({
-  status: z.enum(["ok", "error", "aborted", "timeout"]).optional(),
+  status: z.enum([...FINISHED, ...ACTIVE]).optional(),
   channel: z.string().max(100).optional(),
   sessionKey: z.string().max(500).optional(),
   since: z.number().int().min(0).optional(),
@@ -52,54 +61,13 @@ export function registerRunsMethods(registry: MethodRegistry, deps: { db: Db; no
     name: "runs.list",
     scope: "read",
     params: listParams,
-    description: "Recent finished runs, newest first, filtered by status, channel, session and time.",
+    description: "Runs in progress (running, queued), then recent finished runs, newest first, filtered by " +
+      "status, channel, session and time.",
     handler: async (p) => {
-      const where = ["kind = 'agent.run'"];
-      const args: (string | number)[] = [];
-      if (p.status) (where.push("outcome = ?"), args.push(p.status));
-      if (p.channel) (where.push("actor = ?"), args.push(p.channel));
-      if (p.sessionKey) (where.push("session_key = ?"), args.push(p.sessionKey));
-      if (p.since !== undefined) (where.push("ts >= ?"), args.push(p.since));
-      if (p.until !== undefined) (where.push("ts <= ?"), args.push(p.until));
       const limit = p.limit ?? 100;
-      const rows = await deps.db.query<Record<string, unknown>>(
-        `SELECT * FROM audit WHERE ${where.join(" AND ")} ORDER BY ts DESC, id DESC LIMIT ?`,
-        [...args, limit],
-      );
-      const ids = rows.map((r) => String(r.run_id)).filter((id) => id !== "null");
-      const firsts = new Map<string, number>();
-      if (ids.length) {
-        const marks = ids.map(() => "?").join(", ");
-        const spans = await deps.db.query<{ run_id: string; first: number }>(
-          `SELECT run_id, MIN(ts) AS first FROM events WHERE run_id IN (${marks}) GROUP BY run_id`,
-          ids,
-        );
-        for (const s of spans) firsts.set(String(s.run_id), Number(s.first));
-      }
-      const runs: RunRow[] = rows.map((r) => {
-        const d = JSON.parse(String(r.detail ?? "{}")) as Record<string, unknown>;
-        const endedAt = Number(r.ts);
-        const ms = typeof d.ms === "number" ? d.ms : null;
-        const startedAt = Math.min(firsts.get(String(r.run_id)) ?? endedAt - (ms ?? 0), endedAt);
-        return {
-          runId: String(r.run_id),
-          status: String(r.outcome),
-          channel: str(r.actor),
-          principal: str(r.principal ?? d.principal),
-          sessionKey: str(r.session_key),
-          agentId: str(d.agentId),
-          model: str(d.model),
-          startedAt,
-          endedAt,
-          ms,
-          endToEndMs: endedAt - startedAt,
-          inputTokens: num(d.inputTokens),
-          outputTokens: num(d.outputTokens),
-          costUsd: num(d.costUsd),
-          error: str(d.error),
-        };
-      });
-      return { runs };
+      const active = p.status && !isActive(p.status) ? [] : await activeRuns(deps.db, p, limit);
+      if (p.status && isActive(p.status)) return { runs: active };
+      return { runs: [...active, ...await finishedRuns(deps.db, p, limit - active.length)] };
     },
   });
 
@@ -133,5 +101,108 @@ export function registerRunsMethods(registry: MethodRegistry, deps: { db: Db; no
       }), { runs: 0, inputTokens: 0, outputTokens: 0, costUsd: 0 });
       return { days, from, agents, total };
     },
+  });
+}
+
+type ListParams = z.infer<typeof listParams>;
+
+const isActive = (status: string) => (ACTIVE as readonly string[]).includes(status);
+
+/** Finished runs: their `agent.run` audit rows, with the first milestone as the start. */
+async function finishedRuns(db: Db, p: ListParams, limit: number): Promise<RunRow[]> {
+  if (limit <= 0) return [];
+  const where = ["kind = 'agent.run'"];
+  const args: (string | number)[] = [];
+  if (p.status) (where.push("outcome = ?"), args.push(p.status));
+  if (p.channel) (where.push("actor = ?"), args.push(p.channel));
+  if (p.sessionKey) (where.push("session_key = ?"), args.push(p.sessionKey));
+  if (p.since !== undefined) (where.push("ts >= ?"), args.push(p.since));
+  if (p.until !== undefined) (where.push("ts <= ?"), args.push(p.until));
+  const rows = await db.query<Record<string, unknown>>(
+    `SELECT * FROM audit WHERE ${where.join(" AND ")} ORDER BY ts DESC, id DESC LIMIT ?`,
+    [...args, limit],
+  );
+  const ids = rows.map((r) => String(r.run_id)).filter((id) => id !== "null");
+  const firsts = new Map<string, number>();
+  if (ids.length) {
+    const marks = ids.map(() => "?").join(", ");
+    const spans = await db.query<{ run_id: string; first: number }>(
+      `SELECT run_id, MIN(ts) AS first FROM events WHERE run_id IN (${marks}) GROUP BY run_id`,
+      ids,
+    );
+    for (const s of spans) firsts.set(String(s.run_id), Number(s.first));
+  }
+  const runs: RunRow[] = rows.map((r) => {
+    const d = JSON.parse(String(r.detail ?? "{}")) as Record<string, unknown>;
+    const endedAt = Number(r.ts);
+    const ms = typeof d.ms === "number" ? d.ms : null;
+    const startedAt = Math.min(firsts.get(String(r.run_id)) ?? endedAt - (ms ?? 0), endedAt);
+    return {
+      runId: String(r.run_id),
+      status: String(r.outcome),
+      channel: str(r.actor),
+      principal: str(r.principal ?? d.principal),
+      sessionKey: str(r.session_key),
+      agentId: str(d.agentId),
+      model: str(d.model),
+      startedAt,
+      endedAt,
+      ms,
+      endToEndMs: endedAt - startedAt,
+      inputTokens: num(d.inputTokens),
+      outputTokens: num(d.outputTokens),
+      costUsd: num(d.costUsd),
+      error: str(d.error),
+    };
+  });
+  return runs;
+}
+
+/**
+ * Runs in progress: inbox rows still queued or running (one run may hold several messages), with the
+ * channel and principal the message came with and when the run itself began (run.start), if it did.
+ */
+async function activeRuns(db: Db, p: ListParams, limit: number): Promise<RunRow[]> {
+  // A run whose audit row is written is finished, even if its inbox row is a moment behind.
+  const where = [
+    "i.state IN ('queued', 'running')",
+    "NOT EXISTS (SELECT 1 FROM audit a WHERE a.run_id = i.run_id AND a.kind = 'agent.run')",
+  ];
+  const args: (string | number)[] = [];
+  if (p.status) (where.push("i.state = ?"), args.push(p.status));
+  if (p.channel) (where.push("json_extract(i.payload, '$.channel') = ?"), args.push(p.channel));
+  if (p.sessionKey) (where.push("i.session_key = ?"), args.push(p.sessionKey));
+  if (p.since !== undefined) (where.push("i.created_at >= ?"), args.push(p.since));
+  if (p.until !== undefined) (where.push("i.created_at <= ?"), args.push(p.until));
+  const rows = await db.query<Record<string, unknown>>(
+    `SELECT i.run_id, i.session_key, i.agent_id, MAX(i.state = 'running') AS running,
+       MIN(i.created_at) AS created, json_extract(MIN(i.payload), '$.channel') AS channel,
+       json_extract(MIN(i.payload), '$.payload.principal') AS principal,
+       (SELECT MIN(ts) FROM events e WHERE e.run_id = i.run_id) AS first,
+       (SELECT MAX(ts) FROM events e WHERE e.run_id = i.run_id AND e.kind = 'run.start') AS run_start
+     FROM lane_inbox i WHERE ${where.join(" AND ")}
+     GROUP BY i.run_id ORDER BY created DESC LIMIT ?`,
+    [...args, limit],
+  );
+  return rows.map((r) => {
+    const principal = r.principal == null ? undefined : JSON.parse(String(r.principal)) as Principal;
+    return {
+      runId: String(r.run_id),
+      status: Number(r.running) ? "running" : "queued",
+      channel: str(r.channel),
+      principal: principal?.kind ? describePrincipal(principal) : null,
+      sessionKey: str(r.session_key),
+      agentId: str(r.agent_id),
+      model: null,
+      startedAt: Math.min(num(r.first ?? r.created), num(r.created)),
+      endedAt: null,
+      runStartedAt: r.run_start == null ? null : Number(r.run_start),
+      ms: null,
+      endToEndMs: null,
+      inputTokens: 0,
+      outputTokens: 0,
+      costUsd: 0,
+      error: null,
+    };
   });
 }
