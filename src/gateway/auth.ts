@@ -5,7 +5,13 @@ import type { FailureLimiter } from "./rate_limit.ts";
 
 export type AuthResult =
   | { ok: true; credential: Credential }
-  | { ok: false; reason: "missing" | "mismatch" | "rate_limited"; retryAfterMs?: number };
+  | {
+    ok: false;
+    reason: "missing" | "mismatch" | "rate_limited";
+    retryAfterMs?: number;
+    /** The token was a one-time sign-in code that is spent (so the UI can say run `talon dashboard`). */
+    spentSignin?: "used" | "expired";
+  };
 
 export interface Authenticator {
   /**
@@ -92,7 +98,10 @@ export async function createAuthenticator(deps: {
         await reload();
         credential = match(hash);
       }
-      if (!credential) return await fail(remoteAddr, via, "mismatch");
+      if (!credential) {
+        const spent = await deps.credentials.spentSignin(token).catch(() => undefined);
+        return { ...await fail(remoteAddr, via, "mismatch"), ...(spent ? { spentSignin: spent } : {}) };
+      }
       deps.limiter.succeed(remoteAddr);
       markUsed(credential.id);
       return { ok: true, credential };

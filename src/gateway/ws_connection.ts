@@ -4,6 +4,7 @@
  * the connection cannot continue).
  */
 import type { z } from "zod";
+import { talonCommand } from "../core/cli_name.ts";
 import type { Clock } from "../core/clock.ts";
 import { describeError, TalonError } from "../core/errors.ts";
 import type { EventBus } from "../core/event_bus.ts";
@@ -262,6 +263,14 @@ export function attachConnection(
           retryable: true,
           retryAfterMs: result.retryAfterMs,
           details: { code: "AUTH_RATE_LIMITED" },
+        });
+      } else if (result.spentSignin) {
+        sendError(id, {
+          code: "UNAUTHORIZED",
+          message: result.spentSignin === "used"
+            ? `This link was already used — run \`${talonCommand("dashboard")}\` again`
+            : `This link has expired — run \`${talonCommand("dashboard")}\` again`,
+          details: { code: result.spentSignin === "used" ? "AUTH_SIGNIN_USED" : "AUTH_SIGNIN_EXPIRED" },
         });
       } else {
         sendError(id, {

@@ -30,6 +30,11 @@ export interface CredentialRepo {
   /** Every live credential with the stored SHA-256 (hex) of its token. */
   listHashes(): Promise<{ credential: Credential; hash: string }[]>;
   touch(id: string): Promise<void>;
+  /**
+   * A one-time sign-in code that no longer works, by its token: `used` when a connection redeemed it
+   * (redeeming marks it used), `expired` when it was swept unused. Undefined for anything else.
+   */
+  spentSignin(token: string): Promise<"used" | "expired" | undefined>;
 }
 
 export function createCredentialRepo(db: Db, now = Date.now): CredentialRepo {
@@ -84,6 +89,14 @@ export function createCredentialRepo(db: Db, now = Date.now): CredentialRepo {
     },
     async touch(id) {
       await db.run("UPDATE credentials SET last_used_at = ? WHERE id = ?", [now(), id]);
+    },
+    async spentSignin(token) {
+      const rows = await db.query<Record<string, unknown>>(
+        "SELECT last_used_at FROM credentials WHERE token_hash = ? AND kind = 'signin' AND revoked_at IS NOT NULL",
+        [await sha256Hex(token)],
+      );
+      if (!rows[0]) return undefined;
+      return rows[0].last_used_at == null ? "expired" : "used";
     },
   };
 }

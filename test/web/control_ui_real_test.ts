@@ -559,7 +559,11 @@ Deno.test({
 
           const p3 = await launched.browser.newPage();
           await p3.goto(gw.url + "/" + fragment, { waitUntil: "domcontentloaded" });
-          assert.match(await textOf(p3, "#signin-error"), /refused/);
+          // The same link a second time: the exact words, and the way out.
+          assert.equal(
+            await textOf(p3, "#signin-error"),
+            "This link was already used — run `talon dashboard` again.",
+          );
           assert.equal(new URL(p3.url()).hash, "");
           await shoot(p3, "signin-refused");
           await p3.close();

@@ -110,7 +110,8 @@ Deno.test("one-time sign-in: the code works once, gives an expiring session, and
   await assert.rejects(withCode.request("health", {}), /Connection closed \(1000/);
   await withCode.close().catch(() => {});
   assert.ok(token && token !== code);
-  await assert.rejects(gw.connect({ token: code }), /Unauthorized|mismatch/i);
+  // A reused link is told so, in words that say what to do.
+  await assert.rejects(gw.connect({ token: code }), /This link was already used — run `talon dashboard` again/);
   const session = await gw.connect({ token });
   const health = await session.request("health", {}) as { ok: boolean };
   assert.equal(health.ok, true);
@@ -120,7 +121,9 @@ Deno.test("one-time sign-in: the code works once, gives an expiring session, and
   admin.close();
   advance(61_000);
   assert.equal(await ui.sweep(), 1);
-  await assert.rejects(gw.connect({ token: stale }), /Unauthorized|mismatch/i);
+  await assert.rejects(gw.connect({ token: stale }), /This link has expired — run `talon dashboard` again/);
+  // Any other wrong token still gets the plain answer.
+  await assert.rejects(gw.connect({ token: "x".repeat(40) }), /gateway token mismatch/);
   // The session expires after 12 h.
   advance(12 * 3600_000);
   assert.equal(await ui.sweep(), 1);

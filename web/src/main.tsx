@@ -83,7 +83,10 @@ function App() {
         const r = c.refusal;
         if (r?.code === "RATE_LIMITED") setRetry({ at: Date.now() + (r.retryAfterMs ?? 5000), token });
         setSigninError(
-          onOpen && r?.code === "UNAUTHORIZED"
+          // The gateway's words name the command that works on its machine.
+          onOpen && (r?.detail === "AUTH_SIGNIN_USED" || r?.detail === "AUTH_SIGNIN_EXPIRED")
+            ? `${r.message}.`
+            : onOpen && r?.code === "UNAUTHORIZED"
             ? "The sign-in link was refused: it was already used or has expired — run `talon dashboard` again."
             : r?.code === "UNAUTHORIZED"
             ? "The gateway refused this token (wrong, expired or revoked). Paste a valid gateway token."

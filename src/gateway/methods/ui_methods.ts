@@ -220,11 +220,13 @@ export function registerUiMethods(
       if (!cred || cred.kind !== "signin") {
         throw new TalonError("FORBIDDEN", "Only a connection signed in with a one-time code can redeem it");
       }
+      // Marked used first, so a later connection with it is told "already used", not "expired".
+      await deps.credentials.touch(cred.id);
       // The UPDATE … WHERE revoked_at IS NULL succeeds for exactly one caller: the code is used once.
       if (!await deps.credentials.revoke(cred.id)) {
         throw new TalonError(
           "UNAUTHORIZED",
-          `This sign-in link was already used; run \`${talonCommand()} dashboard\` again`,
+          `This link was already used — run \`${talonCommand("dashboard")}\` again`,
         );
       }
       // The code stops working for new connections at once; this connection stays to get its answer.

@@ -32,6 +32,8 @@ export class GatewayRequestError extends Error {
     readonly retryable = false,
     /** How long the gateway asks to wait (RATE_LIMITED). */
     readonly retryAfterMs?: number,
+    /** The finer reason in `error.details.code`, e.g. AUTH_SIGNIN_USED. */
+    readonly detail?: string,
   ) {
     super(message);
   }
@@ -159,6 +161,7 @@ export function createUiClient(opts: ClientOptions): UiClient {
             message?: string;
             retryable?: boolean;
             retryAfterMs?: number;
+            details?: { code?: unknown };
           };
           p.reject(
             new GatewayRequestError(
@@ -166,6 +169,7 @@ export function createUiClient(opts: ClientOptions): UiClient {
               e.message ?? "request failed",
               !!e.retryable,
               typeof e.retryAfterMs === "number" ? e.retryAfterMs : undefined,
+              typeof e.details?.code === "string" ? e.details.code : undefined,
             ),
           );
         }
