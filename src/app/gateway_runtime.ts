@@ -14,6 +14,7 @@ import { VERSION } from "../core/version.ts";
 import { createGatewayApp } from "../gateway/app.ts";
 import { type Authenticator, createAuthenticator } from "../gateway/auth.ts";
 import { registerUiMethods } from "../gateway/methods/ui_methods.ts";
+import { registerRestartMethods, type RestartControl } from "../gateway/methods/restart_methods.ts";
 import { createDeviceRepo, createDeviceVerifier } from "../gateway/device.ts";
 import { registerCompatMethods } from "../gateway/methods/compat_methods.ts";
 import { createGatewayMetrics } from "../gateway/metrics.ts";
@@ -37,8 +38,11 @@ export interface RunningGateway {
   bus: EventBus;
   registry: MethodRegistry;
   auth: Authenticator;
-  /** Stops accepting, closes sockets with a reason, flushes and closes the store. */
-  shutdown(reason?: string): Promise<void>;
+  /**
+   * Stops accepting, closes sockets with a reason (close code 1001 "going away", or e.g. 1012 "service
+   * restart"), flushes and closes the store.
+   */
+  shutdown(reason?: string, closeCode?: number): Promise<void>;
   /** Resolves when the server has stopped. */
   finished: Promise<void>;
 }
@@ -50,6 +54,10 @@ export interface StartGatewayOptions {
   /** Prints user-facing lines (token location, listen address). */
   print?: (line: string) => void;
   webRoot?: URL;
+  /** Listen on this port instead of the configured one (a restart keeps the port a `0` config got). */
+  port?: number;
+  /** How to restart this gateway (the supervisor's); registers `gateway.restart` when given. */
+  restart?: RestartControl;
 }
 
 const LOOPBACK = new Set(["127.0.0.1", "localhost", "::1", "[::1]"]);
@@ -139,7 +147,9 @@ export async function startGateway(opts: StartGatewayOptions): Promise<RunningGa
     configFile: paths.configFile,
     env: opts.env,
     now: () => clock.now(),
+    ...(opts.restart ? { pendingChanges: opts.restart.plan } : {}),
   });
+  if (opts.restart) registerRestartMethods(registry, { control: opts.restart, audit: store.audit });
   // Expired one-time sign-in codes and UI sessions are revoked in the background.
   const sweepTimer = clock.setInterval(() => {
     ui.sweep().then((n) => n > 0 ? auth.reload() : undefined).catch((err) =>
@@ -187,7 +197,7 @@ export async function startGateway(opts: StartGatewayOptions): Promise<RunningGa
   try {
     server = Deno.serve({
       hostname: config.gateway.bind,
-      port: config.gateway.port,
+      port: opts.port ?? config.gateway.port,
       onListen: (addr) => listening.resolve(addr as Deno.NetAddr),
       onError: (err) => {
         logger.error(`request failed: ${String(err)}`);
@@ -199,7 +209,7 @@ export async function startGateway(opts: StartGatewayOptions): Promise<RunningGa
     await store.milestones.close().catch(() => {});
     store.close();
     logging.close();
-    throw listenError(err, config.gateway.bind, config.gateway.port);
+    throw listenError(err, config.gateway.bind, opts.port ?? config.gateway.port);
   }
   const addr = await listening.promise;
   const host = addr.hostname.includes(":") ? `[${addr.hostname}]` : addr.hostname;
@@ -220,11 +230,11 @@ export async function startGateway(opts: StartGatewayOptions): Promise<RunningGa
   await store.audit.record({ kind: "gateway.start", outcome: "ok", detail: { url, version: VERSION } });
 
   let stopping: Promise<void> | undefined;
-  const shutdown = (reason = "server shutting down") => {
+  const shutdown = (reason = "server shutting down", closeCode = 1001) => {
     stopping ??= (async () => {
       logger.info("gateway stopping", { reason });
       clock.clearInterval(sweepTimer);
-      gateway.closeAll(1001, reason);
+      gateway.closeAll(closeCode, reason);
       await server.shutdown();
       await services.stop().catch((err) => logger.error(`stopping services failed: ${String(err)}`));
       await store.audit.record({ kind: "gateway.stop", outcome: "ok", detail: { reason } }).catch(() => {});

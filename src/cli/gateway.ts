@@ -1,6 +1,6 @@
 import { talonCommand } from "../core/cli_name.ts";
 import { parseArgs } from "node:util";
-import { startGateway } from "../app/gateway_runtime.ts";
+import { superviseGateway } from "../app/gateway_supervisor.ts";
 import { ConfigError } from "../core/errors.ts";
 import { type Command, EXIT } from "./io.ts";
 import { loadCliConfig } from "./shared.ts";
@@ -21,6 +21,8 @@ export const gatewayCommand: Command = {
   usage: `Usage: talon gateway [--config <file>] [--port <n>] [--bind <addr>] [--allow-<kind>[=<list>]…]
 
 Runs the gateway (HTTP + WebSocket + Control UI) in the foreground until SIGINT/SIGTERM.
+The admin method gateway.restart (Control UI "Apply and restart") restarts it inside this process
+with talon.json loaded again.
 Tool calls are bounded by Deno-style permission flags, as with "deno run": --allow-read=<paths>,
 --allow-write=<paths>, --allow-net=<hosts>, --allow-run=<programs>, --allow-env=<names>; a bare
 --allow-<kind> allows all of that kind, and once any is given, kinds not given are denied to tools.
@@ -58,9 +60,11 @@ Exit codes: 0 clean stop, 78 invalid config, 1 other failure.`,
       ...(values.port !== undefined ? { TALON_PORT: values.port } : {}),
       ...(values.bind !== undefined ? { TALON_BIND: values.bind } : {}),
     };
+    const load = async () =>
+      withOuterBound(await loadCliConfig({ ...io, env }, values.config), flags.bound, env);
     let loaded;
     try {
-      loaded = withOuterBound(await loadCliConfig({ ...io, env }, values.config), flags.bound, env);
+      loaded = await load();
     } catch (err) {
       if (err instanceof ConfigError) {
         const hint = /^(Invalid|Cannot read) config/.test(err.message)
@@ -71,11 +75,20 @@ Exit codes: 0 clean stop, 78 invalid config, 1 other failure.`,
       }
       throw err;
     }
-    const gw = await startGateway({ loaded, env, print: io.out });
-    if (loaded.config.sandbox.outerBound) {
-      io.out(`Tools are bounded by: ${describeBound(loaded.config.sandbox.outerBound)}`);
-    }
-    io.out(`Talon gateway listening on ${gw.url} (Control UI at ${gw.url}/)`);
+    // `gateway.restart` (Control UI "Apply and restart") restarts inside this process.
+    const gw = await superviseGateway({
+      loaded,
+      load,
+      env,
+      print: io.out,
+      onStart: (running, now, restarted) => {
+        if (restarted) io.out("Gateway restarted with talon.json loaded again");
+        if (now.config.sandbox.outerBound) {
+          io.out(`Tools are bounded by: ${describeBound(now.config.sandbox.outerBound)}`);
+        }
+        io.out(`Talon gateway listening on ${running.url} (Control UI at ${running.url}/)`);
+      },
+    });
     const stop = (signal: string) => {
       io.out(`Received ${signal}; shutting down`);
       void gw.shutdown(`server shutting down (${signal})`);
@@ -84,10 +97,13 @@ Exit codes: 0 clean stop, 78 invalid config, 1 other failure.`,
     const onInt = () => stop("SIGINT");
     Deno.addSignalListener("SIGTERM", onTerm);
     Deno.addSignalListener("SIGINT", onInt);
-    await gw.finished;
-    await gw.shutdown();
-    Deno.removeSignalListener("SIGTERM", onTerm);
-    Deno.removeSignalListener("SIGINT", onInt);
+    try {
+      await gw.finished;
+    } finally {
+      await gw.shutdown();
+      Deno.removeSignalListener("SIGTERM", onTerm);
+      Deno.removeSignalListener("SIGINT", onInt);
+    }
     io.out("Gateway stopped");
     return EXIT.ok;
   },

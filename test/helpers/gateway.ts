@@ -1,5 +1,9 @@
-/** Starts a real gateway in-process on 127.0.0.1:0 with a temporary TALON_HOME. */
-import { loadConfig } from "../../src/config/load.ts";
+/**
+ * Starts a real gateway in-process on 127.0.0.1:0 with a temporary TALON_HOME. With `restartable` it runs
+ * under the supervisor, as `talon gateway` does, so `gateway.restart` works.
+ */
+import { loadConfig, type LoadedConfig } from "../../src/config/load.ts";
+import { superviseGateway } from "../../src/app/gateway_supervisor.ts";
 import { type RunningGateway, startGateway } from "../../src/app/gateway_runtime.ts";
 import { connectGateway, type GatewayClient, type GatewayClientOptions } from "../../src/gateway/client.ts";
 
@@ -10,7 +14,10 @@ export interface TestGateway extends RunningGateway {
   [Symbol.asyncDispose](): Promise<void>;
 }
 
-export async function startTestGateway(config: Record<string, unknown> = {}): Promise<TestGateway> {
+export async function startTestGateway(
+  config: Record<string, unknown> = {},
+  opts: { restartable?: boolean } = {},
+): Promise<TestGateway> {
   const home = await Deno.makeTempDir({ prefix: "talon-gw-" });
   const file = {
     ...config,
@@ -20,6 +27,7 @@ export async function startTestGateway(config: Record<string, unknown> = {}): Pr
   await Deno.writeTextFile(`${home}/talon.json`, JSON.stringify(file));
   const env = { HOME: home, TALON_HOME: home };
   const loaded = await loadConfig({ env });
+  if (opts.restartable) return restartable(home, env, loaded);
   const gw = await startGateway({ loaded, env, print: () => {} });
   const wsUrl = gw.url.replace(/^http/, "ws") + "/ws";
   return {
@@ -30,6 +38,60 @@ export async function startTestGateway(config: Record<string, unknown> = {}): Pr
     connect: (opts = {}) => connectGateway({ url: wsUrl, token: gw.token.token, timeoutMs: 30_000, ...opts }),
     async [Symbol.asyncDispose]() {
       await gw.shutdown();
+      await Deno.remove(home, { recursive: true }).catch(() => {});
+    },
+  };
+}
+
+/** A test gateway under the supervisor (`gateway.restart` works); its fields follow the running one. */
+async function restartable(
+  home: string,
+  env: Record<string, string>,
+  loaded: LoadedConfig,
+): Promise<TestGateway> {
+  const sup = await superviseGateway({ loaded, load: () => loadConfig({ env }), env, print: () => {} });
+  const now = () => sup.current;
+  const wsUrl = () => now().url.replace(/^http/, "ws") + "/ws";
+  return {
+    get url() {
+      return now().url;
+    },
+    get port() {
+      return now().port;
+    },
+    get hostname() {
+      return now().hostname;
+    },
+    get token() {
+      return now().token;
+    },
+    get store() {
+      return now().store;
+    },
+    get logger() {
+      return now().logger;
+    },
+    get bus() {
+      return now().bus;
+    },
+    get registry() {
+      return now().registry;
+    },
+    get auth() {
+      return now().auth;
+    },
+    get finished() {
+      return sup.finished;
+    },
+    get wsUrl() {
+      return wsUrl();
+    },
+    shutdown: (reason?: string) => sup.shutdown(reason),
+    home,
+    connect: (opts = {}) =>
+      connectGateway({ url: wsUrl(), token: now().token.token, timeoutMs: 30_000, ...opts }),
+    async [Symbol.asyncDispose]() {
+      await sup.shutdown();
       await Deno.remove(home, { recursive: true }).catch(() => {});
     },
   };

@@ -3,7 +3,9 @@
  * - `config.raw` (admin): talon.json as written (with `${ENV}` references), for the editor.
  * - `config.validate` (read): `{raw}` → `{ok, issues: [{path, message}]}` without writing; `${ENV}`
  *   references are substituted only for admin callers.
- * - `config.apply` (admin): validate, write atomically (keeping talon.json.bak), audit `config.change`.
+ * - `config.apply` (admin): validate, write atomically (keeping talon.json.bak), audit `config.change`;
+ *   the answer names the sections that differ from the running config (`changed`): none is re-read
+ *   while the gateway runs, so `restartRequired` is true whenever any differs (`gateway.restart`).
  * - `ui.signin.create` (admin): a one-time sign-in code for `talon dashboard` (valid once, 60 s).
  * - `ui.signin.redeem` (read): called on a connection authenticated with such a code; revokes the code
  *   atomically (of parallel redeems exactly one wins) and returns a session token that expires (12 h by
@@ -34,6 +36,11 @@ export interface UiMethodDeps {
   configFile: string;
   env: Env;
   now(): number;
+  /**
+   * The config sections whose effective value differs between the running gateway and talon.json (they
+   * take effect on restart). Without it every apply is reported as needing a restart.
+   */
+  pendingChanges?: () => Promise<{ changed: string[] }>;
   /** Lifetime of a sign-in code (default 60 s). */
   signinTtlMs?: number;
   /** Lifetime of a session created from a code (default 12 h). */
@@ -164,7 +171,8 @@ export function registerUiMethods(
     name: "config.apply",
     scope: "admin",
     params: rawParams,
-    description: "Validates and writes talon.json (atomic, keeps .bak); takes effect on restart.",
+    description: "Validates and writes talon.json (atomic, keeps .bak); takes effect on restart: " +
+      "{restartRequired, changed} name the sections that differ from the running config.",
     handler: async ({ raw: sent }, ctx) => {
       const raw = restoreSecrets(sent, await storedConfig()) as Record<string, unknown>;
       const issues = configIssues(raw, deps.env, deps.configFile);
@@ -184,7 +192,9 @@ export function registerUiMethods(
         actor: `gateway:${ctx.credentialId}`,
         detail: { via: "control-ui", file: deps.configFile, sections: Object.keys(raw).sort() },
       });
-      return { ok: true, path: deps.configFile, restartRequired: true };
+      if (!deps.pendingChanges) return { ok: true, path: deps.configFile, restartRequired: true };
+      const { changed } = await deps.pendingChanges();
+      return { ok: true, path: deps.configFile, restartRequired: changed.length > 0, changed };
     },
   });
   add({
