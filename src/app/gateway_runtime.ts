@@ -234,7 +234,7 @@ export async function startGateway(opts: StartGatewayOptions): Promise<RunningGa
     stopping ??= (async () => {
       logger.info("gateway stopping", { reason });
       clock.clearInterval(sweepTimer);
-      gateway.closeAll(closeCode, reason);
+      await gateway.closeAll(closeCode, reason);
       await server.shutdown();
       await services.stop().catch((err) => logger.error(`stopping services failed: ${String(err)}`));
       await store.audit.record({ kind: "gateway.stop", outcome: "ok", detail: { reason } }).catch(() => {});

@@ -37,8 +37,12 @@ export interface GatewayAppDeps {
 
 export interface GatewayApp {
   app: Hono<GatewayEnv>;
-  /** Closes every open WebSocket with a reason (graceful shutdown). */
-  closeAll(code: number, reason: string): void;
+  /**
+   * Closes every open WebSocket with a code and reason (graceful shutdown); resolves when their close
+   * handshakes are done or after `waitMs` (default 1 s), so that stopping the server next cannot replace
+   * the code (e.g. 1012 "service restart") with its own.
+   */
+  closeAll(code: number, reason: string, waitMs?: number): Promise<void>;
 }
 
 export function createGatewayApp(deps: GatewayAppDeps): GatewayApp {
@@ -54,6 +58,8 @@ export function createGatewayApp(deps: GatewayAppDeps): GatewayApp {
     penaltyMs: config.gateway.auth.lockoutMs,
   }, deps.connection.clock);
   const sockets = new Map<string, { credentialId(): string; close(code: number, reason: string): void }>();
+  /** Per open socket: resolves when it has closed. */
+  const closing = new Map<string, Promise<void>>();
   // A revoked token (or an expired UI session) ends the connections opened with it, not just new ones.
   deps.auth.onRevoked((ids) => {
     const gone = new Set(ids);
@@ -150,8 +156,12 @@ export function createGatewayApp(deps: GatewayAppDeps): GatewayApp {
       onAbuse: () => preAuth.penalize(key),
     });
     sockets.set(conn.connId, conn);
+    const closed = Promise.withResolvers<void>();
+    closing.set(conn.connId, closed.promise);
     socket.addEventListener("close", () => {
       sockets.delete(conn.connId);
+      closing.delete(conn.connId);
+      closed.resolve();
       entry.ticket.release();
     });
     return response;
@@ -181,9 +191,16 @@ export function createGatewayApp(deps: GatewayAppDeps): GatewayApp {
 
   return {
     app,
-    closeAll(code, reason) {
+    async closeAll(code, reason, waitMs = 1000) {
+      const waits = [...closing.values()];
       for (const s of sockets.values()) s.close(code, reason);
       sockets.clear();
+      if (!waits.length) return;
+      const clock = deps.connection.clock;
+      let timer: number | undefined;
+      const late = new Promise<void>((resolve) => (timer = clock.setTimeout(resolve, waitMs)));
+      await Promise.race([Promise.all(waits), late]);
+      if (timer !== undefined) clock.clearTimeout(timer);
     },
   };
 }

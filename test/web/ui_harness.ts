@@ -26,14 +26,18 @@ export interface UiHarness {
 
 export const ECHO_CONFIG = { agents: { defaults: { model: { primary: "echo/echo" } } } };
 
-/** Runs `fn` with a gateway, Chromium and a signed-in page; everything is closed afterwards. */
+/**
+ * Runs `fn` with a gateway, Chromium and a signed-in page; everything is closed afterwards. With
+ * `restartable` the gateway runs under the supervisor (`gateway.restart` works; `gw` follows it).
+ */
 export async function withUi(
   config: Record<string, unknown>,
   fn: (h: UiHarness) => Promise<void>,
+  opts: { restartable?: boolean } = {},
 ): Promise<void> {
   const launched = await launchBrowser(chromium!);
   try {
-    await using gw = await startTestGateway(config);
+    await using gw = await startTestGateway(config, opts);
     registerUiExtraMethods(gw.registry, { db: gw.store.db, audit: gw.store.audit });
     const cli = await gw.connect();
     await Deno.mkdir(ARTIFACTS, { recursive: true });

@@ -111,7 +111,10 @@ Deno.test("one-time sign-in: the code works once, gives an expiring session, and
   await withCode.close().catch(() => {});
   assert.ok(token && token !== code);
   // A reused link is told so, in words that say what to do.
-  await assert.rejects(gw.connect({ token: code }), /This link was already used — run `talon dashboard` again/);
+  await assert.rejects(
+    gw.connect({ token: code }),
+    /This link was already used — run `talon dashboard` again/,
+  );
   const session = await gw.connect({ token });
   const health = await session.request("health", {}) as { ok: boolean };
   assert.equal(health.ok, true);

@@ -10,6 +10,7 @@ import { SignIn } from "./pages/sign_in.tsx";
 import { Overview } from "./pages/overview.tsx";
 import { Chat, CHAT_PLACE } from "./pages/chat.tsx";
 import { usePendingApprovals } from "./ui/pending_approvals.ts";
+import { useRestarting } from "./ui/hooks.ts";
 import { Sessions } from "./pages/sessions.tsx";
 import { Runs } from "./pages/runs.tsx";
 import { Channels } from "./pages/channels.tsx";
@@ -181,6 +182,7 @@ function Shell(
 ) {
   const { client, status, loc, nav } = props;
   const pending = usePendingApprovals(client);
+  const restarting = useRestarting(client);
   const route = ROUTES.find((r) => r.path === loc.path) ?? ROUTES[0]!;
   const Page = route.page;
   const href = (
@@ -221,6 +223,11 @@ function Shell(
           <button type="button" class="ghost" onClick={props.signOut}>Sign out</button>
         </div>
       </header>
+      {restarting && (
+        <div class="banner" role="status" id="restart-banner">
+          The gateway is restarting — reconnecting…
+        </div>
+      )}
       <main id="main" tabIndex={-1}>
         <Page
           key={route.path === "/chat" ? loc.path + loc.search : route.path}

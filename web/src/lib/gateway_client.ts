@@ -63,6 +63,8 @@ export interface UiClient {
   on(event: string, fn: (payload: unknown) => void): () => void;
   onStatus(fn: (status: ClientStatus) => void): () => void;
   onHello(fn: (hello: Hello) => void): () => void;
+  /** Called with the close code whenever the socket closes (1012: the gateway is restarting). */
+  onClose(fn: (code: number) => void): () => void;
   /** Closes for good (sign out). */
   close(): void;
 }
@@ -89,6 +91,7 @@ export function createUiClient(opts: ClientOptions): UiClient {
   const listeners = new Map<string, Set<(p: unknown) => void>>();
   const statusFns = new Set<(s: ClientStatus) => void>();
   const helloFns = new Set<(h: Hello) => void>();
+  const closeFns = new Set<(code: number) => void>();
   const subs = {
     all: false,
     events: new Set<string>(),
@@ -175,9 +178,10 @@ export function createUiClient(opts: ClientOptions): UiClient {
         }
       }
     };
-    ws.onclose = () => {
+    ws.onclose = (ev) => {
       if (socket !== ws) return;
       socket = undefined;
+      for (const fn of closeFns) fn(ev.code);
       failPending(new GatewayRequestError("UNAVAILABLE", "connection lost; reconnecting", true));
       if (status === "closed" || status === "refused") return;
       scheduleReconnect();
@@ -274,6 +278,10 @@ export function createUiClient(opts: ClientOptions): UiClient {
     onHello(fn) {
       helloFns.add(fn);
       return () => helloFns.delete(fn);
+    },
+    onClose(fn) {
+      closeFns.add(fn);
+      return () => closeFns.delete(fn);
     },
     close() {
       setStatus("closed");

@@ -45,6 +45,8 @@ export function ConfigPage({ client }: PageProps) {
   const [rawText, setRawText] = useState("");
   const [rawError, setRawError] = useState<string>();
   const [saved, setSaved] = useState<string>();
+  /** Sections saved but not yet in effect (they need a restart). */
+  const [pending, setPending] = useState<string[]>([]);
   const [filter, setFilter] = useState("");
 
   const loadedRaw = rawReq.data?.raw ?? rawReq.data?.config;
@@ -109,7 +111,19 @@ export function ConfigPage({ client }: PageProps) {
     setMode(m);
   };
 
-  const apply = async () => {
+  const canRestart = client.has("gateway.restart");
+  /** Restarts the gateway so that the saved config takes effect; the shell shows the banner meanwhile. */
+  const restart = async () => {
+    try {
+      const r = await client.request<{ changed?: string[] }>("gateway.restart", {});
+      setSaved(`Restarting the gateway${r.changed?.length ? ` to apply: ${r.changed.join(", ")}` : ""}…`);
+      setPending([]);
+    } catch (e) {
+      setGeneral([(e as Error).message]);
+    }
+  };
+
+  const apply = async (andRestart = false) => {
     setSaved(undefined);
     setGeneral([]);
     let raw = draft;
@@ -144,13 +158,23 @@ export function ConfigPage({ client }: PageProps) {
       }
     }
     try {
-      const r = await client.request<{ restartRequired?: boolean; path?: string }>(applyMethod!, { raw });
-      setSaved(
-        `Saved${r?.path ? ` to ${r.path}` : ""}.${
-          r?.restartRequired !== false ? " Restart the gateway to apply every change." : ""
-        }`,
+      const r = await client.request<{ restartRequired?: boolean; path?: string; changed?: string[] }>(
+        applyMethod!,
+        { raw },
       );
       rawReq.reload();
+      const needed = r?.restartRequired !== false;
+      if (andRestart && needed) return await restart();
+      setPending(needed ? r?.changed ?? ["(unknown)"] : []);
+      setSaved(
+        `Saved${r?.path ? ` to ${r.path}` : ""}.${
+          !needed
+            ? " Nothing to restart: the running gateway has this config already."
+            : r?.changed?.length
+            ? ` These changes take effect after a restart: ${r.changed.join(", ")}.`
+            : " Restart the gateway to apply every change."
+        }`,
+      );
     } catch (e) {
       setGeneral([(e as Error).message]);
     }
@@ -211,6 +235,17 @@ export function ConfigPage({ client }: PageProps) {
           >
             Validate &amp; apply
           </button>
+          {canRestart && (
+            <button
+              type="button"
+              id="config-apply-restart"
+              disabled={!applyMethod}
+              title="Save, then restart the gateway if the changes need it"
+              onClick={() => void apply(true)}
+            >
+              Apply and restart
+            </button>
+          )}
         </>
       }
     >
@@ -228,7 +263,17 @@ export function ConfigPage({ client }: PageProps) {
       )}
       <ErrorLine error={schemaReq.error ?? rawReq.error} />
       {general.map((g) => <div key={g} class="error" role="alert">{g}</div>)}
-      {saved && <div class="notice" role="status" id="config-saved">{saved}</div>}
+      {saved && (
+        <div class="notice" role="status" id="config-saved">
+          {saved}
+          {canRestart && pending.length > 0 && (
+            <>
+              {" "}
+              <button type="button" id="config-restart" onClick={() => void restart()}>Restart now</button>
+            </>
+          )}
+        </div>
+      )}
       {dirty && (
         <div class="notice warn" role="status" id="config-unsaved">
           Unsaved changes — Apply to save them. Secrets are shown as{" "}

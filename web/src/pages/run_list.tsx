@@ -1,7 +1,11 @@
 /** @jsxImportSource preact */
 /// <reference lib="dom" />
-/** The Runs page's list: recent finished runs with filters; a row opens its timeline. */
-import { useState } from "preact/hooks";
+/**
+ * The Runs page's list: runs in progress (running, queued — their times count up live) above recent
+ * finished runs, with filters; a row opens its timeline. The list is read again when a run starts or
+ * ends (the `agent` lifecycle events) and every 5 s while something is in progress.
+ */
+import { useEffect, useRef, useState } from "preact/hooks";
 import { fmtDuration, fmtInt, fmtTime, fmtUsd } from "../lib/format.ts";
 import type { UiClient } from "../lib/gateway_client.ts";
 import { Badge, ErrorLine, Link, Unavailable } from "../ui/common.tsx";
@@ -14,13 +18,19 @@ interface RunRow {
   principal: string | null;
   sessionKey: string | null;
   model: string | null;
-  endedAt: number;
+  startedAt: number;
+  /** Null while in progress. */
+  endedAt: number | null;
+  /** When the run itself began (in progress only; null while queued). */
+  runStartedAt?: number | null;
   ms: number | null;
-  endToEndMs: number;
+  endToEndMs: number | null;
   inputTokens: number;
   outputTokens: number;
   costUsd: number;
 }
+
+const TONES: Record<string, "ok" | "warn" | "muted"> = { ok: "ok", running: "warn", queued: "muted" };
 
 const WINDOWS: [string, number][] = [["last hour", 3600_000], ["24 hours", 86_400_000], [
   "7 days",
@@ -40,9 +50,10 @@ export function RunList({ client, nav }: { client: UiClient; nav(path: string): 
     limit: 100,
   };
   const list = useRequest<{ runs?: RunRow[] }>(client, "runs.list", params, JSON.stringify(params));
-  useEvent(client, "run.end", () => list.reload());
-  if (list.unavailable) return <Unavailable method="runs.list" what="The run list" />;
   const runs = list.data?.runs ?? [];
+  const active = runs.some((r) => r.endedAt === null);
+  const now = useLiveRuns(client, active, list.reload);
+  if (list.unavailable) return <Unavailable method="runs.list" what="The run list" />;
   return (
     <section aria-label="Recent runs">
       <h2>Recent runs</h2>
@@ -55,7 +66,9 @@ export function RunList({ client, nav }: { client: UiClient; nav(path: string): 
             onChange={(e) => setStatus((e.target as HTMLSelectElement).value)}
           >
             <option value="">any</option>
-            {["ok", "error", "aborted", "timeout"].map((s) => <option key={s} value={s}>{s}</option>)}
+            {["running", "queued", "ok", "error", "aborted", "timeout"].map((s) => (
+              <option key={s} value={s}>{s}</option>
+            ))}
           </select>
         </label>
         <label>
@@ -108,17 +121,23 @@ export function RunList({ client, nav }: { client: UiClient; nav(path: string): 
               <tr key={r.runId} data-run={r.runId} data-status={r.status}>
                 <td>
                   <Link href={`/runs?run=${encodeURIComponent(r.runId)}`} nav={nav} class="runlink">
-                    {fmtTime(r.endedAt)}
+                    {r.endedAt === null ? "in progress" : fmtTime(r.endedAt)}
                   </Link>
                 </td>
                 <td>
-                  <Badge tone={r.status === "ok" ? "ok" : "err"}>{r.status}</Badge>
+                  <Badge tone={TONES[r.status] ?? "err"}>{r.status}</Badge>
                 </td>
                 <td class="small">{[r.principal, r.channel].filter(Boolean).join(" · ") || "—"}</td>
                 <td class="small">{r.sessionKey ?? "—"}</td>
                 <td class="small">{r.model ?? "—"}</td>
-                <td>{fmtDuration(r.ms ?? undefined)}</td>
-                <td>{fmtDuration(r.endToEndMs)}</td>
+                <td class={r.endedAt === null ? "run-active" : ""}>
+                  {r.endedAt === null
+                    ? (r.runStartedAt ? fmtDuration(now - r.runStartedAt) : "—")
+                    : fmtDuration(r.ms ?? undefined)}
+                </td>
+                <td class={r.endedAt === null ? "run-active" : ""}>
+                  {fmtDuration(r.endToEndMs ?? now - r.startedAt)}
+                </td>
                 <td>{fmtInt(r.inputTokens + r.outputTokens)}</td>
                 <td>{fmtUsd(r.costUsd)}</td>
               </tr>
@@ -133,4 +152,32 @@ export function RunList({ client, nav }: { client: UiClient; nav(path: string): 
       </div>
     </section>
   );
+}
+
+/**
+ * Keeps the list live: reads it again when a run starts or ends, every 5 s while runs are in progress,
+ * and returns the current time, ticking each second while they are (for their running durations).
+ */
+function useLiveRuns(client: UiClient, active: boolean, reload: () => void): number {
+  const [now, setNow] = useState(Date.now());
+  const timer = useRef<ReturnType<typeof setTimeout>>();
+  useEffect(() => void client.subscribe({ events: ["agent"] }), [client]);
+  useEvent(client, "agent", (p) => {
+    const e = p as { stream?: string; data?: { phase?: string } };
+    if (e.stream !== "lifecycle" || (e.data?.phase !== "start" && e.data?.phase !== "end")) return;
+    // Several runs ending together are read once.
+    clearTimeout(timer.current);
+    timer.current = setTimeout(reload, 200);
+  });
+  useEffect(() => () => clearTimeout(timer.current), []);
+  useEffect(() => {
+    if (!active) return;
+    const tick = setInterval(() => setNow(Date.now()), 1000);
+    const poll = setInterval(reload, 5000);
+    return () => {
+      clearInterval(tick);
+      clearInterval(poll);
+    };
+  }, [active, reload]);
+  return now;
 }

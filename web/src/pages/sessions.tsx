@@ -7,6 +7,7 @@ import { fmtInt, fmtTime, fmtUsd } from "../lib/format.ts";
 import { ErrorLine, Link, Page, type PageProps, Unavailable } from "../ui/common.tsx";
 import { useRequest } from "../ui/hooks.ts";
 import { Message } from "../ui/message.tsx";
+import { ArchivedTranscript, EarlierTranscripts } from "./session_archive.tsx";
 
 interface SessionRow {
   sessionKey: string;
@@ -30,6 +31,8 @@ const channelOf = (s: SessionRow) =>
 
 export function Sessions(props: PageProps) {
   const key = props.query.get("session");
+  const earlier = props.query.get("transcript");
+  if (key && earlier) return <ArchivedTranscript {...props} sessionKey={key} sessionId={earlier} />;
   return key ? <Transcript {...props} sessionKey={key} /> : <SessionList {...props} />;
 }
 
@@ -93,6 +96,8 @@ function Transcript({ client, nav, sessionKey }: PageProps & { sessionKey: strin
     sessionKey,
   );
   const [msg, setMsg] = useState<string>();
+  /** Counts actions, so the earlier transcripts are read again after a reset. */
+  const [acted, setActed] = useState(0);
   const [err, setErr] = useState<string>();
   const act = async (label: string, method: string, params: unknown, confirmText?: string) => {
     if (confirmText && !confirm(confirmText)) return;
@@ -100,6 +105,7 @@ function Transcript({ client, nav, sessionKey }: PageProps & { sessionKey: strin
     try {
       await client.request(method, params);
       setMsg(`${label}: done`);
+      setActed((n) => n + 1);
       if (method === "sessions.delete") nav("/sessions");
       else history.reload();
     } catch (e) {
@@ -184,6 +190,7 @@ function Transcript({ client, nav, sessionKey }: PageProps & { sessionKey: strin
           </div>
         </>
       )}
+      <EarlierTranscripts key={acted} client={client} nav={nav} sessionKey={sessionKey} />
     </Page>
   );
 }

@@ -70,3 +70,20 @@ export function useEvents(
     return () => offs.forEach((off) => off());
   }, [client, events.join(","), ...deps]);
 }
+
+/** WebSocket close code 1012: the gateway closed the connection because it is restarting. */
+export const CLOSE_RESTART = 1012;
+
+/** True from the moment the gateway closes the connection for a restart until it says hello again. */
+export function useRestarting(client: UiClient): boolean {
+  const [on, setOn] = useState(false);
+  useEffect(() => {
+    const offClose = client.onClose((code) => code === CLOSE_RESTART && setOn(true));
+    const offHello = client.onHello(() => setOn(false));
+    return () => {
+      offClose();
+      offHello();
+    };
+  }, [client]);
+  return on;
+}
