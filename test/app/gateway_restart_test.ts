@@ -8,22 +8,7 @@ import assert from "node:assert/strict";
 import { createFakeOpenAI } from "../fakes/fake_openai.ts";
 import { startFakeTelegram } from "../fakes/fake_telegram.ts";
 import { telegramGatewayConfig } from "../helpers/configs.ts";
-import { startTestGateway } from "../helpers/gateway.ts";
-
-async function until<T>(what: string, fn: () => Promise<T | undefined>, ms = 60_000): Promise<T> {
-  const deadline = Date.now() + ms;
-  let last: unknown;
-  while (Date.now() < deadline) {
-    try {
-      const v = await fn();
-      if (v !== undefined) return v;
-    } catch (err) {
-      last = err;
-    }
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  throw new Error(`timed out after ${ms} ms waiting for ${what}${last ? ` (last error: ${last})` : ""}`);
-}
+import { addToken, eventually as until, startTestGateway } from "../helpers/gateway.ts";
 
 Deno.test({
   name: "gateway.restart: admin only, refuses a bad config, restarts with the new one, loses nothing",
@@ -41,15 +26,7 @@ Deno.test({
       const file = `${gw.home}/talon.json`;
       const port = gw.port;
       const admin = await gw.connect();
-      const writer = "writer-token-for-the-restart-test-0123456789";
-      await gw.store.credentials.put({
-        name: "app",
-        kind: "operator",
-        scopes: ["read", "write"],
-        token: writer,
-      });
-      await gw.auth.reload();
-      const app = await gw.connect({ token: writer });
+      const app = await gw.connect({ token: await addToken(gw, ["read", "write"]) });
 
       // A read/write credential may not restart the gateway.
       await assert.rejects(app.request("gateway.restart", {}), (err: Error & { code?: string }) => {

@@ -5,7 +5,7 @@
  */
 import assert from "node:assert/strict";
 import { createFakeOpenAI } from "../fakes/fake_openai.ts";
-import { startTestGateway } from "../helpers/gateway.ts";
+import { eventually as until, startTestGateway } from "../helpers/gateway.ts";
 
 interface Row {
   runId: string;
@@ -16,16 +16,6 @@ interface Row {
   endedAt: number | null;
   runStartedAt?: number | null;
   startedAt: number;
-}
-
-async function until<T>(what: string, fn: () => Promise<T | undefined>, ms = 30_000): Promise<T> {
-  const deadline = Date.now() + ms;
-  while (Date.now() < deadline) {
-    const v = await fn();
-    if (v !== undefined) return v;
-    await new Promise((r) => setTimeout(r, 50));
-  }
-  throw new Error(`timed out after ${ms} ms waiting for ${what}`);
 }
 
 Deno.test("runs.list: running and queued runs are listed, then finished", async () => {

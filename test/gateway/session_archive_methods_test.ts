@@ -5,7 +5,7 @@
  */
 import assert from "node:assert/strict";
 import type { GatewayClient } from "../../src/gateway/client.ts";
-import { startTestGateway } from "../helpers/gateway.ts";
+import { addToken, startTestGateway } from "../helpers/gateway.ts";
 
 const CONFIG = { agents: { defaults: { model: { primary: "echo/echo" } } } };
 
@@ -21,15 +21,7 @@ interface Listed {
 Deno.test("sessions.transcripts: /new keeps the old transcript, listed and readable by its owner only", async () => {
   await using gw = await startTestGateway(CONFIG);
   const owner = await gw.connect();
-  const apiToken = "api-token-for-the-archive-test-0123456789";
-  await gw.store.credentials.put({
-    name: "app",
-    kind: "operator",
-    scopes: ["read", "write"],
-    token: apiToken,
-  });
-  await gw.auth.reload();
-  const api = await gw.connect({ token: apiToken });
+  const api = await gw.connect({ token: await addToken(gw, ["read", "write"]) });
   try {
     const mine = "agent:main:webchat:owner";
     await say(owner, mine, "first conversation");

@@ -4,6 +4,7 @@
  */
 import { loadConfig, type LoadedConfig } from "../../src/config/load.ts";
 import { superviseGateway } from "../../src/app/gateway_supervisor.ts";
+import type { Scope } from "../../src/store/credentials.ts";
 import { type RunningGateway, startGateway } from "../../src/app/gateway_runtime.ts";
 import { connectGateway, type GatewayClient, type GatewayClientOptions } from "../../src/gateway/client.ts";
 
@@ -50,36 +51,9 @@ async function restartable(
   loaded: LoadedConfig,
 ): Promise<TestGateway> {
   const sup = await superviseGateway({ loaded, load: () => loadConfig({ env }), env, print: () => {} });
-  const now = () => sup.current;
-  const wsUrl = () => now().url.replace(/^http/, "ws") + "/ws";
-  return {
-    get url() {
-      return now().url;
-    },
-    get port() {
-      return now().port;
-    },
-    get hostname() {
-      return now().hostname;
-    },
-    get token() {
-      return now().token;
-    },
-    get store() {
-      return now().store;
-    },
-    get logger() {
-      return now().logger;
-    },
-    get bus() {
-      return now().bus;
-    },
-    get registry() {
-      return now().registry;
-    },
-    get auth() {
-      return now().auth;
-    },
+  const wsUrl = () => sup.current.url.replace(/^http/, "ws") + "/ws";
+  const live = ["url", "port", "hostname", "token", "store", "logger", "bus", "registry", "auth"] as const;
+  const gw = {
     get finished() {
       return sup.finished;
     },
@@ -88,13 +62,43 @@ async function restartable(
     },
     shutdown: (reason?: string) => sup.shutdown(reason),
     home,
-    connect: (opts = {}) =>
-      connectGateway({ url: wsUrl(), token: now().token.token, timeoutMs: 30_000, ...opts }),
+    connect: (opts: Partial<GatewayClientOptions> = {}) =>
+      connectGateway({ url: wsUrl(), token: sup.current.token.token, timeoutMs: 30_000, ...opts }),
     async [Symbol.asyncDispose]() {
       await sup.shutdown();
       await Deno.remove(home, { recursive: true }).catch(() => {});
     },
   };
+  // The running gateway's parts, read through: a restart replaces them.
+  for (const k of live) Object.defineProperty(gw, k, { get: () => sup.current[k], enumerable: true });
+  return gw as TestGateway;
+}
+
+/**
+ * Stores a credential with `scopes` (e.g. a read/write API token, principal `api`), makes the gateway
+ * know it and returns its token, for tests where the wrong principal tries.
+ */
+export async function addToken(gw: TestGateway, scopes: Scope[], name = "app"): Promise<string> {
+  const token = `${name}-token-${crypto.randomUUID()}`;
+  await gw.store.credentials.put({ name, kind: "operator", scopes, token });
+  await gw.auth.reload();
+  return token;
+}
+
+/** Polls `fn` until it returns something other than undefined; fails with `what` after `ms`. */
+export async function eventually<T>(what: string, fn: () => Promise<T | undefined>, ms = 60_000): Promise<T> {
+  const deadline = Date.now() + ms;
+  let last: unknown;
+  while (Date.now() < deadline) {
+    try {
+      const v = await fn();
+      if (v !== undefined) return v;
+    } catch (err) {
+      last = err;
+    }
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  throw new Error(`timed out after ${ms} ms waiting for ${what}${last ? ` (last error: ${last})` : ""}`);
 }
 
 /**

@@ -8,6 +8,7 @@ import assert from "node:assert/strict";
 import { createFakeOpenAI } from "../fakes/fake_openai.ts";
 import { checkA11y } from "./a11y.ts";
 import { textOf, until } from "./browser.ts";
+import { addToken } from "../helpers/gateway.ts";
 import { chromium, go, withUi } from "./ui_harness.ts";
 
 Deno.test({
@@ -56,9 +57,7 @@ Deno.test({
         });
 
         await t.step("3: a read/write token sees none of the owner's earlier transcripts", async () => {
-          const token = "read-write-token-for-the-ui-ops-test-0123456789";
-          await gw.store.credentials.put({ name: "app", kind: "operator", scopes: ["read", "write"], token });
-          await gw.auth.reload();
+          const token = await addToken(gw, ["read", "write"]);
           const listed = await cli.request<{ transcripts: { sessionId: string }[] }>("sessions.transcripts", {
             sessionKey: key,
           });

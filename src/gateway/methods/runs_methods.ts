@@ -106,18 +106,33 @@ export function registerRunsMethods(registry: MethodRegistry, deps: { db: Db; no
 
 type ListParams = z.infer<typeof listParams>;
 
+/** The list filters as WHERE clauses over the given columns (SQL expressions). */
+function filters(
+  p: ListParams,
+  col: { status: string; channel: string; session: string; ts: string },
+): { where: string[]; args: (string | number)[] } {
+  const where: string[] = [];
+  const args: (string | number)[] = [];
+  if (p.status) (where.push(`${col.status} = ?`), args.push(p.status));
+  if (p.channel) (where.push(`${col.channel} = ?`), args.push(p.channel));
+  if (p.sessionKey) (where.push(`${col.session} = ?`), args.push(p.sessionKey));
+  if (p.since !== undefined) (where.push(`${col.ts} >= ?`), args.push(p.since));
+  if (p.until !== undefined) (where.push(`${col.ts} <= ?`), args.push(p.until));
+  return { where, args };
+}
+
 const isActive = (status: string) => (ACTIVE as readonly string[]).includes(status);
 
 /** Finished runs: their `agent.run` audit rows, with the first milestone as the start. */
 async function finishedRuns(db: Db, p: ListParams, limit: number): Promise<RunRow[]> {
   if (limit <= 0) return [];
-  const where = ["kind = 'agent.run'"];
-  const args: (string | number)[] = [];
-  if (p.status) (where.push("outcome = ?"), args.push(p.status));
-  if (p.channel) (where.push("actor = ?"), args.push(p.channel));
-  if (p.sessionKey) (where.push("session_key = ?"), args.push(p.sessionKey));
-  if (p.since !== undefined) (where.push("ts >= ?"), args.push(p.since));
-  if (p.until !== undefined) (where.push("ts <= ?"), args.push(p.until));
+  const { where, args } = filters(p, {
+    status: "outcome",
+    channel: "actor",
+    session: "session_key",
+    ts: "ts",
+  });
+  where.unshift("kind = 'agent.run'");
   const rows = await db.query<Record<string, unknown>>(
     `SELECT * FROM audit WHERE ${where.join(" AND ")} ORDER BY ts DESC, id DESC LIMIT ?`,
     [...args, limit],
@@ -163,17 +178,17 @@ async function finishedRuns(db: Db, p: ListParams, limit: number): Promise<RunRo
  * channel and principal the message came with and when the run itself began (run.start), if it did.
  */
 async function activeRuns(db: Db, p: ListParams, limit: number): Promise<RunRow[]> {
+  const { where, args } = filters(p, {
+    status: "i.state",
+    channel: "json_extract(i.payload, '$.channel')",
+    session: "i.session_key",
+    ts: "i.created_at",
+  });
   // A run whose audit row is written is finished, even if its inbox row is a moment behind.
-  const where = [
+  where.unshift(
     "i.state IN ('queued', 'running')",
     "NOT EXISTS (SELECT 1 FROM audit a WHERE a.run_id = i.run_id AND a.kind = 'agent.run')",
-  ];
-  const args: (string | number)[] = [];
-  if (p.status) (where.push("i.state = ?"), args.push(p.status));
-  if (p.channel) (where.push("json_extract(i.payload, '$.channel') = ?"), args.push(p.channel));
-  if (p.sessionKey) (where.push("i.session_key = ?"), args.push(p.sessionKey));
-  if (p.since !== undefined) (where.push("i.created_at >= ?"), args.push(p.since));
-  if (p.until !== undefined) (where.push("i.created_at <= ?"), args.push(p.until));
+  );
   const rows = await db.query<Record<string, unknown>>(
     `SELECT i.run_id, i.session_key, i.agent_id, MAX(i.state = 'running') AS running,
        MIN(i.created_at) AS created, json_extract(MIN(i.payload), '$.channel') AS channel,
