@@ -3,7 +3,7 @@
  * space, a table with a native vector column (`F32_BLOB(dim)`), searched through vector_index.ts (1-bit
  * candidates in memory, exact `vector_distance_cos` re-ranking in libSQL). No extension is loaded.
  */
-import type { InStatement } from "@libsql/client";
+import type { InStatement, InValue } from "@libsql/client";
 import type { Db } from "../store/db.ts";
 import type { Chunk } from "./chunker.ts";
 import { createVectorIndex, type ScoredId } from "./vector_index.ts";
@@ -49,6 +49,19 @@ export function vectorTableName(agentId: string, space: string): string {
   const key = `${VECTOR_LAYOUT}:${space}`;
   for (let i = 0; i < key.length; i++) h = Math.imul(h ^ key.charCodeAt(i), 0x01000193) >>> 0;
   return `memory_vec_${hex(agentId)}_${h.toString(16)}`;
+}
+
+/**
+ * Multi-row INSERTs of at most `per` rows each: libSQL prepares every statement of a batch anew, so one
+ * statement per row spends more time parsing SQL than writing.
+ */
+export function insertRows(head: string, placeholders: string, rows: InValue[][], per = 100): InStatement[] {
+  const out: InStatement[] = [];
+  for (let i = 0; i < rows.length; i += per) {
+    const part = rows.slice(i, i + per);
+    out.push({ sql: `${head} VALUES ${part.map(() => placeholders).join(", ")}`, args: part.flat() });
+  }
+  return out;
 }
 
 function vectorBlob(v: Float32Array): Uint8Array {
@@ -121,7 +134,7 @@ export function createMemoryIndexStore(db: Db): MemoryIndexStore {
     const oldByHash = new Map<string, number[]>();
     for (const r of old) oldByHash.set(r.hash, [...(oldByHash.get(r.hash) ?? []), r.id]);
     const stmts: InStatement[] = [];
-    let added = 0;
+    const fresh: InValue[][] = [];
     for (const c of f.chunks) {
       const keep = oldByHash.get(c.hash)?.shift();
       if (keep !== undefined) {
@@ -131,13 +144,14 @@ export function createMemoryIndexStore(db: Db): MemoryIndexStore {
         });
         continue;
       }
-      added++;
-      stmts.push({
-        sql: "INSERT INTO memory_chunks (agent_id, path, start_line, end_line, hash, text, day) " +
-          "VALUES (?, ?, ?, ?, ?, ?, ?)",
-        args: [agentId, f.file.path, c.startLine, c.endLine, c.hash, c.text, f.day],
-      });
+      fresh.push([agentId, f.file.path, c.startLine, c.endLine, c.hash, c.text, f.day]);
     }
+    const added = fresh.length;
+    stmts.push(...insertRows(
+      "INSERT INTO memory_chunks (agent_id, path, start_line, end_line, hash, text, day)",
+      "(?, ?, ?, ?, ?, ?, ?)",
+      fresh,
+    ));
     if (added) {
       // New rows of this file are the ones without an FTS row (ids of kept rows have one).
       stmts.push({
@@ -232,11 +246,14 @@ export function createMemoryIndexStore(db: Db): MemoryIndexStore {
     },
     async writeVectors(table, rows) {
       if (!rows.length) return;
-      await db.batch(rows.map((r) => ({
-        sql: `INSERT OR REPLACE INTO ${table} (chunk_id, seq, embedding) ` +
-          `VALUES (?, (SELECT coalesce(max(seq), 0) + 1 FROM ${table}), ?)`,
-        args: [r.id, vectorBlob(r.vector)],
-      })));
+      // seq = the table's highest (read once per statement) + the row's place in its statement.
+      const per = 100;
+      await db.batch(insertRows(
+        `INSERT OR REPLACE INTO ${table} (chunk_id, seq, embedding)`,
+        `(?, (SELECT coalesce(max(seq), 0) FROM ${table}) + ?, ?)`,
+        rows.map((r, i) => [r.id, (i % per) + 1, vectorBlob(r.vector)]),
+        per,
+      ));
     },
     async cachedEmbeddings(space, hashes) {
       const out = new Map<string, Float32Array>();
@@ -254,11 +271,11 @@ export function createMemoryIndexStore(db: Db): MemoryIndexStore {
     },
     async cacheEmbeddings(space, rows, now) {
       if (!rows.length) return;
-      await db.batch(rows.map((r) => ({
-        sql:
-          "INSERT OR REPLACE INTO memory_embedding_cache (model, hash, vector, created_at) VALUES (?, ?, ?, ?)",
-        args: [space, r.hash, vectorBlob(r.vector), now],
-      })));
+      await db.batch(insertRows(
+        "INSERT OR REPLACE INTO memory_embedding_cache (model, hash, vector, created_at)",
+        "(?, ?, ?, ?)",
+        rows.map((r) => [space, r.hash, vectorBlob(r.vector), now]),
+      ));
     },
     async keyword(agentId, match, limit) {
       const rows = await db.query<{ id: number; rank: number }>(
