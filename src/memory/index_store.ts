@@ -95,8 +95,11 @@ export interface MemoryIndexStore {
   writeVectors(table: string, rows: { id: number; vector: Float32Array }[]): Promise<void>;
   cachedEmbeddings(space: string, hashes: string[]): Promise<Map<string, Float32Array>>;
   cacheEmbeddings(space: string, rows: { hash: string; vector: Float32Array }[], now: number): Promise<void>;
-  /** bm25 matches of an FTS5 query, best first; score = -bm25 (higher is better). */
-  keyword(agentId: string, match: string, limit: number): Promise<ScoredId[]>;
+  /**
+   * bm25 matches of FTS5 queries, best first; score = -bm25 (higher is better). The queries are tried in
+   * order until `limit` chunks are found (see ftsQueries).
+   */
+  keyword(agentId: string, matches: readonly string[], limit: number): Promise<ScoredId[]>;
   /** Nearest chunks by cosine; score = cosine similarity. */
   nearest(table: string, vector: Float32Array, limit: number): Promise<ScoredId[]>;
   chunks(ids: number[]): Promise<ChunkRow[]>;
@@ -168,6 +171,35 @@ export function createMemoryIndexStore(db: Db): MemoryIndexStore {
       args: [agentId, f.file.path, f.file.mtime, f.file.size, f.file.hash, now],
     });
     return { stmts, gone: [...oldByHash.values()].flat(), added };
+  };
+
+  /**
+   * Top bm25 matches of one query for the agent. FTS5 ranks alone first (its `ORDER BY rank` is about twice
+   * as fast as joining every match to its chunk row); the chunk rows of the few best say which are the
+   * agent's. Only when other agents' chunks crowd the best out does the slower join run.
+   */
+  const keywordMatches = async (agentId: string, match: string, limit: number): Promise<ScoredId[]> => {
+    const fetch = limit * 4;
+    const best = await db.query<{ id: number; rank: number }>(
+      "SELECT rowid AS id, rank FROM memory_fts WHERE memory_fts MATCH ? ORDER BY rank LIMIT ?",
+      [match, fetch],
+    );
+    const mine = new Set(
+      (await db.query<{ id: number }>(
+        "SELECT id FROM memory_chunks WHERE id IN (SELECT value FROM json_each(?)) AND agent_id = ?",
+        [JSON.stringify(best.map((r) => r.id)), agentId],
+      )).map((r) => r.id),
+    );
+    const own = best.filter((r) => mine.has(r.id));
+    if (own.length >= limit || best.length < fetch) {
+      return own.slice(0, limit).map((r) => ({ id: r.id, score: -r.rank }));
+    }
+    const rows = await db.query<{ id: number; rank: number }>(
+      `SELECT c.id AS id, bm25(memory_fts) AS rank FROM memory_fts JOIN memory_chunks c ON c.id = memory_fts.rowid
+       WHERE memory_fts MATCH ? AND c.agent_id = ? ORDER BY rank LIMIT ?`,
+      [match, agentId, limit],
+    );
+    return rows.map((r) => ({ id: r.id, score: -r.rank }));
   };
 
   return {
@@ -277,13 +309,15 @@ export function createMemoryIndexStore(db: Db): MemoryIndexStore {
         rows.map((r) => [space, r.hash, vectorBlob(r.vector), now]),
       ));
     },
-    async keyword(agentId, match, limit) {
-      const rows = await db.query<{ id: number; rank: number }>(
-        `SELECT c.id AS id, bm25(memory_fts) AS rank FROM memory_fts JOIN memory_chunks c ON c.id = memory_fts.rowid
-         WHERE memory_fts MATCH ? AND c.agent_id = ? ORDER BY rank LIMIT ?`,
-        [match, agentId, limit],
-      );
-      return rows.map((r) => ({ id: r.id, score: -r.rank }));
+    async keyword(agentId, matches, limit) {
+      const out = new Map<number, number>();
+      for (const match of matches) {
+        for (const r of await keywordMatches(agentId, match, limit)) {
+          if (!out.has(r.id)) out.set(r.id, r.score);
+        }
+        if (out.size >= limit) break;
+      }
+      return [...out].map(([id, score]) => ({ id, score })).sort((a, b) => b.score - a.score).slice(0, limit);
     },
     nearest: (table, vector, limit) => vectors.nearest(table, vector, limit),
     async chunks(ids) {

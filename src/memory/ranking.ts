@@ -28,11 +28,25 @@ export interface MemoryHit {
   matchedBy: ("vector" | "keyword")[];
 }
 
-/** Turns a free-text query into an FTS5 query: every word quoted (no operators), any may match. */
-export function ftsQuery(query: string): string | undefined {
+/**
+ * Turns a free-text query into an FTS5 query: every word quoted (no operators from the user), any may match
+ * (`OR`, the default) or all must (`AND`).
+ */
+export function ftsQuery(query: string, op: "OR" | "AND" = "OR"): string | undefined {
   const words = query.toLowerCase().match(/[\p{L}\p{N}_]+/gu) ?? [];
   const unique = [...new Set(words)].slice(0, 32);
-  return unique.length ? unique.map((w) => `"${w}"`).join(" OR ") : undefined;
+  return unique.length ? unique.map((w) => `"${w}"`).join(` ${op} `) : undefined;
+}
+
+/**
+ * The FTS5 queries of a search, tried in order until enough chunks are found: chunks holding every word
+ * first, then any word. Scoring every chunk that holds any common word is what makes bm25 slow on a large
+ * index; chunks holding all the words are few, and they are the best keyword matches anyway.
+ */
+export function ftsQueries(query: string): string[] {
+  const any = ftsQuery(query);
+  const all = ftsQuery(query, "AND");
+  return !any ? [] : any === all ? [any] : [all!, any];
 }
 
 /** Merges keyword and vector candidates into the top `k` hits. */

@@ -11,7 +11,7 @@ import { createEmbedder, type Embedder } from "./embeddings.ts";
 import { createMemoryIndexStore, type MemoryIndexStore, vectorTableName } from "./index_store.ts";
 import { syncAgent, type SyncReport } from "./indexer.ts";
 import { listTranscriptSources, transcriptChunks } from "./transcript_sources.ts";
-import { ftsQuery, MAX_K, type MemoryHit, rankHits } from "./ranking.ts";
+import { ftsQueries, MAX_K, type MemoryHit, rankHits } from "./ranking.ts";
 
 export type { MemoryHit } from "./ranking.ts";
 export type { SyncReport } from "./indexer.ts";
@@ -170,8 +170,7 @@ export function createMemoryService(deps: MemoryServiceDeps): MemoryService {
         await sync(agentId, { signal: opts.signal });
       }
       const s = getStore();
-      const match = ftsQuery(query);
-      const keyword = match ? await s.keyword(agentId, match, k * 5) : [];
+      const keyword = await s.keyword(agentId, ftsQueries(query), k * 5);
       const e = getEmbedder().value;
       let vector: { id: number; score: number }[] = [];
       let note: string | undefined;

@@ -144,3 +144,20 @@ Deno.test("recent daily notes are boosted over older ones", async () => {
   const r = await rig.service.search("main", "quarterly budget", { k: 2 });
   assert.equal(r.hits[0]?.path, "memory/2025-01-13.md");
 });
+
+Deno.test("keyword search finds an agent's own chunk even when another agent's better matches crowd the top", async () => {
+  await using rig = await memoryRig({ embeddings: false });
+  // 60 chunks (a section each, long enough to be cut apart) that match "sailing" better than the other's.
+  const many = Array.from({ length: 60 }, (_, i) => `## Trip ${i}\n${"sailing ".repeat(60)}${i}.`)
+    .join("\n\n");
+  await writeCorpus(`${rig.dir}/ws/main`, { "memory/sailing.md": many });
+  await writeCorpus(`${rig.dir}/ws/other`, {
+    "MEMORY.md": "# Memory\nThe other agent once read a long book that mentioned sailing in passing, " +
+      "among many other things like gardening, cooking, travel, music and history.\n",
+  });
+  assert.ok((await rig.service.index("main")).chunksAdded >= 40);
+  const r = await rig.service.search("other", "sailing", { k: 1 });
+  assert.equal(r.hits.length, 1);
+  assert.equal(r.hits[0]!.path, "MEMORY.md");
+  assert.match(r.hits[0]!.snippet, /long book/);
+});
