@@ -175,22 +175,19 @@ export function createMemoryIndexStore(db: Db): MemoryIndexStore {
 
   /**
    * Top bm25 matches of one query for the agent. FTS5 ranks alone first (its `ORDER BY rank` is about twice
-   * as fast as joining every match to its chunk row); the chunk rows of the few best say which are the
-   * agent's. Only when other agents' chunks crowd the best out does the slower join run.
+   * as fast as joining every match to its chunk row); only the few best are joined, to see which are the
+   * agent's. Only when other agents' chunks crowd the best out does the slower full join run.
    */
   const keywordMatches = async (agentId: string, match: string, limit: number): Promise<ScoredId[]> => {
     const fetch = limit * 4;
-    const best = await db.query<{ id: number; rank: number }>(
-      "SELECT rowid AS id, rank FROM memory_fts WHERE memory_fts MATCH ? ORDER BY rank LIMIT ?",
+    // The subquery (with its LIMIT) runs first; only its rows are joined to their chunk rows.
+    const best = await db.query<{ id: number; rank: number; agent: string }>(
+      `SELECT f.id AS id, f.rank AS rank, c.agent_id AS agent FROM (
+         SELECT rowid AS id, rank FROM memory_fts WHERE memory_fts MATCH ? ORDER BY rank LIMIT ?
+       ) f LEFT JOIN memory_chunks c ON c.id = f.id ORDER BY f.rank`,
       [match, fetch],
     );
-    const mine = new Set(
-      (await db.query<{ id: number }>(
-        "SELECT id FROM memory_chunks WHERE id IN (SELECT value FROM json_each(?)) AND agent_id = ?",
-        [JSON.stringify(best.map((r) => r.id)), agentId],
-      )).map((r) => r.id),
-    );
-    const own = best.filter((r) => mine.has(r.id));
+    const own = best.filter((r) => r.agent === agentId);
     if (own.length >= limit || best.length < fetch) {
       return own.slice(0, limit).map((r) => ({ id: r.id, score: -r.rank }));
     }
