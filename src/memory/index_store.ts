@@ -96,10 +96,10 @@ export interface MemoryIndexStore {
   cachedEmbeddings(space: string, hashes: string[]): Promise<Map<string, Float32Array>>;
   cacheEmbeddings(space: string, rows: { hash: string; vector: Float32Array }[], now: number): Promise<void>;
   /**
-   * bm25 matches of FTS5 queries, best first; score = -bm25 (higher is better). The queries are tried in
-   * order until `limit` chunks are found (see ftsQueries).
+   * bm25 matches of FTS5 queries, best first; score = -bm25 (higher is better), at most `limit`. The
+   * queries are tried in order until `enough` chunks are found (see ftsQueries).
    */
-  keyword(agentId: string, matches: readonly string[], limit: number): Promise<ScoredId[]>;
+  keyword(agentId: string, matches: readonly string[], limit: number, enough?: number): Promise<ScoredId[]>;
   /** Nearest chunks by cosine; score = cosine similarity. */
   nearest(table: string, vector: Float32Array, limit: number): Promise<ScoredId[]>;
   chunks(ids: number[]): Promise<ChunkRow[]>;
@@ -306,13 +306,13 @@ export function createMemoryIndexStore(db: Db): MemoryIndexStore {
         rows.map((r) => [space, r.hash, vectorBlob(r.vector), now]),
       ));
     },
-    async keyword(agentId, matches, limit) {
+    async keyword(agentId, matches, limit, enough = limit) {
       const out = new Map<number, number>();
       for (const match of matches) {
         for (const r of await keywordMatches(agentId, match, limit)) {
           if (!out.has(r.id)) out.set(r.id, r.score);
         }
-        if (out.size >= limit) break;
+        if (out.size >= enough) break;
       }
       return [...out].map(([id, score]) => ({ id, score })).sort((a, b) => b.score - a.score).slice(0, limit);
     },

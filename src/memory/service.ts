@@ -170,7 +170,8 @@ export function createMemoryService(deps: MemoryServiceDeps): MemoryService {
         await sync(agentId, { signal: opts.signal });
       }
       const s = getStore();
-      const keyword = await s.keyword(agentId, ftsQueries(query), k * 5);
+      // Chunks holding every word, when there are k of them; else any word (slow for common words).
+      const keyword = await s.keyword(agentId, ftsQueries(query), k * 5, k);
       const e = getEmbedder().value;
       let vector: { id: number; score: number }[] = [];
       let note: string | undefined;
