@@ -28,7 +28,7 @@ async function setup() {
     media: { maxUploadBytes: 2048, maxImagesPerTurn: 2 },
   });
   const client = await gw.connect({ timeoutMs: 30_000 });
-  const saved = async () => {
+  const saved = () => {
     try {
       return [...Deno.readDirSync(`${gw.home}/media/webchat`)].length;
     } catch {
@@ -106,7 +106,7 @@ Deno.test("chat.send attachments: oversized, wrong type, mismatched content, mal
       },
     );
   }
-  assert.equal(await t.saved(), 0, "nothing was saved");
+  assert.equal(t.saved(), 0, "nothing was saved");
   assert.equal(t.fake.requests.length, 0, "no run started");
 });
 
@@ -130,7 +130,7 @@ Deno.test("chat.send attachments: a write (api) credential may attach; a read-on
   } finally {
     await viewer.close();
   }
-  assert.equal(await t.saved(), 0);
+  assert.equal(t.saved(), 0);
   const app = await t.gw.connect({ token: writeToken });
   try {
     const { runId } = await app.request<any>("chat.send", { text: "hi", attachments: [png()] });
@@ -142,5 +142,5 @@ Deno.test("chat.send attachments: a write (api) credential may attach; a read-on
   } finally {
     await app.close();
   }
-  assert.equal(await t.saved(), 1);
+  assert.equal(t.saved(), 1);
 });
