@@ -70,6 +70,11 @@ Deno.test({
       const path = /saved to (\S+)/.exec(shot)![1]!;
       const png = await Deno.readFile(path);
       assert.deepEqual([...png.subarray(0, 4)], [0x89, 0x50, 0x4e, 0x47]);
+      // The screenshot is a tool image: a vision model is shown it (agent/tool_images.ts).
+      const again = await reg.execute("browser", { action: "screenshot" }, env.ctx());
+      assert.equal(again.images?.length, 1);
+      assert.equal(again.images![0]!.mime, "image/png");
+      assert.equal(again.images![0]!.bytes, (await Deno.stat(again.images![0]!.path)).size);
       const refused = await reg.execute(
         "browser",
         { action: "open", url: "http://169.254.169.254/" },
