@@ -39,6 +39,10 @@ export interface CaseResult extends BenchCase {
   latencyP95Ms: number;
   overheadP50Ms: number;
   overheadP95Ms: number;
+  /** Client send → the provider receiving the request (p50), ms. */
+  beforeP50Ms: number;
+  /** The provider's answer ready → the client having the response (p50), ms. */
+  afterP50Ms: number;
   cpuPerTurnMs: number;
   peakRssMiB: number;
 }
@@ -138,6 +142,7 @@ export async function runCase(
   } else senders.push(httpSender(env.gw));
   await drainRecords(env.providerUrl);
   const latencies = new Map<string, number>();
+  const sentAt = new Map<string, number>();
   let errors = 0;
   let firstError: string | undefined;
   let started = 0;
@@ -150,6 +155,7 @@ export async function runCase(
       started++;
       const tag = `bench-${env.next()}`;
       const s = performance.now();
+      sentAt.set(tag, performance.timeOrigin + s);
       try {
         await send(tag, c.delayMs);
         latencies.set(tag, performance.now() - s);
@@ -163,9 +169,20 @@ export async function runCase(
   const cpu = treeCpuMs(pid) - cpu0;
   const peakRssMiB = sampler.stop();
   for (const close of closers) await close();
-  const handled = new Map(await drainRecords(env.providerUrl));
+  const records = await drainRecords(env.providerUrl);
+  const handled = new Map(records.map(([tag, ms]) => [tag, ms]));
   const lat = [...latencies.values()].sort((a, b) => a - b);
   const over = [...latencies].map(([tag, ms]) => ms - (handled.get(tag) ?? 0)).sort((a, b) => a - b);
+  const before: number[] = [];
+  const after: number[] = [];
+  for (const [tag, ms, arrivedAt] of records) {
+    const sent = sentAt.get(tag);
+    const total = latencies.get(tag);
+    if (sent === undefined || total === undefined) continue;
+    before.push(arrivedAt - sent);
+    after.push(sent + total - (arrivedAt + ms));
+  }
+  const sorted = (a: number[]) => a.sort((x, y) => x - y);
   return {
     ...c,
     seconds,
@@ -177,12 +194,14 @@ export async function runCase(
     latencyP95Ms: percentile(lat, 0.95),
     overheadP50Ms: percentile(over, 0.5),
     overheadP95Ms: percentile(over, 0.95),
+    beforeP50Ms: percentile(sorted(before), 0.5),
+    afterP50Ms: percentile(sorted(after), 0.5),
     cpuPerTurnMs: cpu / c.turns,
     peakRssMiB,
   };
 }
 
-async function drainRecords(providerUrl: string): Promise<[string, number][]> {
+async function drainRecords(providerUrl: string): Promise<[string, number, number][]> {
   const res = await fetch(providerUrl.replace(/\/v1$/, "/_records"));
   return await res.json();
 }
@@ -300,14 +319,14 @@ export function formatTargets(checks: TargetCheck[]): string[] {
 export function formatResults(results: CaseResult[]): string[] {
   const f = (n: number, d = 1) => (Number.isFinite(n) ? n.toFixed(d) : "∞");
   return [
-    "| case | turns | turns/s (ideal) | latency p50 / p95 | overhead p50 / p95 | CPU/turn | peak RSS | errors |",
-    "|---|---|---|---|---|---|---|---|",
+    "| case | turns | turns/s (ideal) | latency p50 / p95 | overhead p50 / p95 | before / after provider p50 | CPU/turn | peak RSS | errors |",
+    "|---|---|---|---|---|---|---|---|---|",
     ...results.map((r) =>
       `| ${r.name} | ${r.turns} | ${f(r.turnsPerSecond)} (${f(r.idealPerSecond, 0)}) | ${
         f(r.latencyP50Ms)
       } / ${f(r.latencyP95Ms)} ms | ${f(r.overheadP50Ms, 2)} / ${f(r.overheadP95Ms, 2)} ms | ${
-        f(r.cpuPerTurnMs, 2)
-      } ms | ${f(r.peakRssMiB, 0)} MiB | ${r.errors} |`
+        f(r.beforeP50Ms, 2)
+      } / ${f(r.afterP50Ms, 2)} ms | ${f(r.cpuPerTurnMs, 2)} ms | ${f(r.peakRssMiB, 0)} MiB | ${r.errors} |`
     ),
   ];
 }

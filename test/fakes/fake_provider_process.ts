@@ -7,7 +7,9 @@
  *   deno run --allow-net test/fakes/fake_provider_process.ts [--delay-ms 0]
  * Prints `fake provider listening on http://127.0.0.1:PORT/v1`. The delay of one request is taken from
  * `delay=<ms>` in its body when present (so one fake serves cases of several latencies), else --delay-ms.
- * `GET /_records` returns `[[tag, handlingMs], …]` recorded since the previous call and forgets them.
+ * `GET /_records` returns `[[tag, handlingMs, arrivedAt], …]` recorded since the previous call and forgets
+ * them; `arrivedAt` is the arrival time in epoch ms (performance.timeOrigin + now, sub-millisecond), so a
+ * client on the same machine can split its latency into before and after the provider call.
  */
 import { parseArgs } from "node:util";
 
@@ -16,7 +18,7 @@ const DELAY = /delay=(\d+)/;
 
 /** Starts the server; `delayMs` is the default latency of an answer. */
 export function serveFakeProvider(opts: { delayMs: number; port?: number }) {
-  let records: [string, number][] = [];
+  let records: [string, number, number][] = [];
   const enc = new TextEncoder();
   const server = Deno.serve(
     { hostname: "127.0.0.1", port: opts.port ?? 0, onListen: () => {} },
@@ -69,7 +71,7 @@ export function serveFakeProvider(opts: { delayMs: number; port?: number }) {
         });
       }
       const tag = TAG.exec(raw)?.[0];
-      if (tag) records.push([tag, performance.now() - t0]);
+      if (tag) records.push([tag, performance.now() - t0, performance.timeOrigin + t0]);
       return res;
     },
   );

@@ -25,6 +25,14 @@ Deno.test("bench_http: 3 processes; every turn reaches the fake provider over HT
       assert.equal(r.errors, 0, r.firstError ?? "");
       assert.ok(r.latencyP50Ms >= 20, `${transport}: the provider's delay is part of the latency`);
       assert.ok(r.overheadP50Ms < r.latencyP50Ms - 15, `${transport}: the provider's time is subtracted`);
+      assert.ok(
+        r.beforeP50Ms > 0 && r.afterP50Ms > 0,
+        `${transport}: before ${r.beforeP50Ms}, after ${r.afterP50Ms}`,
+      );
+      assert.ok(
+        Math.abs(r.beforeP50Ms + r.afterP50Ms - r.overheadP50Ms) < r.overheadP50Ms,
+        `${transport}: before + after ≈ the overhead`,
+      );
       assert.ok(r.cpuPerTurnMs >= 0 && r.peakRssMiB > 10, `${transport}: /proc figures are read`);
       assert.equal(r.idealPerSecond, 100);
     }
@@ -58,6 +66,8 @@ const row = (name: string, turnsPerSecond: number, extra: Partial<CaseResult> = 
   latencyP95Ms: 1,
   overheadP50Ms: 4,
   overheadP95Ms: 12,
+  beforeP50Ms: 2,
+  afterP50Ms: 2,
   cpuPerTurnMs: 5,
   peakRssMiB: 250,
   ...extra,
