@@ -8,7 +8,7 @@ import assert from "node:assert/strict";
 import { createFakeOpenAI } from "../fakes/fake_openai.ts";
 import { checkA11y } from "./a11y.ts";
 import { textOf, until } from "./browser.ts";
-import { addToken } from "../helpers/gateway.ts";
+import { addToken, eventually } from "../helpers/gateway.ts";
 import { chromium, go, withUi } from "./ui_harness.ts";
 
 Deno.test({
@@ -99,6 +99,7 @@ Deno.test({
 
         await t.step("11: apply and restart shows a banner until the gateway is back", async () => {
           await go(page, "/config");
+          await page.waitForSelector("#config-apply-restart:not([disabled])");
           await page.click("#raw-tab");
           await page.waitForSelector("#config-raw");
           await page.evaluate(`(() => {
@@ -126,7 +127,8 @@ Deno.test({
           // Back: the banner goes away and the page is connected to the restarted gateway.
           await until(page, `!document.querySelector("#restart-banner")`, 60_000);
           await page.waitForSelector('.pill[data-status="open"]', { timeout: 20_000 });
-          assert.notEqual(gw.store, before, "a new gateway is running");
+          // A new gateway is running (it listens a moment before the supervisor hands it out).
+          await eventually("the new gateway", () => Promise.resolve(gw.store !== before ? true : undefined));
           assert.match(await textOf(page, "#config-saved"), /Restarting the gateway to apply: agents/);
           await go(page, "/agents");
           await page.waitForSelector('#agents-table tr[data-agent="helper"]', { timeout: 20_000 });
@@ -135,7 +137,8 @@ Deno.test({
 
         await t.step("11: nothing to restart when the running config is what is saved", async () => {
           await go(page, "/config");
-          await page.waitForSelector("#config-apply");
+          // Apply waits for the stored config (an empty draft would wipe talon.json).
+          await page.waitForSelector("#config-apply:not([disabled])");
           await page.click("#config-apply");
           assert.match(await textOf(page, "#config-saved"), /Nothing to restart/);
           assert.equal(await page.$("#config-restart"), null);

@@ -124,6 +124,8 @@ export function ConfigPage({ client }: PageProps) {
   };
 
   const apply = async (andRestart = false) => {
+    // Before the stored config has loaded the draft is empty: saving it would wipe talon.json.
+    if (!loadedRaw) return;
     setSaved(undefined);
     setGeneral([]);
     let raw = draft;
@@ -230,7 +232,7 @@ export function ConfigPage({ client }: PageProps) {
             type="button"
             class="primary"
             id="config-apply"
-            disabled={!applyMethod}
+            disabled={!applyMethod || !loadedRaw}
             onClick={() => void apply()}
           >
             Validate &amp; apply
@@ -239,7 +241,7 @@ export function ConfigPage({ client }: PageProps) {
             <button
               type="button"
               id="config-apply-restart"
-              disabled={!applyMethod}
+              disabled={!applyMethod || !loadedRaw}
               title="Save, then restart the gateway if the changes need it"
               onClick={() => void apply(true)}
             >
