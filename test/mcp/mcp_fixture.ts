@@ -19,7 +19,7 @@ export function fixtureDenoDir(): string {
 export function stdioServer(extra: Record<string, unknown> = {}) {
   return {
     command: Deno.execPath(),
-    args: ["run", "-A", "--quiet", "--no-lock", "--cached-only", FIXTURE, "stdio"],
+    args: ["run", "-A", "--quiet", "--frozen", "--cached-only", FIXTURE, "stdio"],
     cwd: ROOT,
     env: { DENO_DIR: fixtureDenoDir(), NO_COLOR: "1" },
     readable: [fixtureDenoDir()],
