@@ -44,7 +44,11 @@ Deno.test("redeeming closes the code's connection, and the code works once", asy
   assert.ok(token && token !== code);
   await assert.rejects(c.request("ui.signin.redeem", {}), /Connection closed \(1000/);
   await c.close().catch(() => {});
-  await assert.rejects(gw.connect({ token: code }), /Unauthorized|mismatch/i);
+  // Refused, in words that say why and what to do.
+  await assert.rejects(
+    gw.connect({ token: code }),
+    /This link was already used — run `talon dashboard` again/,
+  );
   const session = await gw.connect({ token });
   assert.equal((await session.request<{ ok: boolean }>("health", {})).ok, true);
   await session.close();
