@@ -88,33 +88,37 @@ export function createMemoryService(deps: MemoryServiceDeps): MemoryService {
     return embedder;
   };
 
+  const pageCache = createSyncPageCache(deps.db);
+
   const sync = (agentId: string, opts: { force?: boolean; signal?: AbortSignal } = {}) => {
     const running = inflight.get(agentId);
     if (running && !opts.force) return running;
     const cfg = deps.config();
     const p = (running ?? Promise.resolve()).catch(() => {}).then(() =>
-      syncAgent(
-        {
-          store: getStore(),
-          embedder: getEmbedder().value,
-          chunking: { chunkTokens: cfg.memory.chunkTokens, overlapTokens: cfg.memory.overlapTokens },
-          now: () => deps.clock.now(),
-          ...(cfg.memory.includeTranscripts
-            ? {
-              transcripts: {
-                list: (id: string) => listTranscriptSources(deps.db, id),
-                chunks: (src) =>
-                  transcriptChunks(deps.db, src, {
-                    chunkTokens: cfg.memory.chunkTokens,
-                    overlapTokens: cfg.memory.overlapTokens,
-                  }),
-              },
-            }
-            : {}),
-        },
-        agentId,
-        deps.workspaceFor(agentId),
-        opts,
+      pageCache.during(() =>
+        syncAgent(
+          {
+            store: getStore(),
+            embedder: getEmbedder().value,
+            chunking: { chunkTokens: cfg.memory.chunkTokens, overlapTokens: cfg.memory.overlapTokens },
+            now: () => deps.clock.now(),
+            ...(cfg.memory.includeTranscripts
+              ? {
+                transcripts: {
+                  list: (id: string) => listTranscriptSources(deps.db, id),
+                  chunks: (src) =>
+                    transcriptChunks(deps.db, src, {
+                      chunkTokens: cfg.memory.chunkTokens,
+                      overlapTokens: cfg.memory.overlapTokens,
+                    }),
+                },
+              }
+              : {}),
+          },
+          agentId,
+          deps.workspaceFor(agentId),
+          opts,
+        )
       )
     ).then((r) => {
       lastSync.set(agentId, { ...r, at: deps.clock.now() });
@@ -193,6 +197,48 @@ export function createMemoryService(deps: MemoryServiceDeps): MemoryService {
         k,
       });
       return { mode: e && !note ? "hybrid" : "keyword", hits, ...(note ? { note } : {}) };
+    },
+  };
+}
+
+/** Page cache of the store connection while memory is being indexed (KiB). */
+const SYNC_CACHE_KIB = 65_536;
+
+/**
+ * Raises the connection's page cache while any sync runs and puts it back after the last: a large index
+ * writes its B-trees (chunk hashes, the embedding cache) at random places, and with SQLite's default
+ * ~2 MB most writes would first re-read their page. Servers (`libsql://`) without the PRAGMA are left as
+ * they are.
+ */
+function createSyncPageCache(db: Db) {
+  let running = 0;
+  /** The size before the first sync (read once: a later read could see our own raised value). */
+  let baseline: Promise<number | undefined> | undefined;
+  /** Settles when the cache is raised; resolves to the size to put back (undefined: leave it). */
+  let raised: Promise<number | undefined> = Promise.resolve(undefined);
+  const raise = async () => {
+    try {
+      baseline ??= db.query<{ cache_size: number }>("PRAGMA cache_size").then((r) => r[0]?.cache_size);
+      const saved = await baseline;
+      if (saved !== undefined) await db.run(`PRAGMA cache_size = -${SYNC_CACHE_KIB}`);
+      return saved;
+    } catch {
+      return undefined;
+    }
+  };
+  return {
+    async during<T>(fn: () => Promise<T>): Promise<T> {
+      if (running++ === 0) raised = raise();
+      const mine = raised;
+      await mine;
+      try {
+        return await fn();
+      } finally {
+        if (--running === 0) {
+          const saved = await mine;
+          if (saved !== undefined) await db.run(`PRAGMA cache_size = ${saved}`).catch(() => {});
+        }
+      }
     },
   };
 }

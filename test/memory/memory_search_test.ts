@@ -161,3 +161,20 @@ Deno.test("keyword search finds an agent's own chunk even when another agent's b
   assert.equal(r.hits[0]!.path, "MEMORY.md");
   assert.match(r.hits[0]!.snippet, /long book/);
 });
+
+Deno.test("indexing raises the connection's page cache only while it runs", async () => {
+  await using rig = await memoryRig({ embeddings: false });
+  await writeCorpus(`${rig.dir}/ws/main`);
+  await rig.store.db.run("PRAGMA cache_size = -3000");
+  const during: number[] = [];
+  const query = rig.store.db.query.bind(rig.store.db);
+  rig.store.db.query = (async (sql: string, args?: never) => {
+    if (sql.startsWith("SELECT id, hash FROM memory_chunks") || sql.includes("FROM memory_files")) {
+      during.push((await query<{ cache_size: number }>("PRAGMA cache_size"))[0]!.cache_size);
+    }
+    return await query(sql, args);
+  }) as typeof rig.store.db.query;
+  await Promise.all([rig.service.index("main"), rig.service.index("other")]);
+  assert.ok(during.length > 0 && during.every((n) => n === -65536), JSON.stringify(during));
+  assert.equal((await query<{ cache_size: number }>("PRAGMA cache_size"))[0]!.cache_size, -3000);
+});
