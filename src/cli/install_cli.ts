@@ -9,6 +9,7 @@ import { type CliIo, type Command, EXIT } from "./io.ts";
 import { isThrowAwayPath, shellWord, SHIM_MARKER } from "./invocation.ts";
 import { resolveProgram } from "../security/program_path.ts";
 
+const SUMMARY = "Put a talon command on PATH for this source checkout";
 const USAGE = `Usage: talon install-cli [--dir <dir>] [--force] [--remove]
 
 Writes <dir>/talon (default $TALON_BIN_DIR, else ~/.local/bin/talon): a command that runs this checkout of
@@ -60,7 +61,7 @@ export function shimRunner(d: Pick<InstallCliDeps, "execPath" | "denoVersion">, 
 export function createInstallCliCommand(deps: InstallCliDeps): Command {
   return {
     name: "install-cli",
-    summary: "Put a talon command on PATH for this source checkout",
+    summary: SUMMARY,
     usage: USAGE,
     async run(argv, io) {
       const { values, positionals } = parseArgs({
@@ -162,7 +163,7 @@ function fail(io: CliIo, code: number, message: string): number {
 /** The command with the real process's facts. */
 export const installCliCommand: Command = {
   name: "install-cli",
-  summary: "Put a talon command on PATH for this source checkout",
+  summary: SUMMARY,
   usage: USAGE,
   run(argv, io) {
     const sourceDir = new URL("../..", import.meta.url).pathname.replace(/\/$/, "");
