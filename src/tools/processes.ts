@@ -65,6 +65,8 @@ interface Entry {
 
 /** How long a killed background process gets to exit after SIGTERM (and after SIGKILL). */
 const KILL_GRACE_MS = 5_000;
+/** How long a kill waits for a confined process's sandbox init to exist. */
+const INIT_WAIT_MS = 2_000;
 
 /** Creates the table of background processes. */
 export function createProcessTable(
@@ -98,12 +100,22 @@ export function createProcessTable(
   // running (--die-with-parent is armed a moment after the fork). So the sandbox's init, bwrap's child,
   // is found first and killed right after bwrap; killing a PID namespace's init ends all of it.
   const signal = async (e: Entry, sig?: Deno.Signal) => {
-    const inner = e.confined ? childPids(e.info.pid) : [];
+    const inner = e.confined ? await sandboxInit(e) : [];
     await ask(e, { type: "kill", ...(sig ? { signal: sig } : {}) });
     for (const pid of inner) {
       try {
         Deno.kill(pid, "SIGKILL");
       } catch { /* already gone */ }
+    }
+  };
+  // bwrap forks the sandbox's init while it sets up; a kill that comes before the fork waits for it
+  // (bounded), so there is always an init to kill and nothing is left behind in the namespace.
+  const sandboxInit = async (e: Entry): Promise<number[]> => {
+    const deadline = now() + INIT_WAIT_MS;
+    for (;;) {
+      const pids = childPids(e.info.pid);
+      if (pids.length || now() >= deadline || !(await info(e)).running) return pids;
+      await new Promise((r) => setTimeout(r, 10));
     }
   };
   const info = async (e: Entry): Promise<ProcessInfo> => ({

@@ -94,6 +94,31 @@ Deno.test("exec refuses shells, unlisted programs, and cwd outside the workspace
   }
 });
 
+Deno.test("a background process whose grandchild keeps its output open is reported exited, not running", async () => {
+  // Unconfined, `sh -c "sleep 30 &"` leaves the sleep holding sh's stdout; sh itself is done at once.
+  await using s = await setup({ exec: { allowShell: true, confine: "off" } });
+  const ctx = s.env.ctx();
+  const bg = await s.reg.execute("exec", {
+    argv: ["sh", "-c", "sleep 30 & echo started $!"],
+    background: true,
+  }, ctx);
+  const handle = /handle (proc_\w+)/.exec(bg.content)?.[1];
+  assert.ok(handle, bg.content);
+  const deadline = Date.now() + 15_000;
+  let poll = "";
+  while (Date.now() < deadline) {
+    poll = (await s.reg.execute("process", { action: "poll", handle }, ctx)).content;
+    if (!/running/.test(poll)) break;
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  assert.match(poll, /exited 0/, "sh exited; its orphaned sleep must not keep it 'running'");
+  const read = (await s.reg.execute("process", { action: "read", handle }, ctx)).content;
+  const orphan = /started (\d+)/.exec(read)?.[1];
+  assert.ok(orphan, read);
+  // The orphan is sh's own business once sh is gone; end it so the test leaves nothing behind.
+  Deno.kill(Number(orphan), "SIGKILL");
+});
+
 Deno.test("exec with allowShell runs sh -c", async () => {
   await using s = await setup({ exec: { allowShell: true } });
   const r = await s.reg.execute("exec", { argv: ["sh", "-c", "echo $((1+2))"] }, s.env.ctx());

@@ -43,7 +43,9 @@ Deno.test({
         await go(page, "/agents?agent=helper");
         await page.waitForSelector("#agent-file");
         await page.click('button[data-file="SOUL.md"]');
-        await page.waitForSelector("#agent-file");
+        // The editor takes input once SOUL.md has loaded (typing earlier would be overwritten by the load).
+        await page.waitForSelector('button[data-file="SOUL.md"][aria-selected="true"]');
+        await page.waitForSelector("#agent-file[data-loaded]:not([disabled])");
         await page.click("#agent-file");
         await page.type("#agent-file", "Be brief.\nSay why.");
         await page.click("#agent-file-review");

@@ -25,6 +25,8 @@ let child: Deno.ChildProcess | undefined;
 let status: Deno.CommandStatus | undefined;
 const out = { stdout: "", stderr: "", dropped: { stdout: 0, stderr: 0 } };
 let cap = 200_000;
+/** How long output may still arrive after the child exited before the exit is reported. */
+const OUTPUT_TAIL_MS = 1_000;
 
 async function pump(stream: ReadableStream<Uint8Array>, key: "stdout" | "stderr") {
   const decoder = new TextDecoder();
@@ -67,8 +69,16 @@ scope.onmessage = (e) => {
         w.write(new TextEncoder().encode(m.stdin)).then(() => w.close()).catch(() => {});
       }
       const done = Promise.all([pump(child.stdout, "stdout"), pump(child.stderr, "stderr")]);
+      // The exit is reported once the output is read to its end, or at most OUTPUT_TAIL_MS after the
+      // exit: a grandchild that outlives the child (a shell's `cmd &`, a sandbox init caught mid-setup)
+      // can hold the pipes open, and the process must not look "running" for as long as it lives.
       child.status.then(async (s) => {
-        await done.catch(() => {});
+        let timer: ReturnType<typeof setTimeout> | undefined;
+        await Promise.race([
+          done.catch(() => {}),
+          new Promise((r) => timer = setTimeout(r, OUTPUT_TAIL_MS)),
+        ]);
+        clearTimeout(timer);
         status = s;
       });
       scope.postMessage({ ok: true, value: { pid: child.pid } });

@@ -126,6 +126,9 @@ function FileEditor(props: { client: PageProps["client"]; agentId: string; file:
         rows={14}
         value={text ?? ""}
         readOnly={!admin}
+        // Until the file is loaded there is nothing to edit: typing then would be overwritten by the load.
+        disabled={text === undefined && !got.error}
+        data-loaded={text === undefined ? undefined : "true"}
         spellcheck={false}
         onInput={(
           e,
