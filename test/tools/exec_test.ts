@@ -94,6 +94,31 @@ Deno.test("exec refuses shells, unlisted programs, and cwd outside the workspace
   }
 });
 
+Deno.test("killing a confined background process at once leaves nothing running (bwrap mid-setup)", async () => {
+  await using s = await setup();
+  const ctx = s.env.ctx();
+  const tag = `29.${Date.now() % 100000}`;
+  for (let i = 0; i < 8; i++) { // the per-session cap
+    const bg = await s.reg.execute("exec", { argv: ["sleep", `${tag}${i}`], background: true }, ctx);
+    const handle = /handle (proc_\w+)/.exec(bg.content)?.[1];
+    assert.ok(handle, bg.content);
+    const killed = await s.reg.execute("process", { action: "kill", handle }, ctx);
+    assert.match(killed.content, /exited/, killed.content);
+  }
+  // A SIGTERM that reaches bwrap before it has forked the sandbox leaves the command orphaned (seen
+  // in ~1 of 7 tries); every one of these sleeps must be gone.
+  const left: string[] = [];
+  for (const e of Deno.readDirSync("/proc")) {
+    if (!/^\d+$/.test(e.name)) continue;
+    try {
+      const cmd = Deno.readTextFileSync(`/proc/${e.name}/cmdline`).split("\0").join(" ");
+      if (cmd.includes(`sleep ${tag}`)) left.push(`${e.name}: ${cmd}`);
+    } catch { /* exited meanwhile */ }
+  }
+  for (const l of left) Deno.kill(Number(l.split(":")[0]), "SIGKILL");
+  assert.deepEqual(left, []);
+});
+
 Deno.test("a background process whose grandchild keeps its output open is reported exited, not running", async () => {
   // Unconfined, `sh -c "sleep 30 &"` leaves the sleep holding sh's stdout; sh itself is done at once.
   await using s = await setup({ exec: { allowShell: true, confine: "off" } });
