@@ -18,10 +18,36 @@ export interface Db {
 export interface OpenDbOptions {
   url: string;
   authToken?: string;
+  /** How long a statement that meets a locked database is retried (default 10 s). */
+  busyRetryMs?: number;
 }
 
-/** Opens a libSQL database. Local files get WAL mode and a busy timeout. */
+/**
+ * Opens a libSQL database. Local files get WAL mode and a busy timeout.
+ *
+ * A local connection on which a statement failed with SQLITE_BUSY is replaced before anything else
+ * runs on it: libSQL (0.18, bundled SQLite 3.45) never resets such a statement, so it stays "in
+ * progress" and the connection is poisoned. Its next write runs, reports success and is never committed,
+ * holding the write lock for good (every other connection then sees "database is locked" until the
+ * garbage collector happens to finalize the statement), and its next transaction fails at COMMIT. See
+ * tursodatabase/libsql-client-ts#352. Closing the connection drops the failed statement's snapshot, and
+ * a fresh connection with the same PRAGMAs continues where it left off.
+ */
 export async function openDb(options: OpenDbOptions): Promise<Db> {
+  const local = options.url.startsWith("file:") || options.url === ":memory:";
+  const first = await connect(options, local, true);
+  // An in-memory database lives only on its connection, and a server does its own locking.
+  return wrap(
+    first,
+    options.url,
+    options.url.startsWith("file:") ? () => connect(options, true, false) : undefined,
+    {
+      busyRetryMs: options.busyRetryMs,
+    },
+  );
+}
+
+async function connect(options: OpenDbOptions, local: boolean, setup: boolean): Promise<Client> {
   let client: Client;
   try {
     // One connection per client: libSQL runs local statements synchronously on the calling thread, so
@@ -35,12 +61,12 @@ export async function openDb(options: OpenDbOptions): Promise<Db> {
   } catch (err) {
     throw new StoreError(`Cannot open store ${options.url}: ${(err as Error).message}`, { cause: err });
   }
-  const local = options.url.startsWith("file:") || options.url === ":memory:";
   try {
     if (local) {
       // Short: a busy wait blocks the thread (and a shard worker's heartbeats); retryBusy waits longer.
       await client.execute("PRAGMA busy_timeout = 200");
-      if (options.url !== ":memory:") await client.execute("PRAGMA journal_mode = WAL");
+      // WAL is a property of the file: set once when the store opens, not on a replacement connection.
+      if (setup && options.url !== ":memory:") await client.execute("PRAGMA journal_mode = WAL");
       await client.execute("PRAGMA synchronous = NORMAL");
       await client.execute("PRAGMA foreign_keys = ON");
     }
@@ -48,7 +74,7 @@ export async function openDb(options: OpenDbOptions): Promise<Db> {
     client.close();
     throw new StoreError(`Cannot open store ${options.url}: ${(err as Error).message}`, { cause: err });
   }
-  return wrap(client, options.url);
+  return client;
 }
 
 /**
@@ -75,21 +101,50 @@ export async function retryBusy<T>(fn: () => Promise<T>, maxMs = 10_000): Promis
   }
 }
 
-function wrap(client: Client, url: string): Db {
+function wrap(
+  first: Client,
+  url: string,
+  reconnect: (() => Promise<Client>) | undefined,
+  options: { busyRetryMs?: number },
+): Db {
+  let client = first;
+  let closed = false;
+  // One statement (or batch) at a time: a statement that fails must be answered by a new connection
+  // before the next one runs, so none ever runs on a poisoned connection (the pool would hand it on).
+  let queue: Promise<unknown> = Promise.resolve();
+  const attempt = <T>(fn: (c: Client) => Promise<T>): Promise<T> => {
+    const run = queue.then(async () => {
+      try {
+        return await fn(client);
+      } catch (err) {
+        if (reconnect && !closed && isBusy(err)) {
+          const old = client;
+          try {
+            client = await reconnect();
+            old.close();
+          } catch { /* keep the old one; the next failure tries again */ }
+        }
+        throw err;
+      }
+    });
+    queue = run.then(() => {}, () => {});
+    return run;
+  };
   const fail = (sql: string, err: unknown): never => {
     throw new StoreError(
       `Store query failed (${sql.trim().split(/\s+/).slice(0, 3).join(" ")}…): ${(err as Error).message}`,
       { cause: err },
     );
   };
+  const retry = <T>(fn: (c: Client) => Promise<T>) => retryBusy(() => attempt(fn), options.busyRetryMs);
   return {
     url,
     get closed() {
-      return client.closed;
+      return closed || client.closed;
     },
     async query<T>(sql: string, args?: InArgs) {
       try {
-        const rs = await retryBusy(() => client.execute({ sql, args: args ?? [] }));
+        const rs = await retry((c) => c.execute({ sql, args: args ?? [] }));
         return rs.rows as unknown as T[];
       } catch (err) {
         return fail(sql, err);
@@ -97,7 +152,7 @@ function wrap(client: Client, url: string): Db {
     },
     async run(sql, args) {
       try {
-        const rs = await retryBusy(() => client.execute({ sql, args: args ?? [] }));
+        const rs = await retry((c) => c.execute({ sql, args: args ?? [] }));
         return { rowsAffected: rs.rowsAffected, lastInsertRowid: rs.lastInsertRowid };
       } catch (err) {
         return fail(sql, err);
@@ -105,12 +160,13 @@ function wrap(client: Client, url: string): Db {
     },
     async batch(statements) {
       try {
-        await retryBusy(() => client.batch(statements, "write"));
+        await retry((c) => c.batch(statements, "write"));
       } catch (err) {
         fail(typeof statements[0] === "string" ? statements[0] : statements[0]?.sql ?? "batch", err);
       }
     },
     close() {
+      closed = true;
       if (!client.closed) client.close();
     },
   };
