@@ -18,7 +18,10 @@ Deno.test("after a statement fails on a locked database, the next writes commit 
     await victim.run("CREATE TABLE t (x INTEGER)");
     const holder = await holderClient.transaction("write");
     await assert.rejects(victim.run("INSERT INTO t VALUES (1)"), /database is locked/);
-    await assert.rejects(victim.batch([{ sql: "INSERT INTO t VALUES (?)", args: [11] }]), /database is locked/);
+    await assert.rejects(
+      victim.batch([{ sql: "INSERT INTO t VALUES (?)", args: [11] }]),
+      /database is locked/,
+    );
     await holder.rollback();
 
     await victim.run("INSERT INTO t VALUES (2)");
