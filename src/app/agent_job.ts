@@ -75,6 +75,8 @@ export interface AgentJobOptions {
   paths: TalonPaths;
   storeUrl: string;
   storeAuthToken?: string;
+  /** The store's write lock, shared with the main thread (src/store/write_lock.ts). */
+  storeWriteLock?: SharedArrayBuffer;
   logFile: boolean;
   /** Number of shard workers (they split each provider's maxConcurrent). */
   shards: number;

@@ -39,7 +39,11 @@ export async function init(options: AgentJobOptions, shard: number): Promise<voi
   // Batched milestone writes, flushed at the end of every job (so the main thread's timeline is complete
   // by the time it has the result).
   const store = withBufferedMilestones(
-    await openStore({ url: options.storeUrl, authToken: options.storeAuthToken }),
+    await openStore({
+      url: options.storeUrl,
+      authToken: options.storeAuthToken,
+      ...(options.storeWriteLock ? { writeLock: options.storeWriteLock } : {}),
+    }),
     (err) => logger.error(`writing milestones failed: ${String(err)}`),
   );
   milestones = store.milestones;

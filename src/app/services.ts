@@ -152,6 +152,7 @@ export async function createServices(deps: ServicesDeps): Promise<Services> {
     paths,
     storeUrl: config().store.url ?? fileUrl(paths.dbFile),
     storeAuthToken: config().store.authToken,
+    ...(deps.store.db.writeLock ? { storeWriteLock: deps.store.db.writeLock } : {}),
     logFile: deps.logFile,
     shards,
     ...(mcp.channel ? { mcpChannel: mcp.channel } : {}),

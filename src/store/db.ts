@@ -1,5 +1,6 @@
 import { type Client, createClient, type InArgs, type InStatement, type Row } from "@libsql/client";
 import { StoreError } from "../core/errors.ts";
+import { createWriteLockMemory, sharedWriteLock } from "./write_lock.ts";
 
 /** The small SQL surface every repository depends on. Implemented by libSQL. */
 export interface Db {
@@ -13,6 +14,8 @@ export interface Db {
   readonly closed: boolean;
   /** The URL it was opened with (file:…, libsql://…, :memory:). */
   readonly url: string;
+  /** A local file's write lock (write_lock.ts), for other threads of this process that open it. */
+  readonly writeLock?: SharedArrayBuffer;
 }
 
 export interface OpenDbOptions {
@@ -20,6 +23,8 @@ export interface OpenDbOptions {
   authToken?: string;
   /** How long a statement that meets a locked database is retried (default 10 s). */
   busyRetryMs?: number;
+  /** Shared by every thread of this process that writes this store (write_lock.ts). */
+  writeLock?: SharedArrayBuffer;
 }
 
 /**
@@ -43,6 +48,7 @@ export async function openDb(options: OpenDbOptions): Promise<Db> {
     options.url.startsWith("file:") ? () => connect(options, true, false) : undefined,
     {
       busyRetryMs: options.busyRetryMs,
+      writeLock: options.url.startsWith("file:") ? options.writeLock ?? createWriteLockMemory() : undefined,
     },
   );
 }
@@ -101,19 +107,24 @@ export async function retryBusy<T>(fn: () => Promise<T>, maxMs = 10_000): Promis
   }
 }
 
+/** Statements that never write (WAL readers do not wait for writers). */
+const READ_ONLY = /^\s*SELECT\b/i;
+
 function wrap(
   first: Client,
   url: string,
   reconnect: (() => Promise<Client>) | undefined,
-  options: { busyRetryMs?: number },
+  options: { busyRetryMs?: number; writeLock?: SharedArrayBuffer },
 ): Db {
   let client = first;
   let closed = false;
   // One statement (or batch) at a time: a statement that fails must be answered by a new connection
   // before the next one runs, so none ever runs on a poisoned connection (the pool would hand it on).
   let queue: Promise<unknown> = Promise.resolve();
-  const attempt = <T>(fn: (c: Client) => Promise<T>): Promise<T> => {
+  const lock = options.writeLock ? sharedWriteLock(options.writeLock) : undefined;
+  const attempt = <T>(fn: (c: Client) => Promise<T>, write: boolean): Promise<T> => {
     const run = queue.then(async () => {
+      if (write && lock) await lock.acquire();
       try {
         return await fn(client);
       } catch (err) {
@@ -125,6 +136,8 @@ function wrap(
           } catch { /* keep the old one; the next failure tries again */ }
         }
         throw err;
+      } finally {
+        if (write && lock) lock.release();
       }
     });
     queue = run.then(() => {}, () => {});
@@ -136,15 +149,17 @@ function wrap(
       { cause: err },
     );
   };
-  const retry = <T>(fn: (c: Client) => Promise<T>) => retryBusy(() => attempt(fn), options.busyRetryMs);
+  const retry = <T>(fn: (c: Client) => Promise<T>, write = true) =>
+    retryBusy(() => attempt(fn, write), options.busyRetryMs);
   return {
     url,
+    writeLock: options.writeLock,
     get closed() {
       return closed || client.closed;
     },
     async query<T>(sql: string, args?: InArgs) {
       try {
-        const rs = await retry((c) => c.execute({ sql, args: args ?? [] }));
+        const rs = await retry((c) => c.execute({ sql, args: args ?? [] }), !READ_ONLY.test(sql));
         return rs.rows as unknown as T[];
       } catch (err) {
         return fail(sql, err);

@@ -36,7 +36,7 @@ export interface Store {
 
 /** Opens the store at `url` (file:…, libsql://…, :memory:) and applies pending migrations. */
 export async function openStore(
-  options: { url: string; authToken?: string; now?: () => number },
+  options: { url: string; authToken?: string; now?: () => number; writeLock?: SharedArrayBuffer },
 ): Promise<Store> {
   const db = await openDb(options);
   try {
