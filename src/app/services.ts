@@ -9,7 +9,6 @@ import { userErrorTextForCode } from "../agent/user_notice.ts";
 import type { LoadedConfig } from "../config/load.ts";
 import type { Config } from "../config/schema.ts";
 import { APPROVE_REFUSED, capabilitiesOf, describePrincipal, mayApprove } from "../security/capabilities.ts";
-import { principalOfCron } from "../security/principal_of.ts";
 import type { Clock } from "../core/clock.ts";
 import type { EventBus } from "../core/event_bus.ts";
 import type { Logger } from "../core/logger.ts";
@@ -54,17 +53,12 @@ import { fileUrl, type Store } from "../store/mod.ts";
 import { createOutboxRepo } from "../store/outbox.ts";
 import { createPairingRepo } from "../store/pairing.ts";
 import { createSessionRepo } from "../store/sessions.ts";
-import { createCronJobRepo } from "../cron/job_repo.ts";
-import { createCronScheduler } from "../cron/scheduler.ts";
 import { approvalMethods } from "../tools/approval_methods.ts";
 import { createGatewayHeartbeat } from "./heartbeat_wiring.ts";
 import { createHeartbeatMethods, heartbeatCommand } from "../cron/heartbeat_methods.ts";
-import { createCronMethods } from "../cron/cron_methods.ts";
 import { approvalPatternMethods } from "../tools/approval_pattern_methods.ts";
 import { createEffectiveToolsMethod } from "../tools/effective_tools.ts";
 import { createToolCatalog } from "./tool_catalog.ts";
-import type { MemoryService } from "../memory/service.ts";
-import { createMemoryMethods } from "../memory/memory_methods.ts";
 import { createApprovalRepo } from "../tools/approval_repo.ts";
 import { createApprovals } from "../tools/approvals.ts";
 import {
@@ -78,6 +72,8 @@ import { createChannels } from "./channels.ts";
 import { channelSender, queueReply, type ReplyTo, turnReplyTo } from "./egress.ts";
 import { loadImportFiles } from "./import_loader.ts";
 import { createLaneRuns } from "./lane_runs.ts";
+import { createGatewayCron } from "./cron_wiring.ts";
+import { registerGatewayMemory } from "./memory_wiring.ts";
 
 export interface ServicesDeps {
   loaded: LoadedConfig;
@@ -319,42 +315,7 @@ export async function createServices(deps: ServicesDeps): Promise<Services> {
     clock,
   });
   for (const m of approvalMethods(approvals)) registry.add(m as MethodDef<unknown>);
-  const cronJobs = createCronJobRepo(store.db);
-  const cron = createCronScheduler({
-    repo: cronJobs,
-    config: config().cron,
-    clock,
-    logger,
-    // Jobs added by the cron tool in a worker are picked up within this interval.
-    maxSleepMs: 15_000,
-    runJob: async (job, { runId }) => {
-      const agentId = job.payload.agentId ?? config().agents.defaultAgent;
-      const handle = await runs.start({
-        runId,
-        agentId,
-        sessionKey: job.payload.sessionKey ?? `cron:${job.id}`,
-        text: job.payload.message,
-        lane: "cron",
-        principal: principalOfCron(job.id),
-        source: {
-          channel: "cron",
-          jobId: job.id,
-          ...(job.payload.deliver ? { deliver: job.payload.deliver } : {}),
-        },
-      });
-      const result = await handle.done;
-      return { ok: result.status === "ok", summary: result.text.slice(0, 500) };
-    },
-  });
-  for (
-    const m of createCronMethods({
-      scheduler: cron,
-      agentIds: () => config().agents.list.map((a) => a.id),
-      defaultAgent: () => config().agents.defaultAgent,
-      schedulerOn: () => config().cron.enabled,
-      audit: store.audit,
-    })
-  ) registry.add(m);
+  const { cron, jobs: cronJobs } = createGatewayCron({ config, store, runs, registry, clock, logger });
   const patternDeps = {
     repo: createApprovalRepo(store.db),
     config: () => config().tools,
@@ -399,28 +360,7 @@ export async function createServices(deps: ServicesDeps): Promise<Services> {
       defaultAgent: () => config().agents.defaultAgent,
     })
   ) registry.add(m);
-  if (config().memory.enabled) {
-    // Nothing of memory is loaded, opened or indexed until one of its methods is called.
-    let memory: Promise<MemoryService> | undefined;
-    const loadMemory = () =>
-      memory ??= Promise.all([import("../memory/service.ts"), import("../agent/run_workspace.ts")]).then((
-        [m, a],
-      ) =>
-        m.createMemoryService({
-          db: store.db,
-          config,
-          workspaceFor: (agentId) => a.workspaceFor(config(), paths, agentId),
-          clock,
-        })
-      );
-    for (
-      const m of createMemoryMethods({
-        memory: loadMemory,
-        agentIds: () => config().agents.list.map((a) => a.id),
-        defaultAgent: () => config().agents.defaultAgent,
-      })
-    ) registry.add(m);
-  }
+  registerGatewayMemory({ config, store, paths, registry, clock });
   registerUiExtraMethods(registry, {
     db: store.db,
     audit: store.audit,

@@ -7,17 +7,15 @@ import type { ConfineMode, ConfineStatus } from "../security/confine.ts";
 import {
   checkBrowser,
   checkChannels,
-  checkClock,
   checkConfinement,
-  checkDisk,
   checkDmScope,
   checkPermissions,
   checkPort,
   checkProviders,
-  checkService,
   checkStore,
   checkTestSwitches,
 } from "./doctor_checks.ts";
+import { checkClock, checkDisk, checkService } from "./doctor_host.ts";
 import { checkToolBound } from "./doctor_sandbox.ts";
 import { checkMcp } from "./doctor_mcp.ts";
 import { checkWhatsApp } from "./doctor_whatsapp.ts";
