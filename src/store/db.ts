@@ -53,6 +53,9 @@ export async function openDb(options: OpenDbOptions): Promise<Db> {
   );
 }
 
+/** WAL pages after which a commit checkpoints (see connect). */
+export const WAL_AUTOCHECKPOINT_PAGES = 10_000;
+
 async function connect(options: OpenDbOptions, local: boolean, setup: boolean): Promise<Client> {
   let client: Client;
   try {
@@ -75,6 +78,14 @@ async function connect(options: OpenDbOptions, local: boolean, setup: boolean): 
       if (setup && options.url !== ":memory:") await client.execute("PRAGMA journal_mode = WAL");
       await client.execute("PRAGMA synchronous = NORMAL");
       await client.execute("PRAGMA foreign_keys = ON");
+      // A checkpoint runs inside whichever write commits past the threshold, stalling it (and every writer
+      // queued behind it) while it copies the WAL back with an fsync. At SQLite's default of 1,000 pages that
+      // was every ~25 turns and set the sequential p95; at 10,000 (a WAL of up to ~40 MB) hot pages such as
+      // the inbox's and the sessions' are copied once instead of ten times. bench_http: sequential p95
+      // 12.9-15.3 -> 9.1-9.4 ms, 200 sessions at 0 ms 260 -> 295-304 turns/s.
+      if (options.url !== ":memory:") {
+        await client.execute(`PRAGMA wal_autocheckpoint = ${WAL_AUTOCHECKPOINT_PAGES}`);
+      }
     }
   } catch (err) {
     client.close();

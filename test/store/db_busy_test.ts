@@ -6,7 +6,7 @@
  */
 import assert from "node:assert/strict";
 import { createClient } from "@libsql/client";
-import { openDb } from "../../src/store/db.ts";
+import { openDb, WAL_AUTOCHECKPOINT_PAGES } from "../../src/store/db.ts";
 
 Deno.test("after a statement fails on a locked database, the next writes commit and lock no one out", async () => {
   const dir = await Deno.makeTempDir({ prefix: "talon_busy_" });
@@ -37,6 +37,11 @@ Deno.test("after a statement fails on a locked database, the next writes commit 
     // The replacement connection kept the PRAGMAs.
     assert.equal((await victim.query<{ foreign_keys: number }>("PRAGMA foreign_keys"))[0]?.foreign_keys, 1);
     assert.equal((await victim.query<{ timeout: number }>("PRAGMA busy_timeout"))[0]?.timeout, 200);
+    assert.equal(
+      (await victim.query<{ wal_autocheckpoint: number }>("PRAGMA wal_autocheckpoint"))[0]
+        ?.wal_autocheckpoint,
+      WAL_AUTOCHECKPOINT_PAGES,
+    );
   } finally {
     victim.close();
     other.close();
@@ -54,4 +59,17 @@ Deno.test("statements on one store handle run one at a time, in order, and a clo
   db.close();
   assert.equal(db.closed, true);
   await assert.rejects(db.query("SELECT 1"), /closed/i);
+});
+
+Deno.test("a store file checkpoints its WAL every 10,000 pages, not SQLite's 1,000", async () => {
+  const dir = await Deno.makeTempDir({ prefix: "talon_wal_" });
+  const db = await openDb({ url: `file:${dir}/store.db` });
+  try {
+    const rows = await db.query<{ wal_autocheckpoint: number }>("PRAGMA wal_autocheckpoint");
+    assert.equal(rows[0]?.wal_autocheckpoint, 10_000);
+    assert.deepEqual(await db.query("PRAGMA journal_mode"), [{ journal_mode: "wal" }]);
+  } finally {
+    db.close();
+    await Deno.remove(dir, { recursive: true });
+  }
 });
