@@ -30,6 +30,8 @@ export async function launchBrowser(executablePath: string): Promise<LaunchedBro
     // DevTools over a pipe, not a port: when this test process dies (even by SIGKILL) the pipe closes and
     // Chromium exits with it, instead of lingering headless (as the gateway's browser tool already does).
     pipe: true,
+    // A DevTools call that gets no answer fails the step after a minute instead of puppeteer's three.
+    protocolTimeout: 60_000,
     args: [
       "--headless",
       "--no-sandbox",
@@ -111,6 +113,26 @@ export async function dropSockets(page: Page): Promise<number> {
 export async function textOf(page: Page, selector: string): Promise<string> {
   const el = await page.waitForSelector(selector, { timeout: 10_000 });
   return ((await el!.evaluate((e) => e.textContent)) ?? "").trim();
+}
+
+/**
+ * Clicks `selector`, trying again (up to `timeout`) while the element is being re-rendered: a list that
+ * re-reads its data replaces its nodes, and a click on a node that was just detached fails with "not
+ * clickable" instead of reaching the new one.
+ */
+export async function clickSettled(page: Page, selector: string, timeout = 10_000): Promise<void> {
+  const deadline = Date.now() + timeout;
+  for (;;) {
+    try {
+      await page.waitForSelector(selector, { timeout: Math.max(1, deadline - Date.now()) });
+      await page.click(selector);
+      return;
+    } catch (err) {
+      const detached = /not clickable|detached|not an Element|Node is/i.test(String(err));
+      if (!detached || Date.now() >= deadline) throw err;
+      await new Promise((r) => setTimeout(r, 50));
+    }
+  }
 }
 
 /** Waits until `fn` (run in the page) returns true. */

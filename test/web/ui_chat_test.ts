@@ -5,7 +5,7 @@
  */
 import assert from "node:assert/strict";
 import { createFakeOpenAI } from "../fakes/fake_openai.ts";
-import { dropSockets, textOf, until } from "./browser.ts";
+import { clickSettled, dropSockets, textOf, until } from "./browser.ts";
 import { chromium, go, sendChat, withUi } from "./ui_harness.ts";
 
 const MARKDOWN = [
@@ -101,7 +101,7 @@ Deno.test({
             "text-align: right;",
           );
           assert.equal(await textOf(page, `${item} .codeblock pre code`), "const x = 1;");
-          await page.click(`${item} .codeblock button.copy`);
+          await clickSettled(page, `${item} .codeblock button.copy`);
           await until(page, `globalThis.__copied === "const x = 1;"`);
           // The user's own message stays as typed.
           assert.ok(
@@ -117,12 +117,12 @@ Deno.test({
           const runId = await sendChat(page, '/tool read {"path":"big.txt"}');
           const item = `.msg.assistant[data-run="${runId}"]`;
           await page.waitForSelector(`${item}[data-state="final"] .tool.ok`, { timeout: 30_000 });
-          await page.click(`${item} .tool summary`);
+          await clickSettled(page, `${item} .tool summary`);
           const short = await page.$eval(`${item} .tool .output`, (e) => e.textContent!.length);
           assert.ok(short <= 1201, `preview ${short}`);
-          await page.click(`${item} .tool .show-all`);
+          await clickSettled(page, `${item} .tool .show-all`);
           await until(page, `document.querySelector('${item} .tool .output').textContent.length >= 3000`);
-          await page.click(`${item} .tool button.copy`);
+          await clickSettled(page, `${item} .tool button.copy`);
           await until(page, `(globalThis.__copied ?? "").length >= 3000`);
           // Not a chat command: no local note is kept for it.
           assert.ok(!(await page.evaluate("JSON.stringify(localStorage)") as string).includes("big.txt"));
