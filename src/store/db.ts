@@ -39,18 +39,13 @@ export interface OpenDbOptions {
  * a fresh connection with the same PRAGMAs continues where it left off.
  */
 export async function openDb(options: OpenDbOptions): Promise<Db> {
-  const local = options.url.startsWith("file:") || options.url === ":memory:";
-  const first = await connect(options, local, true);
+  const file = options.url.startsWith("file:");
+  const first = await connect(options, file || options.url === ":memory:", true);
   // An in-memory database lives only on its connection, and a server does its own locking.
-  return wrap(
-    first,
-    options.url,
-    options.url.startsWith("file:") ? () => connect(options, true, false) : undefined,
-    {
-      busyRetryMs: options.busyRetryMs,
-      writeLock: options.url.startsWith("file:") ? options.writeLock ?? createWriteLockMemory() : undefined,
-    },
-  );
+  return wrap(first, options.url, file ? () => connect(options, true, false) : undefined, {
+    busyRetryMs: options.busyRetryMs,
+    writeLock: file ? options.writeLock ?? createWriteLockMemory() : undefined,
+  });
 }
 
 /** WAL pages after which a commit checkpoints (see connect). */
