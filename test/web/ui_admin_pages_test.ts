@@ -25,7 +25,7 @@ Deno.test({
           tools: { profile: "minimal", deny: ["exec"] },
         }],
       },
-    }, async ({ gw, page, newPage, shoot, consoleErrors }) => {
+    }, async ({ gw, page, withPage, shoot, consoleErrors }) => {
       await t.step("12: agents list: model chain, tool profile, workspace", async () => {
         await go(page, "/agents");
         await page.waitForSelector('#agents-table tr[data-agent="helper"]');
@@ -66,12 +66,16 @@ Deno.test({
         const token = "r".repeat(40);
         await gw.store.credentials.put({ name: "ui-writer", kind: "operator", scopes: ["write"], token });
         await gw.auth.reload();
-        const p = await newPage({ token, path: "/agents?agent=helper" });
-        await p.click('button[data-file="SOUL.md"]');
-        await until(p, `document.querySelector("#agent-file")?.value === "Be brief.\\nSay why."`);
-        assert.equal(await p.$eval("#agent-file", (e) => e.hasAttribute("readonly")), true);
-        assert.equal(await p.$("#agent-file-review"), null);
-        await p.close();
+        await withPage({ token, path: "/agents?agent=helper" }, async (p) => {
+          // The file list renders after the page's first requests; the editor shows SOUL.md once it has loaded.
+          await p.waitForSelector('button[data-file="SOUL.md"]', { timeout: 10_000 });
+          await p.click('button[data-file="SOUL.md"]');
+          await p.waitForSelector('button[data-file="SOUL.md"][aria-selected="true"]', { timeout: 10_000 });
+          await p.waitForSelector("#agent-file[data-loaded]", { timeout: 10_000 });
+          await until(p, `document.querySelector("#agent-file")?.value === "Be brief.\\nSay why."`);
+          assert.equal(await p.$eval("#agent-file", (e) => e.hasAttribute("readonly")), true);
+          assert.equal(await p.$("#agent-file-review"), null);
+        });
         const c = await connectGateway({ url: gw.wsUrl, token, timeoutMs: 5000 });
         try {
           await assert.rejects(

@@ -19,7 +19,7 @@ Deno.test({
         defaults: { model: { primary: "echo/echo" } },
         list: [{ id: "main" }, { id: "helper", name: "Helper" }],
       },
-    }, async ({ gw, cli, browser, page, newPage, shoot, consoleErrors }) => {
+    }, async ({ gw, cli, browser, page, withPage, shoot, consoleErrors }) => {
       await t.step(
         "4: the approval appears in the chat run; count on the tab, in the title, notified",
         async () => {
@@ -66,28 +66,28 @@ Deno.test({
             token: "w".repeat(40),
           });
           await gw.auth.reload();
-          const writer = await newPage({ token: "w".repeat(40), path: "/chat" });
-          const done = cli.request("agent", {
-            message: '/tool exec {"argv":["echo","admin only"]}',
-            sessionKey: "agent:main:main",
-          }, { timeoutMs: 30_000, onAck: () => {} });
-          await writer.waitForSelector(".msg.assistant .card.approval.inline", { timeout: 20_000 });
-          assert.equal(await writer.$(".msg.assistant .card.approval.inline button"), null);
-          assert.match(await textOf(writer, ".card.approval.inline .not-admin"), /Only an admin/);
-          const id = await writer.$eval(".card.approval.inline", (e) => e.getAttribute("data-approval")!);
-          const { connectGateway } = await import("../../src/gateway/client.ts");
-          const w = await connectGateway({ url: gw.wsUrl, token: "w".repeat(40), timeoutMs: 30_000 });
-          try {
-            await assert.rejects(
-              w.request("approval.resolve", { id, decision: "allow-once" }),
-              /scope|FORBIDDEN|admin/i,
-            );
-          } finally {
-            await w.close();
-          }
-          await cli.request("approval.resolve", { id, decision: "deny" });
-          await done;
-          await writer.close();
+          await withPage({ token: "w".repeat(40), path: "/chat" }, async (writer) => {
+            const done = cli.request("agent", {
+              message: '/tool exec {"argv":["echo","admin only"]}',
+              sessionKey: "agent:main:main",
+            }, { timeoutMs: 30_000, onAck: () => {} });
+            await writer.waitForSelector(".msg.assistant .card.approval.inline", { timeout: 20_000 });
+            assert.equal(await writer.$(".msg.assistant .card.approval.inline button"), null);
+            assert.match(await textOf(writer, ".card.approval.inline .not-admin"), /Only an admin/);
+            const id = await writer.$eval(".card.approval.inline", (e) => e.getAttribute("data-approval")!);
+            const { connectGateway } = await import("../../src/gateway/client.ts");
+            const w = await connectGateway({ url: gw.wsUrl, token: "w".repeat(40), timeoutMs: 30_000 });
+            try {
+              await assert.rejects(
+                w.request("approval.resolve", { id, decision: "allow-once" }),
+                /scope|FORBIDDEN|admin/i,
+              );
+            } finally {
+              await w.close();
+            }
+            await cli.request("approval.resolve", { id, decision: "deny" });
+            await done;
+          });
         },
       );
 

@@ -34,7 +34,7 @@ Deno.test({
       agents: { defaults: { model: { primary: "echo/echo" } }, list: [{ id: "main" }, { id: "helper" }] },
       sandbox: { outerBound: { read: ["/tmp"], net: ["api.example.com"] } },
       mcp: { servers: { fx: stdioServer() } },
-    }, async ({ gw, page, newPage, shoot, consoleErrors }) => {
+    }, async ({ gw, page, withPage, shoot, consoleErrors }) => {
       await Deno.mkdir(`${gw.home}/skills/needs`, { recursive: true });
       await Deno.writeTextFile(
         `${gw.home}/skills/needs/SKILL.md`,
@@ -206,14 +206,14 @@ Deno.test({
           const token = "r".repeat(40);
           await gw.store.credentials.put({ name: "ui-reader", kind: "operator", scopes: ["read"], token });
           await gw.auth.reload();
-          const p = await newPage({ token, path: "/cron" });
-          await p.waitForSelector(`#cron-table tr[data-job="${jobId}"]`);
-          assert.equal(await p.$("#cron-new"), null);
-          assert.equal(await p.$(`#cron-table tr[data-job="${jobId}"] button`), null);
-          await go(p, "/tools");
-          await p.waitForSelector('#tools-table tr[data-tool="exec"]');
-          assert.equal(await p.$("#pattern-form"), null);
-          await p.close();
+          await withPage({ token, path: "/cron" }, async (p) => {
+            await p.waitForSelector(`#cron-table tr[data-job="${jobId}"]`);
+            assert.equal(await p.$("#cron-new"), null);
+            assert.equal(await p.$(`#cron-table tr[data-job="${jobId}"] button`), null);
+            await go(p, "/tools");
+            await p.waitForSelector('#tools-table tr[data-tool="exec"]');
+            assert.equal(await p.$("#pattern-form"), null);
+          });
         },
       );
 

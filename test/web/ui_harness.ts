@@ -19,6 +19,14 @@ export interface UiHarness {
   page: Page;
   /** Opens another page, signed in with `token` (default: the gateway token). */
   newPage(opts?: { token?: string; path?: string; width?: number }): Promise<Page>;
+  /**
+   * Runs `fn` on another signed-in page, then closes it — also when `fn` fails — and brings `page` back to
+   * the front: a page left open in front keeps the first one in the background, where screenshots stall.
+   */
+  withPage(
+    opts: { token?: string; path?: string; width?: number },
+    fn: (p: Page) => Promise<void>,
+  ): Promise<void>;
   shoot(p: Page, name: string): Promise<void>;
   /** Browser console errors seen on any page so far. */
   consoleErrors: string[];
@@ -61,12 +69,25 @@ export async function withUi(
     };
     try {
       const page = await newPage();
+      const withPage = async (
+        opts: { token?: string; path?: string; width?: number },
+        body: (p: Page) => Promise<void>,
+      ) => {
+        const p = await newPage(opts);
+        try {
+          await body(p);
+        } finally {
+          await p.close();
+          await page.bringToFront();
+        }
+      };
       await fn({
         gw,
         cli,
         browser: launched.browser,
         page,
         newPage,
+        withPage,
         consoleErrors,
         shoot: async (p, name) => {
           await p.screenshot({ path: new URL(`${name}.png`, ARTIFACTS).pathname });

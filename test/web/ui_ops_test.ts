@@ -25,7 +25,7 @@ Deno.test({
           list: [{ id: "main" }, { id: "slow", model: { primary: "fake/gpt-fake" } }],
         },
         providers: { fake: { api: "openai-chat", baseUrl: fake.url, apiKey: "sk-test" } },
-      }, async ({ gw, cli, page, newPage, shoot, consoleErrors }) => {
+      }, async ({ gw, cli, page, withPage, shoot, consoleErrors }) => {
         const say = async (sessionKey: string, text: string) => {
           const { runId } = await cli.request<{ runId: string }>("chat.send", { sessionKey, text });
           await cli.request("agent.wait", { runId, timeoutMs: 30_000 }, { timeoutMs: 35_000 });
@@ -62,13 +62,13 @@ Deno.test({
             sessionKey: key,
           });
           const id = listed.transcripts[0]!.sessionId;
-          const other = await newPage({ token, path: `/sessions?session=${encodeURIComponent(key)}` });
-          await other.waitForSelector("#earlier-transcripts p.muted");
-          assert.equal(await other.$("#earlier-transcripts li"), null);
-          await go(other, `/sessions?session=${encodeURIComponent(key)}&transcript=${id}`);
-          assert.match(await textOf(other, "main .error"), /No earlier transcript/);
-          assert.ok(!(await textOf(other, "#transcript")).includes("the first conversation"));
-          await other.close();
+          await withPage({ token, path: `/sessions?session=${encodeURIComponent(key)}` }, async (other) => {
+            await other.waitForSelector("#earlier-transcripts p.muted");
+            assert.equal(await other.$("#earlier-transcripts li"), null);
+            await go(other, `/sessions?session=${encodeURIComponent(key)}&transcript=${id}`);
+            assert.match(await textOf(other, "main .error"), /No earlier transcript/);
+            assert.ok(!(await textOf(other, "#transcript")).includes("the first conversation"));
+          });
         });
 
         await t.step("7: a run in progress is listed with a live duration, then as finished", async () => {
