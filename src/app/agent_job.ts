@@ -77,6 +77,11 @@ export interface AgentJobOptions {
   storeAuthToken?: string;
   /** The store's write lock, shared with the main thread (src/store/write_lock.ts). */
   storeWriteLock?: SharedArrayBuffer;
+  /**
+   * The main bus's count of listeners that want run stream events (`EventBus.streamListeners`): while it
+   * is zero, a run's "agent" and "chat" events are not sent to the main thread (nobody would read them).
+   */
+  runStreamListeners?: SharedArrayBuffer;
   logFile: boolean;
   /** Number of shard workers (they split each provider's maxConcurrent). */
   shards: number;

@@ -6,7 +6,7 @@
 import type { AgentRuntime, RunResult } from "../agent/mod.ts";
 import { validateConfig } from "../config/load.ts";
 import { systemClock } from "../core/clock.ts";
-import { createEventBus } from "../core/event_bus.ts";
+import { createEventBus, wantsRunStreams } from "../core/event_bus.ts";
 import { fileSink } from "../core/log_file.ts";
 import { createLogger, type Logger, type LogSink } from "../core/logger.ts";
 import type { EventBus } from "../core/event_bus.ts";
@@ -27,6 +27,8 @@ let runtime: AgentRuntime | undefined;
 let milestones: BufferedMilestoneRepo | undefined;
 /** Worker bus events that belong on the main thread's bus (and so reach WebSocket clients). */
 const FORWARDED_EVENTS = new Set(["agent", "chat", "approval.requested", "approval.resolved"]);
+/** Of those, the runs' streams: sent only while a listener on the main thread wants them. */
+const STREAM_EVENTS = new Set(["agent", "chat"]);
 const contexts = new Map<string, JobContext>();
 
 /** Opens the store and builds the agent runtime once per worker. */
@@ -48,9 +50,14 @@ export async function init(options: AgentJobOptions, shard: number): Promise<voi
   );
   milestones = store.milestones;
   const bus = createEventBus((err) => logger.error(`event listener failed: ${String(err)}`));
+  // A run's deltas and lifecycle cost a message to the main thread each turn of the event loop; with
+  // no WebSocket client or streaming request listening there, nobody would read them.
+  const streams = options.runStreamListeners;
   bus.subscribe((e) => {
     const ctx = e.runId ? contexts.get(e.runId) : undefined;
-    if (ctx && FORWARDED_EVENTS.has(e.event)) ctx.emit(e.event, e.payload);
+    if (!ctx || !FORWARDED_EVENTS.has(e.event)) return;
+    if (STREAM_EVENTS.has(e.event) && !wantsRunStreams(streams)) return;
+    ctx.emit(e.event, e.payload);
   });
   // Skills: read from disk on the first turn and whenever a skills folder changes.
   const skillCatalog = createSkillCatalog({

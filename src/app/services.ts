@@ -149,6 +149,7 @@ export async function createServices(deps: ServicesDeps): Promise<Services> {
     storeUrl: config().store.url ?? fileUrl(paths.dbFile),
     storeAuthToken: config().store.authToken,
     ...(deps.store.db.writeLock ? { storeWriteLock: deps.store.db.writeLock } : {}),
+    runStreamListeners: bus.streamListeners,
     logFile: deps.logFile,
     shards,
     ...(mcp.channel ? { mcpChannel: mcp.channel } : {}),
@@ -297,7 +298,7 @@ export async function createServices(deps: ServicesDeps): Promise<Services> {
         data: { ...(e.payload as Record<string, unknown>), state: e.event === "egress" ? "sent" : "dead" },
       }).catch((err) => logger.error(`egress milestone failed: ${String(err)}`));
     }
-  });
+  }, { runStreams: false });
 
   registerAgentMethods(registry, {
     config,

@@ -2,17 +2,34 @@ import type { BusEvent } from "./types.ts";
 
 export type BusListener = (event: BusEvent) => void;
 
+export interface SubscribeOptions {
+  /**
+   * Whether the listener wants the runs' stream events ("agent", "chat": deltas, lifecycle). Default
+   * true. Listeners that only watch for something else (approvals, egress) say false, so that while
+   * nobody wants the streams the shard workers need not send them (`streamListeners`).
+   */
+  runStreams?: boolean;
+}
+
 /** A synchronous in-process publish/subscribe bus. A listener that throws never affects others. */
 export interface EventBus {
   publish(event: BusEvent): void;
   /** Subscribes to every event; returns an unsubscribe function. */
-  subscribe(listener: BusListener): () => void;
+  subscribe(listener: BusListener, options?: SubscribeOptions): () => void;
+  /**
+   * How many listeners want run stream events, as a shared counter (index 0) that other threads read
+   * with `Atomics.load`: a shard worker forwards a run's stream events only while it is above zero.
+   */
+  readonly streamListeners: SharedArrayBuffer;
 }
 
 /** Creates an event bus. `onListenerError` sees errors thrown by listeners. */
 export function createEventBus(onListenerError: (err: unknown) => void = () => {}): EventBus {
   const listeners = new Set<BusListener>();
+  const streamListeners = new SharedArrayBuffer(4);
+  const count = new Int32Array(streamListeners);
   return {
+    streamListeners,
     publish(event) {
       for (const listener of listeners) {
         try {
@@ -22,9 +39,24 @@ export function createEventBus(onListenerError: (err: unknown) => void = () => {
         }
       }
     },
-    subscribe(listener) {
-      listeners.add(listener);
-      return () => listeners.delete(listener);
+    subscribe(listener, options = {}) {
+      // A wrapper, so the same function subscribed twice is two subscriptions (and two unsubscribes).
+      const entry: BusListener = (e) => listener(e);
+      listeners.add(entry);
+      const streams = options.runStreams !== false;
+      if (streams) Atomics.add(count, 0, 1);
+      let done = false;
+      return () => {
+        if (done) return;
+        done = true;
+        listeners.delete(entry);
+        if (streams) Atomics.sub(count, 0, 1);
+      };
     },
   };
+}
+
+/** True while some listener of the bus that owns `streamListeners` wants run stream events. */
+export function wantsRunStreams(streamListeners: SharedArrayBuffer | undefined): boolean {
+  return streamListeners === undefined || Atomics.load(new Int32Array(streamListeners), 0) > 0;
 }

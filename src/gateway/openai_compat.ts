@@ -141,7 +141,7 @@ export function createOpenAiCompatApp(deps: {
         if (e.event !== "approval.requested" || e.sessionKey !== sessionKey) return;
         if (watch.runId === undefined) early.push(e.payload);
         else onApproval(e.payload);
-      });
+      }, { runStreams: false });
       try {
         const handle = await deps.runs.start({
           agentId,
