@@ -36,7 +36,7 @@ export function treePids(pid: number): number[] {
 }
 
 /** A status field (`VmRSS`, `VmHWM`) of one process, MiB; 0 when the process is gone. */
-export function statusMiB(pid: number, field: "VmRSS" | "VmHWM"): number {
+export function statusMiB(pid: number, field: "VmRSS" | "VmHWM" | "RssAnon" | "RssFile"): number {
   const status = read(`/proc/${pid}/status`);
   return Number(new RegExp(`${field}:\\s+(\\d+) kB`).exec(status ?? "")?.[1] ?? 0) / 1024;
 }

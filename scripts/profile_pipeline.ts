@@ -63,13 +63,15 @@ function moduleOf(url: string): string | undefined {
   return url.slice(0, 60);
 }
 
-interface Inspector {
+export interface Inspector {
   send(method: string, params?: unknown, sessionId?: string): Promise<Record<string, unknown>>;
   workers: string[];
+  /** The heap snapshot chunks received since the last call, joined. */
+  takeChunks(): string;
   close(): void;
 }
 
-async function inspector(port: number): Promise<Inspector> {
+export async function inspector(port: number): Promise<Inspector> {
   const targets = await (await fetch(`http://127.0.0.1:${port}/json/list`)).json() as {
     webSocketDebuggerUrl: string;
   }[];
@@ -81,6 +83,7 @@ async function inspector(port: number): Promise<Inspector> {
   let nextId = 0;
   const pending = new Map<number, (result: Record<string, unknown>) => void>();
   const workers: string[] = [];
+  const chunks: string[] = [];
   ws.onmessage = (e) => {
     const m = JSON.parse(String(e.data));
     if (m.id && pending.has(m.id)) {
@@ -88,9 +91,11 @@ async function inspector(port: number): Promise<Inspector> {
       pending.delete(m.id);
     }
     if (m.method === "Target.attachedToTarget") workers.push(m.params.sessionId);
+    if (m.method === "HeapProfiler.addHeapSnapshotChunk") chunks.push(m.params.chunk);
   };
   return {
     workers,
+    takeChunks: () => chunks.splice(0).join(""),
     send: (method, params = {}, sessionId) =>
       new Promise((resolve) => {
         const id = ++nextId;

@@ -5,7 +5,7 @@
  * second half), latencies, errors and the number of sessions seen.
  *
  *   deno run -A --unstable-worker-options scripts/soak.ts [--minutes 10] [--rate 20] [--sessions 20]
- *     [--new-sessions K] [--delay-ms 0] [--sample-seconds 10] [--max-growth-mib-per-min N] [--json]
+ *     [--new-sessions K] [--delay-ms 0] [--sample-seconds 10] [--max-growth-mib-per-min N] [--json] [--heaps]
  * `--new-sessions K`: every session slot moves to a new session after K turns (1: every turn is a new
  * session), so memory kept per session seen shows as a slope. `--delay-ms`: provider latency.
  * Exit 1 when a turn failed, or when --max-growth-mib-per-min is given and the second-half trend exceeds it.
@@ -15,6 +15,19 @@ import { createFakeOpenAI } from "../test/fakes/fake_openai.ts";
 import { spawnProviderGateway } from "../test/helpers/process.ts";
 import { percentile } from "../src/lanes/wait_stats.ts";
 import { statusMiB, treeRssMiB } from "./proc_stats.ts";
+import { freePort } from "../test/helpers/ports.ts";
+import { type Inspector, inspector } from "./profile_pipeline.ts";
+
+/** Live heap (after a full GC) of the main thread and each attached worker, MiB. */
+async function liveHeaps(insp: Inspector): Promise<number[]> {
+  const out: number[] = [];
+  for (const sid of [undefined, ...insp.workers]) {
+    await insp.send("HeapProfiler.collectGarbage", {}, sid);
+    const h = await insp.send("Runtime.getHeapUsage", {}, sid) as { usedSize: number };
+    out.push(h.usedSize / 1048576);
+  }
+  return out;
+}
 
 export interface SoakOptions {
   durationMs: number;
@@ -26,6 +39,11 @@ export interface SoakOptions {
   /** Provider latency, ms (default 0). */
   delayMs?: number;
   sampleMs: number;
+  /**
+   * Also sample each thread's live V8 heap (after a forced full GC, through the inspector): tells a
+   * JavaScript leak from native growth. The GCs themselves change the figures a little; a diagnosis mode.
+   */
+  heaps?: boolean;
   /** Fraction of the run treated as warm-up and left out of the trend (default 0.2). */
   warmupFraction?: number;
   log?: (line: string) => void;
@@ -47,6 +65,10 @@ export interface SoakResult {
   /** The same over the second half of the run. */
   secondHalfMiBPerMin: number;
   sessionsSeen: number;
+  /** With `heaps`: [seconds, live heap MiB of the main thread, then of each shard worker]. */
+  heapSamples?: Array<[number, ...number[]]>;
+  /** With `heaps`: least-squares slope of the summed live heaps after warm-up, MiB per minute. */
+  heapTrendMiBPerMin?: number;
 }
 
 /** RSS of the gateway's process tree, MiB; throws when the gateway is gone. */
@@ -82,11 +104,20 @@ export async function soak(o: SoakOptions): Promise<SoakResult> {
   const log = o.log ?? (() => {});
   const provider = createFakeOpenAI({ fallback: { text: "steady as she goes", delayMs: o.delayMs ?? 0 } });
   try {
+    const inspectPort = o.heaps ? freePort() : 0;
     await using gw = await spawnProviderGateway({
       providerUrl: provider.url,
       model: "gpt-soak",
       prefix: "talon-soak-",
+      runFlags: o.heaps ? [`--inspect=127.0.0.1:${inspectPort}`] : [],
     });
+    const insp = o.heaps ? await inspector(inspectPort) : undefined;
+    await insp?.send("Target.setAutoAttach", {
+      autoAttach: true,
+      waitForDebuggerOnStart: false,
+      flatten: true,
+    });
+    const heapSamples: Array<[number, ...number[]]> = [];
     const { token } = gw;
     const url = `${gw.url}/v1/chat/completions`;
     const pid = gw.child.pid;
@@ -139,7 +170,17 @@ export async function soak(o: SoakOptions): Promise<SoakResult> {
         alive();
         const rss = rssMiB(pid);
         samples.push([elapsed / 1000, rss]);
-        log(`${(elapsed / 1000).toFixed(0)} s: RSS ${rss.toFixed(1)} MiB, ${turns} turns, ${errors} errors`);
+        let heaps = "";
+        if (insp) {
+          const h = await liveHeaps(insp);
+          heapSamples.push([elapsed / 1000, ...h]);
+          heaps = `, live heaps ${h.map((x) => x.toFixed(1)).join(" / ")} MiB`;
+        }
+        log(
+          `${(elapsed / 1000).toFixed(0)} s: RSS ${
+            rss.toFixed(1)
+          } MiB, ${turns} turns, ${errors} errors${heaps}`,
+        );
         nextSample += o.sampleMs;
       }
       // Steady pacing: the next turn starts at its slot, whatever the previous ones are doing.
@@ -151,6 +192,10 @@ export async function soak(o: SoakOptions): Promise<SoakResult> {
     const peak = statusMiB(pid, "VmHWM");
     const cut = (o.durationMs / 1000) * (o.warmupFraction ?? 0.2);
     const sorted = latencies.sort((a, b) => a - b);
+    insp?.close();
+    const heapSum = heapSamples.filter(([t]) => t >= cut).map(([t, ...h]) =>
+      [t, h.reduce((a, b) => a + b, 0)] as [number, number]
+    );
     return {
       turns,
       errors,
@@ -166,6 +211,7 @@ export async function soak(o: SoakOptions): Promise<SoakResult> {
       sessionsSeen: new Set(Array.from({ length: turns }, (_, n) =>
         sessionOf(n, o.sessions, o.newSessionEvery)))
         .size,
+      ...(insp ? { heapSamples, heapTrendMiBPerMin: slope(heapSum) * 60 } : {}),
     };
   } finally {
     await provider.close();
@@ -195,6 +241,7 @@ if (import.meta.main) {
       "sample-seconds": { type: "string", default: "10" },
       "max-growth-mib-per-min": { type: "string" },
       json: { type: "boolean", default: false },
+      heaps: { type: "boolean", default: false },
       help: { type: "boolean", default: false },
     },
   });
@@ -202,6 +249,7 @@ if (import.meta.main) {
     console.log(
       "deno run -A --unstable-worker-options scripts/soak.ts [--minutes 10] [--rate 20] [--sessions 20]\n" +
         "  [--new-sessions K] [--delay-ms 0] [--sample-seconds 10] [--max-growth-mib-per-min N] [--json]\n" +
+        "  [--heaps]   (also each thread's live V8 heap after a full GC, through the inspector)\n" +
         "issue 19's memory target: --minutes 6 --rate 30 --new-sessions 1 --delay-ms 200 (10,800 sessions)",
     );
     Deno.exit(0);
@@ -224,6 +272,7 @@ if (import.meta.main) {
     newSessionEvery: every,
     delayMs: Number(values["delay-ms"]),
     sampleMs: Number(values["sample-seconds"]) * 1000,
+    heaps: values.heaps,
     log: (l) => console.error(l),
   });
   if (values.json) console.log(JSON.stringify(r));
@@ -243,6 +292,9 @@ if (import.meta.main) {
     if (r.firstError) console.log(`first error: ${r.firstError}`);
     const avg = (l: number[]) => l.map((x) => x.toFixed(2)).join(" ");
     console.log(`load average ${avg(loadAtStart)} at the start, ${avg(Deno.loadavg())} at the end`);
+    if (r.heapTrendMiBPerMin !== undefined) {
+      console.log(`live V8 heaps (all threads) after warm-up: ${signed(r.heapTrendMiBPerMin)}`);
+    }
     console.log(soakTarget(r));
   }
   const limit = values["max-growth-mib-per-min"] === undefined
