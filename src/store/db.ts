@@ -1,5 +1,6 @@
-import { type Client, createClient, type InArgs, type InStatement, type Row } from "@libsql/client";
+import type { InArgs, InStatement, Row } from "@libsql/client";
 import { StoreError } from "../core/errors.ts";
+import { type Conn, LocalConn } from "./local_conn.ts";
 import { createWriteLockMemory, sharedWriteLock } from "./write_lock.ts";
 
 /** The small SQL surface every repository depends on. Implemented by libSQL. */
@@ -51,42 +52,58 @@ export async function openDb(options: OpenDbOptions): Promise<Db> {
 /** WAL pages after which a commit checkpoints (see connect). */
 export const WAL_AUTOCHECKPOINT_PAGES = 10_000;
 
-async function connect(options: OpenDbOptions, local: boolean, setup: boolean): Promise<Client> {
-  let client: Client;
+async function connect(options: OpenDbOptions, local: boolean, setup: boolean): Promise<Conn> {
+  let conn: Conn;
   try {
-    // One connection per client: libSQL runs local statements synchronously on the calling thread, so
-    // more connections gain nothing, and the PRAGMAs below must hold for every statement.
-    client = createClient({
-      url: options.url,
-      authToken: options.authToken,
-      intMode: "number",
-      concurrency: 1,
-    });
+    // libSQL runs local statements synchronously on the calling thread, so one connection per store
+    // handle is all there is to gain, and the PRAGMAs below must hold for every statement.
+    conn = local ? new LocalConn(options.url) : await remoteConn(options);
   } catch (err) {
     throw new StoreError(`Cannot open store ${options.url}: ${(err as Error).message}`, { cause: err });
   }
   try {
     if (local) {
       // Short: a busy wait blocks the thread (and a shard worker's heartbeats); retryBusy waits longer.
-      await client.execute("PRAGMA busy_timeout = 200");
+      await conn.execute("PRAGMA busy_timeout = 200", []);
       // WAL is a property of the file: set once when the store opens, not on a replacement connection.
-      if (setup && options.url !== ":memory:") await client.execute("PRAGMA journal_mode = WAL");
-      await client.execute("PRAGMA synchronous = NORMAL");
-      await client.execute("PRAGMA foreign_keys = ON");
+      if (setup && options.url !== ":memory:") await conn.execute("PRAGMA journal_mode = WAL", []);
+      await conn.execute("PRAGMA synchronous = NORMAL", []);
+      await conn.execute("PRAGMA foreign_keys = ON", []);
       // A checkpoint runs inside whichever write commits past the threshold, stalling it (and every writer
       // queued behind it) while it copies the WAL back with an fsync. At SQLite's default of 1,000 pages that
       // was every ~25 turns and set the sequential p95; at 10,000 (a WAL of up to ~40 MB) hot pages such as
       // the inbox's and the sessions' are copied once instead of ten times. bench_http: sequential p95
       // 12.9-15.3 -> 9.1-9.4 ms, 200 sessions at 0 ms 260 -> 295-304 turns/s.
       if (options.url !== ":memory:") {
-        await client.execute(`PRAGMA wal_autocheckpoint = ${WAL_AUTOCHECKPOINT_PAGES}`);
+        await conn.execute(`PRAGMA wal_autocheckpoint = ${WAL_AUTOCHECKPOINT_PAGES}`, []);
       }
+    } else {
+      await conn.execute("SELECT 1", []);
     }
   } catch (err) {
-    client.close();
+    conn.close();
     throw new StoreError(`Cannot open store ${options.url}: ${(err as Error).message}`, { cause: err });
   }
-  return client;
+  return conn;
+}
+
+/** A libsql:// (or http) server through @libsql/client, loaded only when such a store is configured. */
+async function remoteConn(options: OpenDbOptions): Promise<Conn> {
+  const { createClient } = await import("@libsql/client");
+  const client = createClient({ url: options.url, authToken: options.authToken, intMode: "number" });
+  return {
+    get closed() {
+      return client.closed;
+    },
+    async execute(sql, args) {
+      const rs = await client.execute({ sql, args });
+      return { rows: rs.rows, rowsAffected: rs.rowsAffected, lastInsertRowid: rs.lastInsertRowid };
+    },
+    async batch(statements) {
+      await client.batch(statements, "write");
+    },
+    close: () => client.close(),
+  };
 }
 
 /**
@@ -117,9 +134,9 @@ export async function retryBusy<T>(fn: () => Promise<T>, maxMs = 10_000): Promis
 const READ_ONLY = /^\s*SELECT\b/i;
 
 function wrap(
-  first: Client,
+  first: Conn,
   url: string,
-  reconnect: (() => Promise<Client>) | undefined,
+  reconnect: (() => Promise<Conn>) | undefined,
   options: { busyRetryMs?: number; writeLock?: SharedArrayBuffer },
 ): Db {
   let client = first;
@@ -128,7 +145,7 @@ function wrap(
   // before the next one runs, so none ever runs on a poisoned connection (the pool would hand it on).
   let queue: Promise<unknown> = Promise.resolve();
   const lock = options.writeLock ? sharedWriteLock(options.writeLock) : undefined;
-  const attempt = <T>(fn: (c: Client) => Promise<T>, write: boolean): Promise<T> => {
+  const attempt = <T>(fn: (c: Conn) => Promise<T>, write: boolean): Promise<T> => {
     const run = queue.then(async () => {
       if (write && lock) await lock.acquire();
       try {
@@ -155,7 +172,7 @@ function wrap(
       { cause: err },
     );
   };
-  const retry = <T>(fn: (c: Client) => Promise<T>, write = true) =>
+  const retry = <T>(fn: (c: Conn) => Promise<T>, write = true) =>
     retryBusy(() => attempt(fn, write), options.busyRetryMs);
   return {
     url,
@@ -165,7 +182,7 @@ function wrap(
     },
     async query<T>(sql: string, args?: InArgs) {
       try {
-        const rs = await retry((c) => c.execute({ sql, args: args ?? [] }), !READ_ONLY.test(sql));
+        const rs = await retry((c) => c.execute(sql, args ?? []), !READ_ONLY.test(sql));
         return rs.rows as unknown as T[];
       } catch (err) {
         return fail(sql, err);
@@ -173,7 +190,7 @@ function wrap(
     },
     async run(sql, args) {
       try {
-        const rs = await retry((c) => c.execute({ sql, args: args ?? [] }));
+        const rs = await retry((c) => c.execute(sql, args ?? []));
         return { rowsAffected: rs.rowsAffected, lastInsertRowid: rs.lastInsertRowid };
       } catch (err) {
         return fail(sql, err);
@@ -181,7 +198,7 @@ function wrap(
     },
     async batch(statements) {
       try {
-        await retry((c) => c.batch(statements, "write"));
+        await retry((c) => c.batch(statements));
       } catch (err) {
         fail(typeof statements[0] === "string" ? statements[0] : statements[0]?.sql ?? "batch", err);
       }

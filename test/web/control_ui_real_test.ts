@@ -367,7 +367,7 @@ Deno.test({
 
         await t.step("config: the gateway's own issues land next to the field (raw editor)", async () => {
           await page.click("#raw-tab");
-          await page.waitForSelector("#config-raw");
+          await page.waitForSelector("#config-raw[data-loaded]");
           await page.evaluate(`(() => {
             const ta = document.querySelector("#config-raw");
             const raw = JSON.parse(ta.value);

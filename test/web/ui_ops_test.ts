@@ -101,7 +101,7 @@ Deno.test({
           await go(page, "/config");
           await page.waitForSelector("#config-apply-restart:not([disabled])");
           await page.click("#raw-tab");
-          await page.waitForSelector("#config-raw");
+          await page.waitForSelector("#config-raw[data-loaded]");
           await page.evaluate(`(() => {
             const seen = (globalThis.__banner = []);
             new MutationObserver(() => {

@@ -124,7 +124,8 @@ Deno.test({
       await t.step("11: raw config shows secrets redacted; unsaved changes warn before leaving", async () => {
         await go(page, "/config");
         await page.click("#raw-tab");
-        await page.waitForSelector("#config-raw");
+        // The raw text is the stored config once it has loaded (before, it is the empty draft).
+        await page.waitForSelector("#config-raw[data-loaded]");
         const raw = await page.$eval("#config-raw", (t) => (t as unknown as { value: string }).value);
         assert.ok(!raw.includes("sk-stored-secret"));
         assert.match(raw, /\[redacted\]/);

@@ -288,6 +288,7 @@ export function ConfigPage({ client }: PageProps) {
             <textarea
               id="config-raw"
               spellcheck={false}
+              data-loaded={loadedRaw ? "true" : undefined}
               value={rawText}
               onInput={(e) => setRawText((e.target as HTMLTextAreaElement).value)}
             />
