@@ -32,6 +32,12 @@ export interface BenchCase {
 export interface CaseResult extends BenchCase {
   seconds: number;
   turnsPerSecond: number;
+  /**
+   * Turns/s over the middle half of the completions (from the 25th to the 75th percentile of completion
+   * times): the rate once every session is under way, without the start, where all sessions send at once,
+   * and the end, where the last round waits out the provider with the CPU idle (2 s of a ~10 s p1000@2000).
+   */
+  steadyPerSecond: number;
   idealPerSecond: number;
   errors: number;
   firstError?: string;
@@ -149,6 +155,7 @@ export async function runCase(
   const sampler = peakRssSampler(pid);
   const cpu0 = treeCpuMs(pid);
   const t0 = performance.now();
+  const completedAt: number[] = [];
   await Promise.all(Array.from({ length: c.sessions }, async (_, loop) => {
     const send = senders[loop % senders.length]!;
     while (started < c.turns) {
@@ -163,6 +170,7 @@ export async function runCase(
         errors++;
         firstError ??= (err as Error).message;
       }
+      completedAt.push(performance.now());
     }
   }));
   const seconds = (performance.now() - t0) / 1000;
@@ -187,6 +195,7 @@ export async function runCase(
     ...c,
     seconds,
     turnsPerSecond: c.turns / seconds,
+    steadyPerSecond: steadyRate(completedAt),
     idealPerSecond: c.delayMs > 0 ? (c.sessions * 1000) / c.delayMs : Infinity,
     errors,
     ...(firstError ? { firstError } : {}),
@@ -241,12 +250,21 @@ export interface TargetCheck {
   pass?: boolean;
 }
 
+/** Completions per second between the 25th and the 75th percentile of the completion times. */
+export function steadyRate(completedAt: number[]): number {
+  const times = [...completedAt].sort((a, b) => a - b);
+  const from = Math.floor(times.length / 4);
+  const to = Math.floor((3 * times.length) / 4);
+  const ms = (times[to] ?? 0) - (times[from] ?? 0);
+  return ms > 0 ? ((to - from) * 1000) / ms : Infinity;
+}
+
 /** The cases the targets need (`--cases targets`). */
 export const TARGET_CASES = ["seq", "p200@0", "p200@200", "p1000@2000"];
 
 /**
- * Issue 19's targets against the results. Throughput targets compare with min(ideal, the 0 ms throughput of
- * the same run, p200@0); `baseline0ms` (turns/s of p200@0 before a change) checks "no regression" (≥ 90 %).
+ * Issue 19's targets against the results. Throughput targets compare the steady rate (steadyRate) with
+ * min(ideal, the 0 ms throughput of the same run, p200@0, whole-run or steady, whichever is higher); `baseline0ms` (turns/s of p200@0 before a change) checks "no regression" (≥ 90 %).
  */
 export function checkTargets(results: CaseResult[], baseline0ms?: number): TargetCheck[] {
   const by = new Map(results.map((r) => [r.name, r]));
@@ -256,11 +274,14 @@ export function checkTargets(results: CaseResult[], baseline0ms?: number): Targe
   const share = (name: string, target: string, ideal: (r: CaseResult) => number) => {
     const r = by.get(name);
     if (!r || !zero) return out.push({ target, figure: `needs ${name} and p200@0` });
-    const bar = Math.min(ideal(r), zero.turnsPerSecond);
+    // The 0 ms capacity: the higher of its two readings, so that neither flatters the case.
+    const bar = Math.min(ideal(r), Math.max(zero.steadyPerSecond, zero.turnsPerSecond));
     out.push({
       target,
-      figure: `${r.turnsPerSecond.toFixed(1)}/s = ${pct(r.turnsPerSecond, bar)} of ${bar.toFixed(1)}/s`,
-      pass: r.turnsPerSecond >= 0.8 * bar,
+      figure: `steady ${r.steadyPerSecond.toFixed(1)}/s = ${pct(r.steadyPerSecond, bar)} of ${
+        bar.toFixed(1)
+      }/s (whole run ${r.turnsPerSecond.toFixed(1)}/s = ${pct(r.turnsPerSecond, bar)})`,
+      pass: r.steadyPerSecond >= 0.8 * bar,
     });
   };
   share("p200@200", "200 sessions @ 200 ms: ≥ 80 % of min(ideal, 0 ms throughput)", (r) => r.idealPerSecond);
@@ -319,14 +340,16 @@ export function formatTargets(checks: TargetCheck[]): string[] {
 export function formatResults(results: CaseResult[]): string[] {
   const f = (n: number, d = 1) => (Number.isFinite(n) ? n.toFixed(d) : "∞");
   return [
-    "| case | turns | turns/s (ideal) | latency p50 / p95 | overhead p50 / p95 | before / after provider p50 | CPU/turn | peak RSS | errors |",
-    "|---|---|---|---|---|---|---|---|---|",
+    "| case | turns | turns/s (ideal) | steady turns/s | latency p50 / p95 | overhead p50 / p95 | before / after provider p50 | CPU/turn | peak RSS | errors |",
+    "|---|---|---|---|---|---|---|---|---|---|",
     ...results.map((r) =>
       `| ${r.name} | ${r.turns} | ${f(r.turnsPerSecond)} (${f(r.idealPerSecond, 0)}) | ${
-        f(r.latencyP50Ms)
-      } / ${f(r.latencyP95Ms)} ms | ${f(r.overheadP50Ms, 2)} / ${f(r.overheadP95Ms, 2)} ms | ${
-        f(r.beforeP50Ms, 2)
-      } / ${f(r.afterP50Ms, 2)} ms | ${f(r.cpuPerTurnMs, 2)} ms | ${f(r.peakRssMiB, 0)} MiB | ${r.errors} |`
+        f(r.steadyPerSecond)
+      } | ${f(r.latencyP50Ms)} / ${f(r.latencyP95Ms)} ms | ${f(r.overheadP50Ms, 2)} / ${
+        f(r.overheadP95Ms, 2)
+      } ms | ${f(r.beforeP50Ms, 2)} / ${f(r.afterP50Ms, 2)} ms | ${f(r.cpuPerTurnMs, 2)} ms | ${
+        f(r.peakRssMiB, 0)
+      } MiB | ${r.errors} |`
     ),
   ];
 }

@@ -5,6 +5,7 @@ import {
   formatTargets,
   runCase,
   startFakeProvider,
+  steadyRate,
   type TargetCheck,
 } from "../../scripts/bench_http.ts";
 import { cpuMs, statusMiB, treePids, treeRssMiB } from "../../scripts/proc_stats.ts";
@@ -60,6 +61,7 @@ const row = (name: string, turnsPerSecond: number, extra: Partial<CaseResult> = 
   transport: "http",
   seconds: 1,
   turnsPerSecond,
+  steadyPerSecond: turnsPerSecond,
   idealPerSecond: 1000,
   errors: 0,
   latencyP50Ms: 1,
@@ -97,4 +99,20 @@ Deno.test("bench_http targets: against min(ideal, the 0 ms throughput of the sam
   assert.ok(formatTargets(missed).some((l) => l.endsWith("| FAIL |")), show(missed));
   const none = checkTargets([]);
   assert.ok(none.slice(0, -1).every((c) => c.pass === undefined && c.figure.startsWith("needs")), show(none));
+});
+
+Deno.test("bench_http: the steady rate leaves out the start and the last round's wait", () => {
+  // 1,000 sessions at 2 s, three rounds: all start at 0, complete at ~2.5, ~4.5, ~6.5 s; nothing after.
+  const at: number[] = [];
+  for (const end of [2500, 4500, 6500]) for (let i = 0; i < 1000; i++) at.push(end + i);
+  // Middle half: from completion 750 (at 2,500 + 750 ms) to completion 2,250 (at 6,500 + 250 ms).
+  assert.equal(steadyRate(at), (1500 * 1000) / (6500 + 250 - (2500 + 750)));
+  assert.equal(steadyRate([]), Infinity);
+  const whole = checkTargets([
+    row("p200@0", 400),
+    row("p1000@2000", 280, { steadyPerSecond: 330, sessions: 1000, delayMs: 2000 }),
+  ]);
+  const t = whole.find((c) => c.target.startsWith("1,000 sessions @ 2 s: ≥"))!;
+  assert.equal(t.pass, true, t.figure);
+  assert.match(t.figure, /steady 330\.0\/s = 83 % of 400\.0\/s \(whole run 280\.0\/s = 70 %\)/);
 });
