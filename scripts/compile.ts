@@ -20,7 +20,7 @@ export const COMPILE_PERMISSIONS = [
   "--allow-env",
   "--allow-sys",
   "--allow-run",
-  // @libsql/client loads its native SQLite library through Node-API.
+  // libSQL (the store) loads its native SQLite library through Node-API.
   "--allow-ffi",
 ];
 
