@@ -76,7 +76,9 @@ export class LocalConn implements Conn {
         }
         this.#execute("COMMIT", []);
       } catch (err) {
-        if (this.#db.inTransaction) this.#execute("ROLLBACK", []);
+        try {
+          if (this.#db.inTransaction) this.#execute("ROLLBACK", []);
+        } catch { /* the failure that matters is the statement's; a busy retry reconnects */ }
         throw err;
       }
       return Promise.resolve();
