@@ -264,7 +264,8 @@ export const TARGET_CASES = ["seq", "p200@0", "p200@200", "p1000@2000"];
 
 /**
  * Issue 19's targets against the results. Throughput targets compare the steady rate (steadyRate) with
- * min(ideal, the 0 ms throughput of the same run, p200@0, whole-run or steady, whichever is higher); `baseline0ms` (turns/s of p200@0 before a change) checks "no regression" (≥ 90 %).
+ * min(ideal, the 0 ms throughput of the same run: p200@0, whole-run or steady, whichever is higher);
+ * `baseline0ms` (turns/s of p200@0 before a change) checks "no regression" (≥ 90 %).
  */
 export function checkTargets(results: CaseResult[], baseline0ms?: number): TargetCheck[] {
   const by = new Map(results.map((r) => [r.name, r]));

@@ -77,8 +77,6 @@ async function connect(options: OpenDbOptions, local: boolean, setup: boolean): 
       if (options.url !== ":memory:") {
         await conn.execute(`PRAGMA wal_autocheckpoint = ${WAL_AUTOCHECKPOINT_PAGES}`, []);
       }
-    } else {
-      await conn.execute("SELECT 1", []);
     }
   } catch (err) {
     conn.close();

@@ -58,32 +58,25 @@ export class LocalConn implements Conn {
     return this.#cache.size;
   }
 
-  execute(sql: string, args: InArgs): Promise<ExecResult> {
-    try {
-      return Promise.resolve(this.#execute(sql, args));
-    } catch (err) {
-      return Promise.reject(err);
-    }
+  // deno-lint-ignore require-await -- async so that a failing statement rejects instead of throwing
+  async execute(sql: string, args: InArgs): Promise<ExecResult> {
+    return this.#execute(sql, args);
   }
 
-  batch(statements: InStatement[]): Promise<void> {
+  // deno-lint-ignore require-await -- as execute
+  async batch(statements: InStatement[]): Promise<void> {
+    this.#execute("BEGIN IMMEDIATE", []);
     try {
-      this.#execute("BEGIN IMMEDIATE", []);
-      try {
-        for (const s of statements) {
-          if (typeof s === "string") this.#execute(s, []);
-          else this.#execute(s.sql, s.args ?? []);
-        }
-        this.#execute("COMMIT", []);
-      } catch (err) {
-        try {
-          if (this.#db.inTransaction) this.#execute("ROLLBACK", []);
-        } catch { /* the failure that matters is the statement's; a busy retry reconnects */ }
-        throw err;
+      for (const s of statements) {
+        if (typeof s === "string") this.#execute(s, []);
+        else this.#execute(s.sql, s.args ?? []);
       }
-      return Promise.resolve();
+      this.#execute("COMMIT", []);
     } catch (err) {
-      return Promise.reject(err);
+      try {
+        if (this.#db.inTransaction) this.#execute("ROLLBACK", []);
+      } catch { /* the failure that matters is the statement's; a busy retry reconnects */ }
+      throw err;
     }
   }
 
