@@ -4,6 +4,7 @@
  */
 import Anthropic from "@anthropic-ai/sdk";
 import { classifyError } from "./classify.ts";
+import { providerFetch } from "./http1_fetch.ts";
 import { parseToolArguments, streamCutError, throwIfAborted } from "./tool_args.ts";
 import type { ChatMessage, ModelRequest, Provider, StopReason, StreamEvent } from "./types.ts";
 
@@ -107,9 +108,11 @@ interface OpenBlock {
 /** Creates an Anthropic Messages provider. */
 export function createAnthropicProvider(options: AnthropicProviderOptions): Provider {
   const id = options.id;
+  const baseURL = options.baseUrl ?? ANTHROPIC_DEFAULT_BASE_URL;
   const client = new Anthropic({
     apiKey: options.apiKey ?? "",
-    baseURL: options.baseUrl ?? ANTHROPIC_DEFAULT_BASE_URL,
+    baseURL,
+    fetch: providerFetch(baseURL),
     maxRetries: 0,
     timeout: options.timeoutMs ?? 600_000,
     defaultHeaders: options.headers,

@@ -4,6 +4,7 @@
  */
 import OpenAI from "openai";
 import { classifyError } from "./classify.ts";
+import { providerFetch } from "./http1_fetch.ts";
 import { parseToolArguments, streamCutError, throwIfAborted } from "./tool_args.ts";
 import type {
   ChatMessage,
@@ -30,10 +31,12 @@ export interface OpenAIProviderOptions {
 
 /** Builds an SDK client with our retry policy (none: failover.ts retries) and no env reads. */
 export function createOpenAIClient(options: OpenAIProviderOptions): OpenAI {
+  const baseURL = options.baseUrl ?? OPENAI_DEFAULT_BASE_URL;
   return new OpenAI({
     // Keyless local servers (Ollama, vLLM) accept any bearer; the SDK insists on one.
     apiKey: options.apiKey || "no-key",
-    baseURL: options.baseUrl ?? OPENAI_DEFAULT_BASE_URL,
+    baseURL,
+    fetch: providerFetch(baseURL),
     organization: null,
     project: null,
     webhookSecret: null,

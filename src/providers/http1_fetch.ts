@@ -1,0 +1,409 @@
+/**
+ * A lean `fetch` for model endpoints reached over plain HTTP (local model servers: Ollama, vLLM, LM Studio,
+ * a box on the LAN), given to the provider SDKs in place of the global fetch. HTTPS endpoints keep the
+ * global fetch, which speaks HTTP/2 there and multiplexes a gateway's requests over a few connections.
+ *
+ * Why: an agent run spends almost all its life waiting on the model, so what one request in flight costs is
+ * what the gateway's memory grows by per run. Deno's fetch holds ~55 KiB of native memory per request in
+ * flight over HTTP/1.1 (its client's connection and request state), a bare TCP connection ~16 KiB:
+ * measured with 1,000 requests waiting on a slow loopback server, +58 MiB against +16 MiB.
+ *
+ * One request per connection, `Connection: close`: the server closes it after the response, so there is no
+ * pool to keep, no request ever lands on a connection the server has just dropped, and TIME_WAIT stays on
+ * the server's side. A loopback or LAN connect costs well under a millisecond against a model call's
+ * hundreds.
+ *
+ * Handed to the fallback (the global fetch) instead: URLs that are not `http:` or carry credentials,
+ * `Request` objects, bodies other than a string or bytes (form uploads, streams), proxies set in the
+ * environment, and redirects, which fetch follows by the spec's rules (the body is a string or bytes, so
+ * it can be sent again).
+ */
+
+/** The most a response head (status line and headers) may take. */
+export const MAX_HEAD_BYTES = 64 * 1024;
+/** The most a chunk-size line of a chunked body may take. */
+const MAX_LINE_BYTES = 4 * 1024;
+const FIRST_READ_BYTES = 1024;
+const MAX_READ_BYTES = 64 * 1024;
+
+/** Statuses whose response has no body, whatever its headers say. */
+const NULL_BODY = new Set([204, 205, 304]);
+const REDIRECT = new Set([301, 302, 303, 307, 308]);
+/** Headers this transport sets itself (framing and connection management). */
+const OWN_HEADERS = new Set([
+  "host",
+  "connection",
+  "keep-alive",
+  "proxy-connection",
+  "transfer-encoding",
+  "content-length",
+  "te",
+  "trailer",
+  "upgrade",
+  "accept-encoding",
+]);
+const TOKEN = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
+const PROXY_VARS = ["HTTP_PROXY", "http_proxy", "ALL_PROXY", "all_proxy"];
+
+export interface Http1FetchOptions {
+  /** Where requests this transport does not take go (default: the global fetch). */
+  fallback?: typeof fetch;
+  /** Opens the TCP connection (default: Deno.connect). */
+  connect?: (hostname: string, port: number) => Promise<Deno.Conn>;
+  /** Reads an environment variable, for the proxy settings (default: Deno.env, unset when not allowed). */
+  env?: (name: string) => string | undefined;
+}
+
+/** The fetch a provider SDK should use for `baseUrl`: the lean one for `http:`, else undefined (its own). */
+export function providerFetch(baseUrl: string | undefined): typeof fetch | undefined {
+  return baseUrl?.startsWith("http:") ? createHttp1Fetch() : undefined;
+}
+
+/** Creates the lean HTTP/1.1 fetch (see the module comment for what it takes and what it hands on). */
+export function createHttp1Fetch(options: Http1FetchOptions = {}): typeof fetch {
+  const fallback = options.fallback ?? globalThis.fetch;
+  const connect = options.connect ??
+    ((hostname: string, port: number) => Deno.connect({ hostname, port, transport: "tcp" }));
+  const env = options.env ?? readEnv;
+  // Deno's fetch reads the proxy variables once, when its client is made; so does this.
+  const proxied = PROXY_VARS.some((name) => env(name));
+
+  return async (input: string | URL | Request, init?: RequestInit): Promise<Response> => {
+    const plan = proxied || input instanceof Request ? undefined : planRequest(input, init);
+    if (!plan) return fallback(input, init);
+    const response = await exchange(plan, connect, init?.signal ?? undefined);
+    if (response) return response;
+    // A redirect: fetch follows it, with the spec's rules for methods, bodies and credentials.
+    return fallback(input, init);
+  };
+}
+
+function readEnv(name: string): string | undefined {
+  try {
+    return Deno.env.get(name);
+  } catch {
+    return undefined;
+  }
+}
+
+interface Plan {
+  url: URL;
+  method: string;
+  /** The request head and body, ready to write; dropped once written. */
+  bytes?: Uint8Array;
+}
+
+/** What to send, or undefined when this transport does not take the request. */
+function planRequest(input: string | URL, init: RequestInit | undefined): Plan | undefined {
+  const url = new URL(input);
+  if (url.protocol !== "http:" || url.username || url.password) return undefined;
+  const body = bodyBytes(init?.body);
+  if (body === false) return undefined;
+  const method = normaliseMethod(init?.method ?? "GET");
+  if ((method === "GET" || method === "HEAD") && body) {
+    throw new TypeError(`Request with ${method} method cannot have a body.`);
+  }
+  const headers = new Headers(init?.headers);
+  if (typeof init?.body === "string" && !headers.has("content-type")) {
+    headers.set("content-type", "text/plain;charset=UTF-8");
+  }
+  let head = `${method} ${url.pathname}${url.search} HTTP/1.1\r\nhost: ${url.host}\r\n`;
+  for (const [name, value] of headers) {
+    if (!OWN_HEADERS.has(name)) head += `${name}: ${value}\r\n`;
+  }
+  if (!headers.has("accept")) head += "accept: */*\r\n";
+  head += "accept-encoding: gzip, deflate\r\nconnection: close\r\n";
+  if (body) head += `content-length: ${body.byteLength}\r\n`;
+  else if (method === "POST" || method === "PUT" || method === "PATCH") head += "content-length: 0\r\n";
+  head += "\r\n";
+  const headBytes = new TextEncoder().encode(head);
+  if (!body) return { url, method, bytes: headBytes };
+  const bytes = new Uint8Array(headBytes.byteLength + body.byteLength);
+  bytes.set(headBytes);
+  bytes.set(body, headBytes.byteLength);
+  return { url, method, bytes };
+}
+
+/** The body as bytes; undefined for none; false for a kind this transport hands to the fallback. */
+function bodyBytes(body: RequestInit["body"] | undefined): Uint8Array | undefined | false {
+  if (body === undefined || body === null) return undefined;
+  if (typeof body === "string") return new TextEncoder().encode(body);
+  if (body instanceof Uint8Array) return body;
+  if (body instanceof ArrayBuffer) return new Uint8Array(body);
+  if (ArrayBuffer.isView(body)) return new Uint8Array(body.buffer, body.byteOffset, body.byteLength);
+  return false;
+}
+
+function normaliseMethod(method: string): string {
+  if (!TOKEN.test(method)) throw new TypeError(`Invalid HTTP method: ${JSON.stringify(method)}`);
+  const upper = method.toUpperCase();
+  if (upper === "CONNECT" || upper === "TRACE" || upper === "TRACK") {
+    throw new TypeError(`HTTP method ${upper} is not allowed`);
+  }
+  return ["DELETE", "GET", "HEAD", "OPTIONS", "POST", "PUT", "PATCH"].includes(upper) ? upper : method;
+}
+
+function abortReason(signal: AbortSignal): unknown {
+  return signal.reason ?? new DOMException("The signal has been aborted", "AbortError");
+}
+
+/**
+ * Sends the request and reads the response head. Returns the response (its body streams from the
+ * connection), or undefined for a redirect, whose connection is closed.
+ */
+async function exchange(
+  plan: Plan,
+  connect: (hostname: string, port: number) => Promise<Deno.Conn>,
+  signal: AbortSignal | undefined,
+): Promise<Response | undefined> {
+  if (signal?.aborted) throw abortReason(signal);
+  const where = `${plan.url.origin}${plan.url.pathname}`;
+  const failure = (err: unknown) => {
+    if (signal?.aborted) return abortReason(signal);
+    if (err instanceof TypeError && err.message.startsWith("error sending request")) return err;
+    return new TypeError(`error sending request for url (${where}): ${(err as Error).message ?? err}`, {
+      cause: err,
+    });
+  };
+  let conn: Deno.Conn | undefined;
+  let closed = false;
+  const close = () => {
+    if (closed) return;
+    closed = true;
+    signal?.removeEventListener("abort", close);
+    try {
+      conn?.close();
+    } catch { /* already closed */ }
+  };
+  signal?.addEventListener("abort", close, { once: true });
+  try {
+    conn = await connect(plan.url.hostname.replace(/^\[(.*)\]$/, "$1"), Number(plan.url.port || 80));
+    if (closed) throw abortReason(signal!);
+    // The bytes are handed over, not kept in this frame while the model thinks.
+    await writeAll(conn, takeBytes(plan));
+    const wire = new Wire(conn);
+    let head: ResponseHead;
+    do head = parseHead(await wire.head()); while (head.status < 200 && head.status !== 101);
+    if (head.status === 101) throw new Error("the server switched protocols, which was not asked for");
+    if (REDIRECT.has(head.status)) {
+      close();
+      return undefined;
+    }
+    if (plan.method === "HEAD" || NULL_BODY.has(head.status)) {
+      close();
+      return respond(null, head, plan.url);
+    }
+    const next = bodyReader(wire, head.headers);
+    let body = new ReadableStream<Uint8Array>({
+      async pull(controller) {
+        try {
+          const chunk = await next();
+          if (chunk) controller.enqueue(chunk);
+          else {
+            close();
+            controller.close();
+          }
+        } catch (err) {
+          close();
+          controller.error(failure(err));
+        }
+      },
+      cancel: close,
+    });
+    const coding = head.headers.get("content-encoding")?.trim().toLowerCase();
+    const inflate = (format: CompressionFormat) =>
+      body.pipeThrough(new DecompressionStream(format) as TransformStream<Uint8Array, Uint8Array>);
+    if (coding === "gzip" || coding === "x-gzip") body = inflate("gzip");
+    else if (coding === "deflate") body = inflate("deflate");
+    else if (coding && coding !== "identity") throw new Error(`unsupported content encoding "${coding}"`);
+    return respond(body, head, plan.url);
+  } catch (err) {
+    close();
+    throw failure(err);
+  }
+}
+
+function respond(body: ReadableStream<Uint8Array> | null, head: ResponseHead, url: URL): Response {
+  const response = new Response(body, {
+    status: head.status,
+    statusText: head.reason,
+    headers: head.headers,
+  });
+  Object.defineProperty(response, "url", { value: url.href });
+  return response;
+}
+
+function takeBytes(plan: Plan): Uint8Array {
+  const bytes = plan.bytes!;
+  plan.bytes = undefined;
+  return bytes;
+}
+
+async function writeAll(conn: Deno.Conn, bytes: Uint8Array): Promise<void> {
+  let at = 0;
+  while (at < bytes.byteLength) at += await conn.write(bytes.subarray(at));
+}
+
+interface ResponseHead {
+  status: number;
+  reason: string;
+  headers: Headers;
+}
+
+const latin1 = new TextDecoder("latin1");
+
+/** Parses a response head (without its blank line). Throws on anything that is not HTTP/1.x. */
+export function parseHead(bytes: Uint8Array): ResponseHead {
+  const lines = latin1.decode(bytes).split("\r\n");
+  const status = /^HTTP\/1\.[01] (\d{3})(?: (.*))?$/.exec(lines[0]!);
+  if (!status) throw new Error(`malformed status line ${JSON.stringify(lines[0]!.slice(0, 80))}`);
+  const headers = new Headers();
+  for (const line of lines.slice(1)) {
+    const colon = line.indexOf(":");
+    const name = line.slice(0, colon);
+    if (colon <= 0 || !TOKEN.test(name)) {
+      throw new Error(`malformed header line ${JSON.stringify(line.slice(0, 80))}`);
+    }
+    headers.append(name, line.slice(colon + 1).trim());
+  }
+  return { status: Number(status[1]), reason: status[2] ?? "", headers };
+}
+
+/** How the body is framed: the next piece of it on each call, null at its end. */
+function bodyReader(wire: Wire, headers: Headers): () => Promise<Uint8Array | null> {
+  const te = headers.get("transfer-encoding");
+  if (te !== null) {
+    const codings = te.split(",").map((c) => c.trim().toLowerCase());
+    // Per RFC 9112 a body whose last coding is not chunked runs until the server closes.
+    return codings.at(-1) === "chunked" ? chunkedReader(wire) : () => wire.some();
+  }
+  const length = headers.get("content-length");
+  if (length === null) return () => wire.some();
+  const values = new Set(length.split(",").map((v) => v.trim()));
+  const [only] = values;
+  if (values.size !== 1 || !/^\d{1,15}$/.test(only!)) {
+    throw new Error(`malformed content-length ${JSON.stringify(length.slice(0, 40))}`);
+  }
+  const total = Number(only);
+  let left = total;
+  return async () => {
+    if (left === 0) return null;
+    const piece = await wire.some(left);
+    if (!piece) throw new Error(`connection closed ${total - left} bytes into a ${total}-byte body`);
+    left -= piece.byteLength;
+    return piece;
+  };
+}
+
+function chunkedReader(wire: Wire): () => Promise<Uint8Array | null> {
+  let left = 0;
+  let ended = false;
+  const cut = () => new Error("connection closed inside a chunked body");
+  return async () => {
+    if (ended) return null;
+    if (left === 0) {
+      const line = await wire.line();
+      if (line === null) throw cut();
+      const size = /^([0-9a-fA-F]{1,12})[ \t]*(?:;.*)?$/.exec(line);
+      if (!size) throw new Error(`malformed chunk size ${JSON.stringify(line.slice(0, 40))}`);
+      left = parseInt(size[1]!, 16);
+      if (left === 0) {
+        // Trailers, up to the blank line that ends the message.
+        for (;;) {
+          const trailer = await wire.line();
+          if (trailer === null) throw cut();
+          if (trailer === "") break;
+        }
+        ended = true;
+        return null;
+      }
+    }
+    const piece = await wire.some(left);
+    if (!piece) throw cut();
+    left -= piece.byteLength;
+    if (left === 0 && (await wire.line()) !== "") {
+      throw new Error("malformed chunked body: no CRLF after a chunk");
+    }
+    return piece;
+  };
+}
+
+/** Buffered reads from a connection. */
+class Wire {
+  #conn: Deno.Conn;
+  #buf = new Uint8Array(0);
+  #readSize = FIRST_READ_BYTES;
+
+  constructor(conn: Deno.Conn) {
+    this.#conn = conn;
+  }
+
+  /** Reads more into the buffer; false at the end of the stream. */
+  async #fill(): Promise<boolean> {
+    const into = new Uint8Array(this.#readSize);
+    const n = await this.#conn.read(into);
+    if (n === null) return false;
+    if (n === into.byteLength) this.#readSize = Math.min(this.#readSize * 2, MAX_READ_BYTES);
+    if (this.#buf.byteLength === 0) this.#buf = into.subarray(0, n);
+    else {
+      const joined = new Uint8Array(this.#buf.byteLength + n);
+      joined.set(this.#buf);
+      joined.set(into.subarray(0, n), this.#buf.byteLength);
+      this.#buf = joined;
+    }
+    return true;
+  }
+
+  #take(n: number): Uint8Array {
+    const out = this.#buf.subarray(0, n);
+    this.#buf = this.#buf.subarray(n);
+    return out;
+  }
+
+  /** A response head without its blank line. */
+  async head(): Promise<Uint8Array> {
+    for (let from = 0;;) {
+      const end = indexOf(this.#buf, CRLFCRLF, from);
+      if (end >= 0 && end <= MAX_HEAD_BYTES) return this.#take(end + 4).subarray(0, end);
+      if (end >= 0 || this.#buf.byteLength > MAX_HEAD_BYTES) {
+        throw new Error(`response head larger than ${MAX_HEAD_BYTES} bytes`);
+      }
+      from = Math.max(0, this.#buf.byteLength - 3);
+      if (!(await this.#fill())) {
+        throw new Error(
+          this.#buf.byteLength
+            ? "connection closed inside the response head"
+            : "connection closed before a response",
+        );
+      }
+    }
+  }
+
+  /** One CRLF-ended line (without the CRLF); null when the stream ends first. */
+  async line(): Promise<string | null> {
+    for (let from = 0;;) {
+      const end = indexOf(this.#buf, CRLF, from);
+      if (end >= 0) return latin1.decode(this.#take(end + 2).subarray(0, end));
+      if (this.#buf.byteLength > MAX_LINE_BYTES) throw new Error(`line longer than ${MAX_LINE_BYTES} bytes`);
+      from = Math.max(0, this.#buf.byteLength - 1);
+      if (!(await this.#fill())) return null;
+    }
+  }
+
+  /** Up to `max` bytes (at least one); null when the stream has ended. */
+  async some(max = Infinity): Promise<Uint8Array | null> {
+    if (this.#buf.byteLength === 0 && !(await this.#fill())) return null;
+    return this.#take(Math.min(max, this.#buf.byteLength)).slice();
+  }
+}
+
+const CRLF = new Uint8Array([13, 10]);
+const CRLFCRLF = new Uint8Array([13, 10, 13, 10]);
+
+function indexOf(hay: Uint8Array, needle: Uint8Array, from: number): number {
+  outer: for (let i = from; i <= hay.byteLength - needle.byteLength; i++) {
+    for (let j = 0; j < needle.byteLength; j++) if (hay[i + j] !== needle[j]) continue outer;
+    return i;
+  }
+  return -1;
+}
