@@ -29,6 +29,7 @@
 import type { Store } from "../store/mod.ts";
 import { createSessionRepo, createUsageRepo } from "../store/sessions.ts";
 import { createTranscriptRepo } from "../store/transcripts.ts";
+import { createAuditRepo } from "../store/audit.ts";
 import type { AgentStore } from "./run_exec.ts";
 
 export { type AgentRuntime, type AgentRuntimeDeps, createAgentRuntime, type WaitResult } from "./run.ts";
@@ -44,13 +45,17 @@ export { estimateTokens } from "./compaction.ts";
 export { modelStatus, noProviderMessage } from "./model_chain.ts";
 export type { ModelStatus } from "./model_chain.ts";
 
-/** The agent repositories over an open store. */
+/**
+ * The agent repositories over an open store. With `store.bookkeeping` (shard workers) a run's usage row,
+ * session counters and audit row go through that queue.
+ */
 export function agentStoreFrom(store: Store, now?: () => number): AgentStore {
+  const queue = store.bookkeeping;
   return {
-    sessions: createSessionRepo(store.db, now),
+    sessions: createSessionRepo(store.db, now, queue),
     transcripts: createTranscriptRepo(store.db, now),
-    usage: createUsageRepo(store.db, now),
+    usage: createUsageRepo(store.db, now, queue),
     milestones: store.milestones,
-    audit: store.audit,
+    audit: queue ? createAuditRepo(store.db, now, queue) : store.audit,
   };
 }

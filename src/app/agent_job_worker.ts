@@ -38,15 +38,17 @@ export async function init(options: AgentJobOptions, shard: number): Promise<voi
     ? [fileSink({ dir: options.paths.logsDir, maxBytes: Number.MAX_SAFE_INTEGER })]
     : [];
   const logger = createLogger({ level: config.logging.level, sinks }, { shard });
-  // Batched milestone writes, flushed at the end of every job (so the main thread's timeline is complete
-  // by the time it has the result).
+  // Batched milestone and run bookkeeping writes (usage, session counters, audit), flushed at the end of
+  // every job (so the main thread's timeline and usage are complete by the time it has the result).
   const store = withBufferedMilestones(
     await openStore({
       url: options.storeUrl,
       authToken: options.storeAuthToken,
       ...(options.storeWriteLock ? { writeLock: options.storeWriteLock } : {}),
     }),
-    (err) => logger.error(`writing milestones failed: ${String(err)}`),
+    (err) => logger.error(`writing milestones or run bookkeeping failed: ${String(err)}`),
+    undefined,
+    { bookkeeping: true },
   );
   milestones = store.milestones;
   const bus = createEventBus((err) => logger.error(`event listener failed: ${String(err)}`));

@@ -1,5 +1,6 @@
 import { redactValue } from "../core/redact.ts";
 import type { Db } from "./db.ts";
+import { afterQueue, type WriteBehind } from "./write_behind.ts";
 
 export interface AuditEntry {
   kind: string;
@@ -23,13 +24,15 @@ export interface AuditRepo {
   list(filter?: { kind?: string; runId?: string; limit?: number }): Promise<AuditRow[]>;
 }
 
-export function createAuditRepo(db: Db, now = Date.now): AuditRepo {
+/** Audit rows; with `queue`, `record` writes through it (write_behind.ts) and `list` flushes it first. */
+export function createAuditRepo(base: Db, now = Date.now, queue?: WriteBehind): AuditRepo {
+  const db = afterQueue(base, queue);
   return {
     async record(entry) {
-      await db.run(
-        "INSERT INTO audit (ts, kind, actor, run_id, session_key, principal, outcome, detail) " +
+      const statement = {
+        sql: "INSERT INTO audit (ts, kind, actor, run_id, session_key, principal, outcome, detail) " +
           "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-        [
+        args: [
           now(),
           entry.kind,
           entry.actor ?? null,
@@ -39,7 +42,9 @@ export function createAuditRepo(db: Db, now = Date.now): AuditRepo {
           entry.outcome,
           JSON.stringify(redactValue(entry.detail ?? {})),
         ],
-      );
+      };
+      if (queue) await queue.add(statement);
+      else await db.run(statement.sql, statement.args);
     },
     async list(filter = {}) {
       const where: string[] = [];

@@ -1,6 +1,7 @@
 import type { MilestoneKind } from "../core/types.ts";
 import type { Db } from "./db.ts";
 import { type Clock, systemClock } from "../core/clock.ts";
+import { createWriteBehind, type WriteBehind } from "./write_behind.ts";
 
 export interface Milestone {
   id: number;
@@ -59,13 +60,13 @@ export interface BufferedMilestoneRepo extends MilestoneRepo {
 }
 
 /**
- * Milestones written in batches: `add` stamps the time and buffers the row, and the buffer is committed
- * as one transaction every `flushMs` (or at `maxBatch` rows). A turn records about seven milestones;
- * written one by one they were seven SQLite write transactions per turn, contending with the other
- * threads' writes for the database's single write lock (bench_pipeline: ~0.5 ms of gateway CPU per turn,
- * a fifth of throughput). `forRun` flushes first, so a timeline read here sees everything added here;
- * a shard worker flushes at the end of each job, before its result reaches the main thread. What a
- * crash can lose is at most the last `flushMs` of milestones, never inbox, outbox or transcript rows.
+ * Milestones written in batches through a WriteBehind (write_behind.ts): `add` stamps the time and queues
+ * the row. A turn records about seven milestones; written one by one they were seven SQLite write
+ * transactions per turn, contending with the other threads' writes for the database's single write lock
+ * (bench_pipeline: ~0.5 ms of gateway CPU per turn, a fifth of throughput). `forRun` flushes first, so a
+ * timeline read here sees everything added here; a shard worker flushes at the end of each job, before its
+ * result reaches the main thread. What a crash can lose is at most the last `flushMs` of milestones, never
+ * inbox, outbox or transcript rows.
  */
 export function createBufferedMilestoneRepo(
   db: Db,
@@ -76,48 +77,21 @@ export function createBufferedMilestoneRepo(
     flushMs?: number;
     maxBatch?: number;
     onError?: (err: unknown) => void;
+    /** The queue to write through (default: one of its own). */
+    writeBehind?: WriteBehind;
   } = {},
 ): BufferedMilestoneRepo {
   const clock = opts.clock ?? systemClock;
   const now = opts.now ?? (() => clock.now());
-  const flushMs = opts.flushMs ?? 10;
-  const maxBatch = opts.maxBatch ?? 200;
   const direct = createMilestoneRepo(db, now);
-  let pending: ReturnType<typeof insertEvent>[] = [];
-  let timer: number | undefined;
-  let writing: Promise<void> = Promise.resolve();
-  let closed = false;
-
-  const flush = (): Promise<void> => {
-    if (timer !== undefined) {
-      clock.clearTimeout(timer);
-      timer = undefined;
-    }
-    if (pending.length === 0) return writing;
-    const rows = pending;
-    pending = [];
-    // Batches commit in order: each waits for the one before it (a failed one is reported, not retried).
-    const batch = writing.then(() => db.batch(rows));
-    writing = batch.catch((err) => opts.onError?.(err));
-    return batch;
-  };
-
+  const queue = opts.writeBehind ?? createWriteBehind(db, opts);
   return {
-    add(m) {
-      if (closed) return direct.add(m);
-      pending.push(insertEvent(m, now));
-      if (pending.length >= maxBatch) void flush().catch(() => {});
-      else if (timer === undefined) timer = clock.setTimeout(() => void flush().catch(() => {}), flushMs);
-      return Promise.resolve();
-    },
+    add: (m) => queue.add(insertEvent(m, now)),
     async forRun(runId) {
-      await flush().catch(() => {});
+      await queue.flush().catch(() => {});
       return await direct.forRun(runId);
     },
-    flush,
-    async close() {
-      closed = true;
-      await flush();
-    },
+    flush: () => queue.flush(),
+    close: () => queue.close(),
   };
 }

@@ -15,12 +15,14 @@ import {
   type MilestoneRepo,
 } from "./milestones.ts";
 import { createCredentialRepo, type CredentialRepo } from "./credentials.ts";
+import { createWriteBehind, type WriteBehind } from "./write_behind.ts";
 
 export type { Db } from "./db.ts";
 export type { KvRepo } from "./kv.ts";
 export type { AuditEntry, AuditRepo, AuditRow } from "./audit.ts";
 export type { Milestone, MilestoneRepo } from "./milestones.ts";
 export type { Credential, CredentialRepo, Scope } from "./credentials.ts";
+export type { WriteBehind } from "./write_behind.ts";
 export { SCOPES } from "./credentials.ts";
 
 export interface Store {
@@ -29,6 +31,11 @@ export interface Store {
   audit: AuditRepo;
   milestones: MilestoneRepo;
   credentials: CredentialRepo;
+  /**
+   * Set in shard workers: a run's usage row, session counters and audit row are written through it, in one
+   * transaction with its milestones (write_behind.ts).
+   */
+  bookkeeping?: WriteBehind;
   /** True once open and migrated, until closed. */
   ready(): boolean;
   close(): void;
@@ -64,12 +71,19 @@ export function fileUrl(path: string): string {
 
 /**
  * The store with its milestones written in batches (createBufferedMilestoneRepo), as the gateway and its
- * shard workers use it; `milestones.close()` flushes before the store closes.
+ * shard workers use it; `milestones.close()` flushes before the store closes. With `bookkeeping`, the same
+ * queue is the store's `bookkeeping` (a shard worker's runs write their usage and audit rows through it).
  */
 export function withBufferedMilestones(
   store: Store,
   onError: (err: unknown) => void,
   clock?: Clock,
+  opts: { bookkeeping?: boolean } = {},
 ): Store & { milestones: BufferedMilestoneRepo } {
-  return { ...store, milestones: createBufferedMilestoneRepo(store.db, { onError, clock }) };
+  const queue = createWriteBehind(store.db, { onError, clock });
+  return {
+    ...store,
+    milestones: createBufferedMilestoneRepo(store.db, { clock, writeBehind: queue }),
+    ...(opts.bookkeeping ? { bookkeeping: queue } : {}),
+  };
 }

@@ -1,5 +1,6 @@
 import { newId } from "../core/ids.ts";
 import type { Db } from "./db.ts";
+import { afterQueue, type WriteBehind } from "./write_behind.ts";
 
 /** Per-session settings kept as JSON (queue mode and similar switches set by commands or the UI). */
 export interface SessionSettings {
@@ -62,7 +63,12 @@ export interface SessionRepo {
   delete(sessionKey: string): Promise<boolean>;
 }
 
-export function createSessionRepo(db: Db, now = Date.now): SessionRepo {
+/**
+ * Sessions over `base`; with `queue`, `addUsage` writes through it (write_behind.ts) and every other
+ * statement waits for it to be committed first.
+ */
+export function createSessionRepo(base: Db, now = Date.now, queue?: WriteBehind): SessionRepo {
+  const db = afterQueue(base, queue);
   const queueModes = async () => {
     const rows = await db.query<{ session_key: string; mode: string }>(
       "SELECT session_key, json_extract(settings, '$.queueMode') AS mode FROM sessions WHERE mode IS NOT NULL",
@@ -166,11 +172,11 @@ export function createSessionRepo(db: Db, now = Date.now): SessionRepo {
       ]);
     },
     async addUsage(key, u) {
-      await touch(
-        `UPDATE sessions SET input_tokens = input_tokens + ?, output_tokens = output_tokens + ?,
-           cost_usd = cost_usd + ?, updated_at = ? WHERE session_key = ?`,
-        [u.inputTokens, u.outputTokens, u.costUsd, now(), key],
-      );
+      const sql = `UPDATE sessions SET input_tokens = input_tokens + ?, output_tokens = output_tokens + ?,
+           cost_usd = cost_usd + ?, updated_at = ? WHERE session_key = ?`;
+      const args = [u.inputTokens, u.outputTokens, u.costUsd, now(), key];
+      if (queue) await queue.add({ sql, args });
+      else await touch(sql, args);
     },
     async delete(key) {
       const r = await db.run("DELETE FROM sessions WHERE session_key = ?", [key]);
@@ -223,13 +229,16 @@ export function utcDay(ms: number): string {
   return new Date(ms).toISOString().slice(0, 10);
 }
 
-export function createUsageRepo(db: Db, now = Date.now): UsageRepo {
+/** Usage rows; with `queue`, `record` writes through it (write_behind.ts) and reads flush it first. */
+export function createUsageRepo(base: Db, now = Date.now, queue?: WriteBehind): UsageRepo {
+  const db = afterQueue(base, queue);
   return {
     async record(u) {
-      await db.run(
-        `INSERT INTO usage (run_id, agent_id, session_key, day, model, input_tokens, output_tokens, cost_usd, ts)
+      const statement = {
+        sql:
+          `INSERT INTO usage (run_id, agent_id, session_key, day, model, input_tokens, output_tokens, cost_usd, ts)
          VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-        [
+        args: [
           u.runId,
           u.agentId,
           u.sessionKey ?? null,
@@ -240,7 +249,9 @@ export function createUsageRepo(db: Db, now = Date.now): UsageRepo {
           u.costUsd,
           now(),
         ],
-      );
+      };
+      if (queue) await queue.add(statement);
+      else await db.run(statement.sql, statement.args);
     },
     async totalForDay(agentId, day) {
       const rows = await db.query<Record<string, unknown>>(
