@@ -15,8 +15,8 @@
  *
  * Handed to the fallback (the global fetch) instead: URLs that are not `http:` or carry credentials,
  * `Request` objects, bodies other than a string or bytes (form uploads, streams), proxies set in the
- * environment, and redirects, which fetch follows by the spec's rules (the body is a string or bytes, so
- * it can be sent again).
+ * environment, redirects, which fetch follows by the spec's rules (the body is a string or bytes, so it
+ * can be sent again), and a host name whose connection failed (fetch tries every address it resolves to).
  */
 
 /** The most a response head (status line and headers) may take. */
@@ -73,7 +73,8 @@ export function createHttp1Fetch(options: Http1FetchOptions = {}): typeof fetch 
     if (!plan) return fallback(input, init);
     const response = await exchange(plan, connect, init?.signal ?? undefined);
     if (response) return response;
-    // A redirect: fetch follows it, with the spec's rules for methods, bodies and credentials.
+    // A redirect (fetch follows it, by the spec's rules for methods, bodies and credentials), or a name
+    // whose first address refused.
     return fallback(input, init);
   };
 }
@@ -149,7 +150,8 @@ function abortReason(signal: AbortSignal): unknown {
 
 /**
  * Sends the request and reads the response head. Returns the response (its body streams from the
- * connection), or undefined for a redirect, whose connection is closed.
+ * connection), or undefined for the fallback to take over: a redirect (its connection is closed), or a
+ * named host that could not be connected to.
  */
 async function exchange(
   plan: Plan,
@@ -177,7 +179,16 @@ async function exchange(
   };
   signal?.addEventListener("abort", close, { once: true });
   try {
-    conn = await connect(plan.url.hostname.replace(/^\[(.*)\]$/, "$1"), Number(plan.url.port || 80));
+    const host = plan.url.hostname.replace(/^\[(.*)\]$/, "$1");
+    try {
+      conn = await untilAborted(connect(host, Number(plan.url.port || 80)), signal);
+    } catch (err) {
+      // Deno.connect tries only the first address a name resolves to (`localhost` may give ::1 to a server
+      // on 127.0.0.1); nothing was sent, so fetch, which tries them all, takes the request over.
+      if (signal?.aborted || isIpLiteral(host)) throw err;
+      close();
+      return undefined;
+    }
     if (closed) throw abortReason(signal!);
     // The bytes are handed over, not kept in this frame while the model thinks.
     await writeAll(conn, takeBytes(plan));
@@ -221,6 +232,36 @@ async function exchange(
     close();
     throw failure(err);
   }
+}
+
+/**
+ * The connection, or the abort reason as soon as `signal` aborts (a connect to an unreachable host waits
+ * for the OS's own timeout, minutes); a connection that arrives after that is closed.
+ */
+function untilAborted(connecting: Promise<Deno.Conn>, signal: AbortSignal | undefined): Promise<Deno.Conn> {
+  if (!signal) return connecting;
+  return new Promise((resolve, reject) => {
+    const onAbort = () => {
+      reject(abortReason(signal));
+      connecting.then((c) => c.close(), () => {});
+    };
+    signal.addEventListener("abort", onAbort, { once: true });
+    connecting.then(
+      (c) => {
+        signal.removeEventListener("abort", onAbort);
+        if (signal.aborted) c.close();
+        else resolve(c);
+      },
+      (err) => {
+        signal.removeEventListener("abort", onAbort);
+        reject(err);
+      },
+    );
+  });
+}
+
+function isIpLiteral(host: string): boolean {
+  return /^\d{1,3}(\.\d{1,3}){3}$/.test(host) || host.includes(":");
 }
 
 function respond(body: ReadableStream<Uint8Array> | null, head: ResponseHead, url: URL): Response {

@@ -296,6 +296,53 @@ Deno.test("http1 fetch: a refused connection is a network error for the router",
   assert.equal(classifyError(err, { provider: "local" }).kind, "network");
 });
 
+Deno.test("http1 fetch: a named host that refuses goes to the fallback; nothing was sent", async () => {
+  const tried: string[] = [];
+  const calls: unknown[] = [];
+  const f = createHttp1Fetch({
+    env: () => undefined,
+    connect: (hostname) => {
+      tried.push(hostname);
+      return Promise.reject(new Deno.errors.ConnectionRefused("Connection refused (os error 111)"));
+    },
+    fallback: ((input: unknown) => {
+      calls.push(input);
+      return Promise.resolve(new Response("via fetch"));
+    }) as typeof fetch,
+  });
+  // `localhost` may resolve to ::1 first while the server listens on 127.0.0.1: fetch tries every address.
+  assert.equal(await (await f("http://localhost:11434/v1/models")).text(), "via fetch");
+  assert.deepEqual(calls, ["http://localhost:11434/v1/models"]);
+  // An IP literal has one address: its refusal is the answer.
+  await assert.rejects(
+    f("http://[::1]:11434/v1/models"),
+    (e: Error) => e.cause instanceof Deno.errors.ConnectionRefused,
+  );
+  assert.deepEqual(tried, ["localhost", "::1"]);
+  assert.equal(calls.length, 1);
+});
+
+Deno.test("http1 fetch: an abort while connecting rejects at once and closes the late connection", async () => {
+  let arrive!: (c: Deno.Conn) => void;
+  let closed = false;
+  const late = { close: () => void (closed = true) } as unknown as Deno.Conn;
+  const f = createHttp1Fetch({
+    env: () => undefined,
+    connect: () => new Promise<Deno.Conn>((resolve) => arrive = resolve),
+  });
+  const ac = new AbortController();
+  const pending = f("http://10.255.255.1/v1/chat/completions", {
+    method: "POST",
+    body: "{}",
+    signal: ac.signal,
+  });
+  ac.abort();
+  await assert.rejects(pending, (err: Error) => err.name === "AbortError");
+  arrive(late);
+  await Promise.resolve();
+  assert.equal(closed, true, "the connection that came too late is closed");
+});
+
 Deno.test("http1 fetch: bad methods and GET bodies are refused before connecting", async () => {
   let connects = 0;
   const f = createHttp1Fetch({
