@@ -65,7 +65,9 @@ export interface SessionRepo {
 
 /**
  * Sessions over `base`; with `queue`, `addUsage` writes through it (write_behind.ts) and every other
- * statement waits for it to be committed first.
+ * statement but `open` waits for it to be committed first. `open` starts a run, and a session's runs are
+ * one at a time with the queue flushed at the end of each, so nothing of its own can be waiting there; not
+ * waiting keeps another session's bookkeeping off the start of every run.
  */
 export function createSessionRepo(base: Db, now = Date.now, queue?: WriteBehind): SessionRepo {
   const db = afterQueue(base, queue);
@@ -99,7 +101,7 @@ export function createSessionRepo(base: Db, now = Date.now, queue?: WriteBehind)
     async open(key, agentId, lastChannel) {
       const t = now();
       const id = newId("ses");
-      const rows = await db.query<Record<string, unknown>>(
+      const rows = await base.query<Record<string, unknown>>(
         `INSERT INTO sessions (session_key, session_id, agent_id, created_at, updated_at, last_channel)
          VALUES (?, ?, ?, ?, ?, ?)
          ON CONFLICT(session_key) DO UPDATE SET updated_at = excluded.updated_at,

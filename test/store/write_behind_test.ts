@@ -57,6 +57,10 @@ Deno.test("write-behind: a run's usage, session counters and audit row commit as
     });
     assert.deepEqual(db.batches, [3]);
     assert.equal((await sessions.get("agent:main:s1"))?.inputTokens, 10);
+    // A run's start does not wait for (or commit) another session's queued bookkeeping.
+    await audit.record({ kind: "agent.run", outcome: "ok", runId: "run_2" });
+    await sessions.open("agent:main:s2", "main");
+    assert.deepEqual(db.batches, [3], "open did not flush the queue");
     assert.equal((await audit.list({ runId: "run_1" })).length, 1);
   } finally {
     await queue.close();
