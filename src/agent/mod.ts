@@ -47,13 +47,13 @@ export type { ModelStatus } from "./model_chain.ts";
 
 /**
  * The agent repositories over an open store. With `store.bookkeeping` (shard workers) a run's usage row,
- * session counters and audit row go through that queue.
+ * session counters, audit row and transcript entries after its first go through that queue.
  */
 export function agentStoreFrom(store: Store, now?: () => number): AgentStore {
   const queue = store.bookkeeping;
   return {
     sessions: createSessionRepo(store.db, now, queue),
-    transcripts: createTranscriptRepo(store.db, now),
+    transcripts: createTranscriptRepo(store.db, now, queue),
     usage: createUsageRepo(store.db, now, queue),
     milestones: store.milestones,
     audit: queue ? createAuditRepo(store.db, now, queue) : store.audit,

@@ -1,5 +1,6 @@
 import type { Db } from "./db.ts";
 import type { MediaRef } from "../core/types.ts";
+import { afterQueue, type WriteBehind } from "./write_behind.ts";
 
 /** What each kind of transcript entry holds. */
 export interface TranscriptContent {
@@ -36,7 +37,10 @@ export type NewTranscriptEntry = {
   [K in EntryKind]: { kind: K; content: TranscriptContent[K]; runId?: string; tokens: number };
 }[EntryKind];
 
-/** A stored entry: append-only, numbered by `seq` (1, 2, …) within its session transcript. */
+/**
+ * A stored entry: append-only, numbered by `seq` (1, 2, …) within its session transcript. `id` is the row id,
+ * 0 for an entry a shard worker has queued and not written yet (see createTranscriptRepo).
+ */
 export type TranscriptEntry = NewTranscriptEntry & { id: number; sessionId: string; seq: number; ts: number };
 
 /** Append-only transcripts, one per sessionId. */
@@ -56,14 +60,63 @@ export interface TranscriptRepo {
   forRun(runId: string): Promise<TranscriptEntry[]>;
 }
 
-export function createTranscriptRepo(db: Db, now = Date.now): TranscriptRepo {
+/** Sessions whose last appending run a repository with a queue remembers. */
+const RUN_TAILS = 256;
+
+/**
+ * Transcripts over `base`. With `queue` (a shard worker's WriteBehind), a run's first append is written at
+ * once (the user's message, durable before the model is called, numbered by the database), and its later
+ * appends (the model's answer, tool calls and results) are numbered from there and queued, so they commit
+ * with the run's bookkeeping at the end of the job or within the queue's 10 ms. A run is the only writer of
+ * its session's transcript while it runs, and the queue is flushed before its result reaches anyone, so the
+ * numbers hold; the table's UNIQUE (session_id, seq) would refuse a row if they ever did not. Reads flush the
+ * queue first.
+ */
+export function createTranscriptRepo(base: Db, now = Date.now, queue?: WriteBehind): TranscriptRepo {
+  const db = afterQueue(base, queue);
+  /** Per session: the run that appended last and the seq its next entry gets. */
+  const tails = new Map<string, { runId: string; next: number }>();
+  const remember = (sessionId: string, runId: string, next: number) => {
+    tails.delete(sessionId);
+    tails.set(sessionId, { runId, next });
+    if (tails.size > RUN_TAILS) tails.delete(tails.keys().next().value!);
+  };
+  const queued = async (
+    q: WriteBehind,
+    sessionId: string,
+    tail: { next: number },
+    entries: NewTranscriptEntry[],
+  ) => {
+    const out: TranscriptEntry[] = [];
+    for (const e of entries) {
+      const ts = now();
+      const seq = tail.next++;
+      await q.add({
+        sql: `INSERT INTO transcript_entries (session_id, seq, kind, run_id, content, tokens, ts)
+              VALUES (?, ?, ?, ?, ?, ?, ?)`,
+        args: [sessionId, seq, e.kind, e.runId ?? null, JSON.stringify(e.content), Math.round(e.tokens), ts],
+      });
+      out.push({ ...e, id: 0, seq, sessionId, ts } as TranscriptEntry);
+    }
+    return out;
+  };
   return {
     async append(sessionId, entries) {
+      const runId = entries[0]?.runId;
+      const sameRun = runId !== undefined && entries.every((e) => e.runId === runId);
+      const tail = queue ? tails.get(sessionId) : undefined;
+      if (queue && tail && sameRun && tail.runId === runId) {
+        return await queued(queue, sessionId, tail, entries);
+      }
+      // Written at once. Rows of this session are queued only by the run that appended last, until that run
+      // ends (the worker flushes the queue then): when this may be that run, they are committed first so
+      // MAX(seq) counts them; otherwise they are written already, and other sessions' rows stay queued.
+      const conn = tail && (runId === undefined || tail.runId === runId) ? db : base;
       const out: TranscriptEntry[] = [];
       for (const e of entries) {
         const ts = now();
         // One statement: the seq is computed and the row inserted atomically.
-        const rows = await db.query<Record<string, unknown>>(
+        const rows = await conn.query<Record<string, unknown>>(
           `INSERT INTO transcript_entries (session_id, seq, kind, run_id, content, tokens, ts)
            SELECT ?, COALESCE(MAX(seq), 0) + 1, ?, ?, ?, ?, ? FROM transcript_entries WHERE session_id = ?
            RETURNING id, seq`,
@@ -80,6 +133,8 @@ export function createTranscriptRepo(db: Db, now = Date.now): TranscriptRepo {
         const r = rows[0]!;
         out.push({ ...e, id: Number(r.id), seq: Number(r.seq), sessionId, ts } as TranscriptEntry);
       }
+      if (queue && sameRun && out.length) remember(sessionId, runId!, out.at(-1)!.seq + 1);
+      else tails.delete(sessionId);
       return out;
     },
     async list(sessionId, opts = {}) {

@@ -5,6 +5,7 @@ import { afterQueue, createWriteBehind } from "../../src/store/write_behind.ts";
 import { agentStoreFrom } from "../../src/agent/mod.ts";
 import { createSessionRepo, createUsageRepo } from "../../src/store/sessions.ts";
 import { createAuditRepo } from "../../src/store/audit.ts";
+import { createTranscriptRepo } from "../../src/store/transcripts.ts";
 
 /** The store's Db, counting write transactions (batches and single statements that write). */
 function counting(db: Db): Db & { batches: number[]; runs: number } {
@@ -130,6 +131,55 @@ Deno.test("write-behind: a direct write through afterQueue lands after the queue
     await queue.add({ sql: "INSERT INTO kv (key, value, updated_at) VALUES ('late', 'x', 1)" });
     assert.equal((await store.db.query("SELECT 1 FROM kv WHERE key = 'late'")).length, 1);
   } finally {
+    store.close();
+  }
+});
+
+Deno.test("write-behind: a run's first transcript entry is written at once, its later ones queued and numbered on", async () => {
+  const store = await openStore({ url: ":memory:" });
+  const db = counting(store.db);
+  const queue = createWriteBehind(db, { flushMs: 60_000 });
+  const transcripts = createTranscriptRepo(db, Date.now, queue);
+  const rows = async () =>
+    (await store.db.query<{ seq: number; kind: string }>(
+      "SELECT seq, kind FROM transcript_entries WHERE session_id = 'ses_1' ORDER BY seq",
+    )).map((r) => `${r.seq}:${r.kind}`);
+  const user = (runId?: string) => ({ kind: "user" as const, content: { text: "hi" }, runId, tokens: 1 });
+  const answer = (runId?: string) => ({
+    kind: "assistant" as const,
+    content: { text: "yo" },
+    runId,
+    tokens: 1,
+  });
+  try {
+    const [first] = await transcripts.append("ses_1", [user("run_1")]);
+    assert.equal(first!.seq, 1);
+    assert.ok(first!.id > 0, "written, with its row id");
+    const later = await transcripts.append("ses_1", [answer("run_1"), answer("run_1")]);
+    assert.deepEqual(later.map((e) => [e.seq, e.id]), [[2, 0], [3, 0]], "numbered on, not written yet");
+    assert.deepEqual(await rows(), ["1:user"]);
+
+    // An entry of no run during the run: the queued ones are committed first, so the numbers do not clash.
+    const [notice] = await transcripts.append("ses_1", [{
+      kind: "notice",
+      content: { text: "n" },
+      tokens: 1,
+    }]);
+    assert.equal(notice!.seq, 4);
+    assert.deepEqual(await rows(), ["1:user", "2:assistant", "3:assistant", "4:notice"]);
+
+    // The next run (after the worker flushed at the end of the last) starts without committing another
+    // session's queued rows.
+    await transcripts.append("ses_2", [user("run_x")]);
+    await transcripts.append("ses_2", [answer("run_x")]);
+    const batches = db.batches.length;
+    const [next] = await transcripts.append("ses_1", [user("run_2")]);
+    assert.equal(next!.seq, 5);
+    assert.equal(db.batches.length, batches, "ses_2's queued answer is still queued");
+    // Reads see what is queued.
+    assert.deepEqual((await transcripts.list("ses_2")).map((e) => e.kind), ["user", "assistant"]);
+  } finally {
+    await queue.close();
     store.close();
   }
 });
