@@ -241,16 +241,16 @@ async function exchange(
 function untilAborted(connecting: Promise<Deno.Conn>, signal: AbortSignal | undefined): Promise<Deno.Conn> {
   if (!signal) return connecting;
   return new Promise((resolve, reject) => {
-    const onAbort = () => {
-      reject(abortReason(signal));
-      connecting.then((c) => c.close(), () => {});
-    };
+    const onAbort = () => reject(abortReason(signal));
     signal.addEventListener("abort", onAbort, { once: true });
+    // The one place a late connection is closed: a close that threw here would be an unhandled rejection.
     connecting.then(
       (c) => {
         signal.removeEventListener("abort", onAbort);
-        if (signal.aborted) c.close();
-        else resolve(c);
+        if (!signal.aborted) return resolve(c);
+        try {
+          c.close();
+        } catch { /* closed */ }
       },
       (err) => {
         signal.removeEventListener("abort", onAbort);
