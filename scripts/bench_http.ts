@@ -259,6 +259,21 @@ export function steadyRate(completedAt: number[]): number {
   return ms > 0 ? ((to - from) * 1000) / ms : Infinity;
 }
 
+/**
+ * A fixed piece of CPU work (JSON round trips of a 2,000-item object, 300 times), timed in this process: how
+ * fast the machine is right now. A shared VM's speed moves by the hour; CPU per turn and latency are only
+ * comparable between runs whose calibration is alike. `items` is the work done (always 600,000).
+ */
+export function calibrateCpu(rounds = 300): { ms: number; items: number } {
+  const o = {
+    a: Array.from({ length: 2000 }, (_, i) => ({ id: i, name: `item${i}`, tags: ["x", "y"], v: i * 1.5 })),
+  };
+  const t0 = performance.now();
+  let items = 0;
+  for (let i = 0; i < rounds; i++) items += (JSON.parse(JSON.stringify(o)) as typeof o).a.length;
+  return { ms: performance.now() - t0, items };
+}
+
 /** The cases the targets need (`--cases targets`). */
 export const TARGET_CASES = ["seq", "p200@0", "p200@200", "p1000@2000"];
 
@@ -395,6 +410,7 @@ if (import.meta.main) {
     let n = 0;
     const env = { gw, providerUrl: fake.url, next: () => n++ };
     const loadAtStart = Deno.loadavg();
+    const calibrationAtStart = calibrateCpu().ms;
     const warm = Number(values.warmup);
     if (warm > 0) {
       await runCase({ name: "warmup", sessions: 10, delayMs: 0, turns: warm, transport: "http" }, env);
@@ -410,12 +426,18 @@ if (import.meta.main) {
     const baseline = values["baseline-0ms"] === undefined ? undefined : Number(values["baseline-0ms"]);
     const targets = checkTargets(results, baseline);
     const load = { start: loadAtStart, end: Deno.loadavg() };
-    if (values.json) console.log(JSON.stringify({ results, targets, load, gatewayVmHWMMiB: peak }));
-    else {
+    const calibrationMs = { start: calibrationAtStart, end: calibrateCpu().ms };
+    if (values.json) {
+      console.log(JSON.stringify({ results, targets, load, calibrationMs, gatewayVmHWMMiB: peak }));
+    } else {
       const avg = (l: number[]) => l.map((x) => x.toFixed(2)).join(" ");
       console.log(
         `bench_http: client, gateway and fake provider in 3 processes, ${navigator.hardwareConcurrency} CPUs; ` +
-          `load average ${avg(load.start)} at the start, ${avg(load.end)} at the end`,
+          `load average ${avg(load.start)} at the start, ${avg(load.end)} at the end; CPU calibration ` +
+          `${calibrationMs.start.toFixed(0)} ms at the start, ${
+            calibrationMs.end.toFixed(0)
+          } ms at the end ` +
+          "(calibrateCpu: the same work each time, lower is faster)",
       );
       for (const l of formatResults(results)) console.log(l);
       console.log("");

@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
 import {
+  calibrateCpu,
   type CaseResult,
   checkTargets,
   formatTargets,
@@ -115,4 +116,13 @@ Deno.test("bench_http: the steady rate leaves out the start and the last round's
   const t = whole.find((c) => c.target.startsWith("1,000 sessions @ 2 s: ≥"))!;
   assert.equal(t.pass, true, t.figure);
   assert.match(t.figure, /steady 330\.0\/s = 83 % of 400\.0\/s \(whole run 280\.0\/s = 70 %\)/);
+});
+
+Deno.test("bench_http: the CPU calibration does the same work every time and times it", () => {
+  const a = calibrateCpu(3);
+  const b = calibrateCpu(3);
+  assert.equal(a.items, 6000);
+  assert.equal(b.items, a.items);
+  assert.ok(a.ms > 0 && Number.isFinite(a.ms), String(a.ms));
+  assert.equal(calibrateCpu().items, 600_000, "the default work is fixed: figures of different runs compare");
 });
