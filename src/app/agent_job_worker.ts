@@ -38,8 +38,9 @@ export async function init(options: AgentJobOptions, shard: number): Promise<voi
     ? [fileSink({ dir: options.paths.logsDir, maxBytes: Number.MAX_SAFE_INTEGER })]
     : [];
   const logger = createLogger({ level: config.logging.level, sinks }, { shard });
-  // Batched milestone and run bookkeeping writes (usage, session counters, audit), flushed at the end of
-  // every job (so the main thread's timeline and usage are complete by the time it has the result).
+  // Batched milestone and run bookkeeping writes (usage, session counters, audit, transcript entries after a
+  // run's first), flushed at the end of every job (so all of it is committed by the time the main thread has
+  // the result).
   const store = withBufferedMilestones(
     await openStore({
       url: options.storeUrl,

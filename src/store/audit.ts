@@ -1,6 +1,6 @@
 import { redactValue } from "../core/redact.ts";
 import type { Db } from "./db.ts";
-import { afterQueue, type WriteBehind } from "./write_behind.ts";
+import { afterQueue, type WriteBehind, writeVia } from "./write_behind.ts";
 
 export interface AuditEntry {
   kind: string;
@@ -29,7 +29,7 @@ export function createAuditRepo(base: Db, now = Date.now, queue?: WriteBehind): 
   const db = afterQueue(base, queue);
   return {
     async record(entry) {
-      const statement = {
+      await writeVia(queue, db, {
         sql: "INSERT INTO audit (ts, kind, actor, run_id, session_key, principal, outcome, detail) " +
           "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
         args: [
@@ -42,9 +42,7 @@ export function createAuditRepo(base: Db, now = Date.now, queue?: WriteBehind): 
           entry.outcome,
           JSON.stringify(redactValue(entry.detail ?? {})),
         ],
-      };
-      if (queue) await queue.add(statement);
-      else await db.run(statement.sql, statement.args);
+      });
     },
     async list(filter = {}) {
       const where: string[] = [];

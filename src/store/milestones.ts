@@ -1,7 +1,7 @@
 import type { MilestoneKind } from "../core/types.ts";
 import type { Db } from "./db.ts";
-import { type Clock, systemClock } from "../core/clock.ts";
-import { createWriteBehind, type WriteBehind } from "./write_behind.ts";
+import { systemClock } from "../core/clock.ts";
+import { createWriteBehind, type WriteBehind, type WriteBehindOptions } from "./write_behind.ts";
 
 export interface Milestone {
   id: number;
@@ -65,19 +65,15 @@ export interface BufferedMilestoneRepo extends MilestoneRepo {
  * transactions per turn, contending with the other threads' writes for the database's single write lock
  * (bench_pipeline: ~0.5 ms of gateway CPU per turn, a fifth of throughput). `forRun` flushes first, so a
  * timeline read here sees everything added here; a shard worker flushes at the end of each job, before its
- * result reaches the main thread. What a crash can lose is at most the last `flushMs` of milestones, never
- * inbox, outbox or transcript rows.
+ * result reaches the main thread. What a crash can lose is at most the last `flushMs` of milestones (and of
+ * what else a worker queues with them: see createTranscriptRepo), never inbox or outbox rows.
  */
 export function createBufferedMilestoneRepo(
   db: Db,
-  opts: {
-    /** Stamps rows and runs the flush timer (default the system clock). */
-    clock?: Clock;
+  opts: WriteBehindOptions & {
+    /** Stamps rows (default the clock's time). */
     now?: () => number;
-    flushMs?: number;
-    maxBatch?: number;
-    onError?: (err: unknown) => void;
-    /** The queue to write through (default: one of its own). */
+    /** The queue to write through (default: one of its own, made with these options). */
     writeBehind?: WriteBehind;
   } = {},
 ): BufferedMilestoneRepo {

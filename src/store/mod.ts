@@ -32,8 +32,8 @@ export interface Store {
   milestones: MilestoneRepo;
   credentials: CredentialRepo;
   /**
-   * Set in shard workers: a run's usage row, session counters and audit row are written through it, in one
-   * transaction with its milestones (write_behind.ts).
+   * Set in shard workers: a run's usage row, session counters, audit row and transcript entries after its
+   * first are written through it, in one transaction with its milestones (write_behind.ts).
    */
   bookkeeping?: WriteBehind;
   /** True once open and migrated, until closed. */
@@ -72,7 +72,7 @@ export function fileUrl(path: string): string {
 /**
  * The store with its milestones written in batches (createBufferedMilestoneRepo), as the gateway and its
  * shard workers use it; `milestones.close()` flushes before the store closes. With `bookkeeping`, the same
- * queue is the store's `bookkeeping` (a shard worker's runs write their usage and audit rows through it).
+ * queue is the store's `bookkeeping` (see Store.bookkeeping).
  */
 export function withBufferedMilestones(
   store: Store,

@@ -1,6 +1,6 @@
 import { newId } from "../core/ids.ts";
 import type { Db } from "./db.ts";
-import { afterQueue, type WriteBehind } from "./write_behind.ts";
+import { afterQueue, type WriteBehind, writeVia } from "./write_behind.ts";
 
 /** Per-session settings kept as JSON (queue mode and similar switches set by commands or the UI). */
 export interface SessionSettings {
@@ -174,11 +174,11 @@ export function createSessionRepo(base: Db, now = Date.now, queue?: WriteBehind)
       ]);
     },
     async addUsage(key, u) {
-      const sql = `UPDATE sessions SET input_tokens = input_tokens + ?, output_tokens = output_tokens + ?,
-           cost_usd = cost_usd + ?, updated_at = ? WHERE session_key = ?`;
-      const args = [u.inputTokens, u.outputTokens, u.costUsd, now(), key];
-      if (queue) await queue.add({ sql, args });
-      else await touch(sql, args);
+      await writeVia(queue, db, {
+        sql: `UPDATE sessions SET input_tokens = input_tokens + ?, output_tokens = output_tokens + ?,
+           cost_usd = cost_usd + ?, updated_at = ? WHERE session_key = ?`,
+        args: [u.inputTokens, u.outputTokens, u.costUsd, now(), key],
+      });
     },
     async delete(key) {
       const r = await db.run("DELETE FROM sessions WHERE session_key = ?", [key]);
@@ -236,7 +236,7 @@ export function createUsageRepo(base: Db, now = Date.now, queue?: WriteBehind): 
   const db = afterQueue(base, queue);
   return {
     async record(u) {
-      const statement = {
+      await writeVia(queue, db, {
         sql:
           `INSERT INTO usage (run_id, agent_id, session_key, day, model, input_tokens, output_tokens, cost_usd, ts)
          VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
@@ -251,9 +251,7 @@ export function createUsageRepo(base: Db, now = Date.now, queue?: WriteBehind): 
           u.costUsd,
           now(),
         ],
-      };
-      if (queue) await queue.add(statement);
-      else await db.run(statement.sql, statement.args);
+      });
     },
     async totalForDay(agentId, day) {
       const rows = await db.query<Record<string, unknown>>(

@@ -26,17 +26,31 @@ export interface WriteBehind {
   close(): Promise<void>;
 }
 
-export function createWriteBehind(
+export interface WriteBehindOptions {
+  /** Runs the flush timer (default the system clock). */
+  clock?: Clock;
+  flushMs?: number;
+  maxBatch?: number;
+  /** Told about every statement that could not be written (the rest of its batch is still written). */
+  onError?: (err: unknown) => void;
+}
+
+/** Runs one statement on `db`. */
+function runOn(db: Db, s: InStatement) {
+  return typeof s === "string" ? db.run(s) : db.run(s.sql, s.args as never);
+}
+
+/** Writes `statement` through `queue` when there is one, else at once on `db`. */
+export async function writeVia(
+  queue: WriteBehind | undefined,
   db: Db,
-  opts: {
-    /** Runs the flush timer (default the system clock). */
-    clock?: Clock;
-    flushMs?: number;
-    maxBatch?: number;
-    /** Told about every statement that could not be written (the rest of its batch is still written). */
-    onError?: (err: unknown) => void;
-  } = {},
-): WriteBehind {
+  statement: InStatement,
+): Promise<void> {
+  if (queue) await queue.add(statement);
+  else await runOn(db, statement);
+}
+
+export function createWriteBehind(db: Db, opts: WriteBehindOptions = {}): WriteBehind {
   const clock = opts.clock ?? systemClock;
   const flushMs = opts.flushMs ?? 10;
   const maxBatch = opts.maxBatch ?? 200;
@@ -45,7 +59,6 @@ export function createWriteBehind(
   let writing: Promise<void> = Promise.resolve();
   let closed = false;
 
-  const run = (s: InStatement) => typeof s === "string" ? db.run(s) : db.run(s.sql, s.args as never);
   /** One transaction; when it fails, each statement alone, so one bad row does not take the others. */
   const commit = async (rows: InStatement[]) => {
     try {
@@ -55,7 +68,7 @@ export function createWriteBehind(
       let first: unknown;
       for (const s of rows) {
         try {
-          await run(s);
+          await runOn(db, s);
         } catch (e) {
           first ??= e;
           if (first !== e) opts.onError?.(e);
@@ -81,7 +94,7 @@ export function createWriteBehind(
 
   return {
     add(statement) {
-      if (closed) return run(statement).then(() => {});
+      if (closed) return runOn(db, statement).then(() => {});
       pending.push(statement);
       if (pending.length >= maxBatch) void flush().catch(() => {});
       else if (timer === undefined) timer = clock.setTimeout(() => void flush().catch(() => {}), flushMs);
