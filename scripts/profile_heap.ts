@@ -7,6 +7,10 @@
  * split (V8 heaps vs the rest: sockets, buffers, SQLite, code).
  *
  *   deno run -A scripts/profile_heap.ts [--sessions 1000] [--delay-ms 20000] [--top 15] [--no-snapshot]
+ *     [--save DIR]
+ *
+ * `--save DIR` also writes each thread's snapshot to DIR/<thread>.heapsnapshot (for DevTools, or to diff
+ * two runs with different `--sessions`).
  */
 import { parseArgs } from "node:util";
 import { createFakeOpenAI } from "../test/fakes/fake_openai.ts";
@@ -72,7 +76,13 @@ export function largestStrings(snap: Snapshot, top = 10): { kind: string; count:
     .slice(0, top);
 }
 
-async function heapOf(insp: Inspector, sid: string | undefined, snapshot: boolean, top: number) {
+async function heapOf(
+  insp: Inspector,
+  sid: string | undefined,
+  snapshot: boolean,
+  top: number,
+  savePath?: string,
+) {
   const mib = (n: number) => n / 1048576;
   const before = await insp.send("Runtime.getHeapUsage", {}, sid) as { usedSize: number; totalSize: number };
   await insp.send("HeapProfiler.enable", {}, sid);
@@ -82,7 +92,9 @@ async function heapOf(insp: Inspector, sid: string | undefined, snapshot: boolea
   if (snapshot) {
     insp.takeChunks();
     await insp.send("HeapProfiler.takeHeapSnapshot", { reportProgress: false }, sid);
-    const snap = JSON.parse(insp.takeChunks()) as Snapshot;
+    const text = insp.takeChunks();
+    if (savePath) await Deno.writeTextFile(savePath, text);
+    const snap = JSON.parse(text) as Snapshot;
     kinds = [...summariseSnapshot(snap, top), ...largestStrings(snap, top)];
   }
   return {
@@ -101,6 +113,7 @@ if (import.meta.main) {
       "delay-ms": { type: "string", default: "20000" },
       top: { type: "string", default: "15" },
       "no-snapshot": { type: "boolean", default: false },
+      save: { type: "string" },
     },
   });
   const sessions = Number(values.sessions);
@@ -145,7 +158,8 @@ if (import.meta.main) {
     let heapTotal = 0;
     const reports: string[] = [];
     for (const [name, sid] of threads) {
-      const h = await heapOf(insp, sid, !values["no-snapshot"], top);
+      const savePath = values.save ? `${values.save}/${name}.heapsnapshot` : undefined;
+      const h = await heapOf(insp, sid, !values["no-snapshot"], top, savePath);
       heapTotal += h.totalMiB;
       reports.push(
         `${name}: heap ${h.usedMiB.toFixed(1)} MiB used of ${h.totalMiB.toFixed(1)}; live after a full GC ` +
