@@ -121,7 +121,7 @@ export async function createServices(deps: ServicesDeps): Promise<Services> {
   const { store, bus, clock, logger, registry } = deps;
   const { paths } = deps.loaded;
   const config = (): Readonly<Config> => deps.loaded.config;
-  const inbox = createInboxRepo(store.db);
+  const inbox = createInboxRepo(store.db, undefined, store.writeBehind);
   const outbox = createOutboxRepo(store.db);
   const pairing = createPairingRepo(store.db);
   let queryEngine: Promise<AgentRuntime> | undefined;

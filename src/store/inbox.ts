@@ -1,4 +1,5 @@
 import { type Db, listQuery } from "./db.ts";
+import { afterQueue, type WriteBehind } from "./write_behind.ts";
 
 /** Life of an inbound message: `queued → running → done | failed | interrupted`, or `dropped` by a queue cap. */
 export type InboxState = "queued" | "running" | "done" | "failed" | "interrupted" | "dropped";
@@ -45,8 +46,11 @@ export interface InboxRepo {
   /** Stores a message unless its dedupe key was seen before (then `duplicate` is true and nothing changes). */
   accept(m: InboxAccept): Promise<{ id: number; duplicate: boolean; runId: string }>;
   get(id: number): Promise<InboxItem | undefined>;
-  /** Moves messages to a state; `error` is kept for failed/interrupted/dropped. Returns rows changed. */
-  mark(ids: readonly number[], state: InboxState, error?: string): Promise<number>;
+  /**
+   * Moves messages to a state; `error` is kept for failed/interrupted/dropped. Resolves once the change is
+   * committed, except `running` through a write-behind queue (see createInboxRepo), which is queued.
+   */
+  mark(ids: readonly number[], state: InboxState, error?: string): Promise<void>;
   /**
    * Called once on start: returns every message still `queued` or `running` from before, oldest first.
    * Running ones come back `queued` with `interrupted: true` and `recoveries` incremented, so the caller
@@ -91,8 +95,20 @@ function toItem(r: Row): InboxItem {
   };
 }
 
-/** Creates the inbox repository on the `lane_inbox` table. */
-export function createInboxRepo(db: Db, now: () => number = Date.now): InboxRepo {
+/**
+ * Creates the inbox repository on the `lane_inbox` table.
+ *
+ * With `queue` (the gateway's write-behind queue, write_behind.ts), a turn's inbox marks cost one write
+ * transaction instead of two: `running` is queued with the turn's milestones, and the final mark (`done`,
+ * `failed`, …) commits it, everything queued before it and itself as one transaction. `accept` is written at
+ * once and does not wait for the queue: a message is durable before it is acknowledged. The price: a crash
+ * within the queue's 10 ms of a run's start loses its `running` mark, so `recover()` re-runs the message
+ * as `queued` rather than `interrupted` (it re-runs either way; only the "interrupted" note is missing).
+ * Reads wait for the queue, so they see every mark made before them.
+ */
+export function createInboxRepo(db: Db, now: () => number = Date.now, queue?: WriteBehind): InboxRepo {
+  const base = db;
+  db = afterQueue(db, queue);
   return {
     async accept(m) {
       if (!m.dedupeKey || !m.sessionKey || !m.agentId || !m.runId) {
@@ -100,13 +116,13 @@ export function createInboxRepo(db: Db, now: () => number = Date.now): InboxRepo
       }
       const payload = JSON.stringify(m.payload ?? null);
       const ts = now();
-      const r = await db.run(
+      const r = await base.run(
         `INSERT INTO lane_inbox (dedupe_key, run_id, session_key, agent_id, payload, state, created_at, updated_at)
          VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT(dedupe_key) DO NOTHING`,
         [m.dedupeKey, m.runId, m.sessionKey, m.agentId, payload, m.state ?? "queued", ts, ts],
       );
       if (r.rowsAffected > 0) return { id: Number(r.lastInsertRowid), duplicate: false, runId: m.runId };
-      const rows = await db.query<Row>("SELECT id, run_id FROM lane_inbox WHERE dedupe_key = ?", [
+      const rows = await base.query<Row>("SELECT id, run_id FROM lane_inbox WHERE dedupe_key = ?", [
         m.dedupeKey,
       ]);
       const row = rows[0];
@@ -119,14 +135,19 @@ export function createInboxRepo(db: Db, now: () => number = Date.now): InboxRepo
     },
     async mark(ids, state, error) {
       if (!INBOX_STATES.includes(state)) throw new RangeError(`inbox.mark: unknown state "${state}"`);
-      if (ids.length === 0) return 0;
-      const r = await db.run(
-        `UPDATE lane_inbox SET state = ?, error = ?, updated_at = ? WHERE id IN (${
+      if (ids.length === 0) return;
+      const statement = {
+        sql: `UPDATE lane_inbox SET state = ?, error = ?, updated_at = ? WHERE id IN (${
           ids.map(() => "?").join(",")
         })`,
-        [state, error ?? null, now(), ...ids],
-      );
-      return r.rowsAffected;
+        args: [state, error ?? null, now(), ...ids],
+      };
+      if (!queue) {
+        await base.run(statement.sql, statement.args);
+        return;
+      }
+      await queue.add(statement);
+      if (state !== "running") await queue.flush();
     },
     async recover() {
       await db.run(

@@ -32,6 +32,11 @@ export interface Store {
   milestones: MilestoneRepo;
   credentials: CredentialRepo;
   /**
+   * The queue the milestones are written through (set by withBufferedMilestones). The main thread's inbox
+   * queues its `running` marks on it (createInboxRepo).
+   */
+  writeBehind?: WriteBehind;
+  /**
    * Set in shard workers: a run's usage row, session counters, audit row and transcript entries after its
    * first are written through it, in one transaction with its milestones (write_behind.ts).
    */
@@ -71,8 +76,8 @@ export function fileUrl(path: string): string {
 
 /**
  * The store with its milestones written in batches (createBufferedMilestoneRepo), as the gateway and its
- * shard workers use it; `milestones.close()` flushes before the store closes. With `bookkeeping`, the same
- * queue is the store's `bookkeeping` (see Store.bookkeeping).
+ * shard workers use it; `milestones.close()` flushes before the store closes. The queue is the store's
+ * `writeBehind`, and with `bookkeeping` also its `bookkeeping` (see Store.bookkeeping).
  */
 export function withBufferedMilestones(
   store: Store,
@@ -84,6 +89,7 @@ export function withBufferedMilestones(
   return {
     ...store,
     milestones: createBufferedMilestoneRepo(store.db, { clock, writeBehind: queue }),
+    writeBehind: queue,
     ...(opts.bookkeeping ? { bookkeeping: queue } : {}),
   };
 }

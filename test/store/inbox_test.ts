@@ -1,6 +1,9 @@
 import assert from "node:assert/strict";
 import { openStore } from "../../src/store/mod.ts";
 import { createInboxRepo, inboxDedupeKey } from "../../src/store/inbox.ts";
+import { createWriteBehind } from "../../src/store/write_behind.ts";
+import { createTestClock } from "../helpers/fake_clock.ts";
+import { counting } from "../helpers/counting_db.ts";
 
 async function setup() {
   let t = 1000;
@@ -54,7 +57,8 @@ Deno.test("inbox: states move queued → running → done | failed and are count
   try {
     const a = await inbox.accept(msg("a"));
     const b = await inbox.accept(msg("b"));
-    assert.equal(await inbox.mark([a.id, b.id], "running"), 2);
+    await inbox.mark([a.id, b.id], "running");
+    assert.deepEqual((await inbox.list({ state: "running" })).map((i) => i.id), [a.id, b.id]);
     await inbox.mark([a.id], "done");
     await inbox.mark([b.id], "failed", "model unavailable");
     assert.equal((await inbox.get(b.id))?.error, "model unavailable");
@@ -62,7 +66,8 @@ Deno.test("inbox: states move queued → running → done | failed and are count
     assert.equal(counts.done, 1);
     assert.equal(counts.failed, 1);
     assert.equal(counts.queued, 0);
-    assert.equal(await inbox.mark([], "done"), 0);
+    await inbox.mark([], "done");
+    assert.equal((await inbox.counts()).done, 1);
   } finally {
     store.close();
   }
@@ -90,6 +95,53 @@ Deno.test("inbox: recover returns queued and running messages, flagging running 
     assert.equal(await inbox.prune(5_000), 1);
     assert.equal((await inbox.list()).length, 2);
   } finally {
+    store.close();
+  }
+});
+
+Deno.test("inbox: through a write-behind queue, running is queued and the final mark commits both in one transaction", async () => {
+  const store = await openStore({ url: ":memory:" });
+  const db = counting(store.db);
+  const clock = createTestClock();
+  const queue = createWriteBehind(db, { clock, flushMs: 10 });
+  const inbox = createInboxRepo(db, () => clock.now(), queue);
+  try {
+    const a = await inbox.accept(msg("a"));
+    const b = await inbox.accept(msg("b"));
+    assert.equal(db.runs, 2, "accept is written at once: the message is durable before it is acknowledged");
+    await inbox.mark([a.id, b.id], "running");
+    assert.equal(db.runs, 2, "running is queued");
+    assert.deepEqual(db.batches, []);
+    const raw = await store.db.query<{ state: string }>("SELECT state FROM lane_inbox ORDER BY id");
+    assert.deepEqual(raw.map((r) => r.state), ["queued", "queued"], "nothing written yet");
+    // Reads through the repository wait for the queue.
+    assert.equal((await inbox.counts()).running, 2);
+    assert.deepEqual(db.batches, [1]);
+    await inbox.mark([a.id], "running");
+    await inbox.mark([a.id], "done");
+    assert.deepEqual(db.batches, [1, 2], "the done mark commits with the running mark queued before it");
+    assert.equal(clock.pendingTimers(), 0, "nothing left for the timer");
+    // A running mark alone is committed by the queue's timer.
+    await inbox.mark([b.id], "failed", "model unavailable");
+    const c = await inbox.accept(msg("c"));
+    await inbox.mark([c.id], "running");
+    await clock.advance(10);
+    assert.deepEqual(db.batches, [1, 2, 1, 1]);
+    const rows = await store.db.query<{ state: string; error: string | null }>(
+      "SELECT state, error FROM lane_inbox ORDER BY id",
+    );
+    assert.deepEqual(rows.map((r) => [r.state, r.error]), [
+      ["done", null],
+      ["failed", "model unavailable"],
+      ["running", null],
+    ]);
+    // A message accepted while marks are queued does not wait for them, and its duplicate is still seen.
+    await inbox.mark([c.id], "running");
+    const again = await inbox.accept(msg("c"));
+    assert.equal(again.duplicate, true);
+    assert.equal(db.batches.length, 4, "accept did not flush the queue");
+  } finally {
+    await queue.close();
     store.close();
   }
 });

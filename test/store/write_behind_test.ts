@@ -6,21 +6,7 @@ import { agentStoreFrom } from "../../src/agent/mod.ts";
 import { createSessionRepo, createUsageRepo } from "../../src/store/sessions.ts";
 import { createAuditRepo } from "../../src/store/audit.ts";
 import { createTranscriptRepo } from "../../src/store/transcripts.ts";
-
-/** The store's Db, counting write transactions (batches and single statements that write). */
-function counting(db: Db): Db & { batches: number[]; runs: number } {
-  const counts = { batches: [] as number[], runs: 0 };
-  return Object.assign(Object.create(db) as Db, counts, {
-    batch(statements: Parameters<Db["batch"]>[0]) {
-      counts.batches.push(statements.length);
-      return db.batch(statements);
-    },
-    run(sql: string, args?: Parameters<Db["run"]>[1]) {
-      counts.runs++;
-      return db.run(sql, args);
-    },
-  }) as Db & { batches: number[]; runs: number };
-}
+import { counting } from "../helpers/counting_db.ts";
 
 const count = async (db: Db, table: string) =>
   Number((await db.query<{ n: number }>(`SELECT count(*) AS n FROM ${table}`))[0]!.n);
