@@ -9,6 +9,13 @@ export interface SubscribeOptions {
    * nobody wants the streams the shard workers need not send them (`streamListeners`).
    */
   runStreams?: boolean;
+  /**
+   * Only events of this session. Such listeners are kept by key, so a publish calls the listeners of its
+   * event's session and the unkeyed ones, not every waiting request's (an HTTP turn listens for its own
+   * session only; with 1,000 turns in flight, each event would otherwise call 1,000 listeners). Keyed
+   * listeners are called after the unkeyed ones.
+   */
+  sessionKey?: string;
 }
 
 /** A synchronous in-process publish/subscribe bus. A listener that throws never affects others. */
@@ -26,30 +33,41 @@ export interface EventBus {
 /** Creates an event bus. `onListenerError` sees errors thrown by listeners. */
 export function createEventBus(onListenerError: (err: unknown) => void = () => {}): EventBus {
   const listeners = new Set<BusListener>();
+  const bySession = new Map<string, Set<BusListener>>();
   const streamListeners = new SharedArrayBuffer(4);
   const count = new Int32Array(streamListeners);
   return {
     streamListeners,
     publish(event) {
-      for (const listener of listeners) {
-        try {
-          listener(event);
-        } catch (err) {
-          onListenerError(err);
+      const keyed = event.sessionKey === undefined ? undefined : bySession.get(event.sessionKey);
+      for (const set of keyed ? [listeners, keyed] : [listeners]) {
+        for (const listener of set) {
+          try {
+            listener(event);
+          } catch (err) {
+            onListenerError(err);
+          }
         }
       }
     },
     subscribe(listener, options = {}) {
       // A wrapper, so the same function subscribed twice is two subscriptions (and two unsubscribes).
       const entry: BusListener = (e) => listener(e);
-      listeners.add(entry);
+      const key = options.sessionKey;
+      let set = listeners;
+      if (key !== undefined) {
+        set = bySession.get(key) ?? new Set();
+        bySession.set(key, set);
+      }
+      set.add(entry);
       const streams = options.runStreams !== false;
       if (streams) Atomics.add(count, 0, 1);
       let done = false;
       return () => {
         if (done) return;
         done = true;
-        listeners.delete(entry);
+        set.delete(entry);
+        if (key !== undefined && set.size === 0 && bySession.get(key) === set) bySession.delete(key);
         if (streams) Atomics.sub(count, 0, 1);
       };
     },

@@ -141,7 +141,7 @@ export function createOpenAiCompatApp(deps: {
         if (e.event !== "approval.requested" || e.sessionKey !== sessionKey) return;
         if (watch.runId === undefined) early.push(e.payload);
         else onApproval(e.payload);
-      }, { runStreams: false });
+      }, { runStreams: false, sessionKey });
       try {
         const handle = await deps.runs.start({
           agentId,
@@ -217,7 +217,7 @@ export function createOpenAiCompatApp(deps: {
         queue.push(delta);
         wake?.();
       }
-    });
+    }, { sessionKey });
     try {
       handle = await deps.runs.start({
         agentId,
