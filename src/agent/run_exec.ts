@@ -25,6 +25,7 @@ import {
   entriesTokens,
   estimateEntryTokens,
   estimateTokens,
+  estimateToolTokens,
   needsCompaction,
 } from "./compaction.ts";
 import { type ActiveContext, loadActiveContext, toMessages } from "./history.ts";
@@ -196,7 +197,7 @@ export async function executeRun(deps: RunDeps, rc: RunControl): Promise<RunResu
     userAppended = true;
     const toolCtx = { sessionKey, agentId, workspace, channel: rc.source?.channel, principal: rc.principal };
     const toolSpecs = deps.tools.specs(toolCtx);
-    const toolTokens = estimateTokens(JSON.stringify(toolSpecs));
+    const toolTokens = estimateToolTokens(toolSpecs);
     const memoryTools = toolSpecs.some((t) => t.name === "memory_search");
     // Skills are listed only to runs that can read them (the model reads a skill's SKILL.md with `read`).
     const skillsSection = deps.skills && toolSpecs.some((t) => t.name === "read")
