@@ -8,14 +8,7 @@ import type { Config } from "../config/schema.ts";
 import type { Logger } from "../core/logger.ts";
 import type { Store } from "../store/mod.ts";
 import type { Authenticator } from "./auth.ts";
-import {
-  checkOrigin,
-  type GatewayEnv,
-  guardBrowserRequests,
-  refuseTokensInUrl,
-  remoteAddr,
-  requireAuth,
-} from "./http_security.ts";
+import { checkOrigin, type GatewayEnv, httpGate, remoteAddr, requireAuth } from "./http_security.ts";
 import type { GatewayMetrics } from "./metrics.ts";
 import { staticFiles } from "./static_files.ts";
 import { addressKey } from "./address_key.ts";
@@ -74,14 +67,13 @@ export function createGatewayApp(deps: GatewayAppDeps): GatewayApp {
     }
   });
 
-  app.use("*", async (c, next) => {
-    await next();
-    deps.metrics.http(c.res.status);
-  });
-  app.use("*", refuseTokensInUrl());
   app.use(
     "*",
-    guardBrowserRequests({ bind: config.gateway.bind, allowedOrigins: config.gateway.allowedOrigins }),
+    httpGate({
+      bind: config.gateway.bind,
+      allowedOrigins: config.gateway.allowedOrigins,
+      onStatus: (status) => deps.metrics.http(status),
+    }),
   );
   app.use(
     "*",

@@ -24,40 +24,56 @@ function exempt(method: string, path: string, name: string): boolean {
   return method === "GET" && name === "hub.verify_token" && /^\/whatsapp\/[\w-]{1,64}\/?$/.test(path);
 }
 
-/** Refuses any request whose URL carries a credential-looking query parameter. */
-export function refuseTokensInUrl(): MiddlewareHandler<GatewayEnv> {
-  return async (c, next) => {
-    const url = new URL(c.req.url);
-    for (const name of url.searchParams.keys()) {
-      if (SECRET_QUERY.test(name) && !exempt(c.req.method, url.pathname, name)) {
-        return c.json({
-          error: {
-            code: "INVALID_REQUEST",
-            message: `Refused: credentials are never accepted in a URL (query parameter "${name}"). ` +
-              "Send them in the Authorization header or the WebSocket connect frame.",
-          },
-        }, 400);
-      }
+/** The refusal of a request whose URL carries a credential-looking query parameter, if it does. */
+function tokenInUrl(c: Context<GatewayEnv>): Response | undefined {
+  if (!c.req.url.includes("?")) return undefined;
+  const url = new URL(c.req.url);
+  for (const name of url.searchParams.keys()) {
+    if (SECRET_QUERY.test(name) && !exempt(c.req.method, url.pathname, name)) {
+      return c.json({
+        error: {
+          code: "INVALID_REQUEST",
+          message: `Refused: credentials are never accepted in a URL (query parameter "${name}"). ` +
+            "Send them in the Authorization header or the WebSocket connect frame.",
+        },
+      }, 400);
     }
-    await next();
-  };
+  }
 }
 
 /**
- * Runs before any auth: a CORS preflight (OPTIONS) is answered 204 without auth and without granting
- * cross-origin access, and a browser request from a foreign Origin (or through a foreign Host) is refused
- * 403. Neither reaches the authenticator, so neither can count as a failed login.
+ * A CORS preflight (OPTIONS) is answered 204 without auth and without granting cross-origin access, and a
+ * browser request from a foreign Origin (or through a foreign Host) is refused 403.
  */
-export function guardBrowserRequests(
+function browserGuard(
+  c: Context<GatewayEnv>,
   opts: { bind: string; allowedOrigins: readonly string[] },
+): Response | undefined {
+  if (c.req.method === "OPTIONS") return c.body(null, 204, { allow: "GET, HEAD, POST, OPTIONS" });
+  const origin = checkOrigin(c.req.header("origin"), c.req.header("host"), opts);
+  if (!origin.ok) {
+    return c.json({ error: { code: "FORBIDDEN", message: `Forbidden: ${origin.reason}` } }, 403);
+  }
+}
+
+/**
+ * The first middleware of every request, before any auth: refuses a URL carrying a credential-looking
+ * query parameter (400), answers a CORS preflight and refuses a foreign browser origin (browserGuard), and
+ * tells `onStatus` every response's status. Neither refusal reaches the authenticator, so neither counts as
+ * a failed login. One middleware rather than three: each is a suspended frame, promise and closure for
+ * the whole life of a request, and a /v1 turn lives as long as its model call.
+ */
+export function httpGate(
+  opts: { bind: string; allowedOrigins: readonly string[]; onStatus: (status: number) => void },
 ): MiddlewareHandler<GatewayEnv> {
   return async (c, next) => {
-    if (c.req.method === "OPTIONS") return c.body(null, 204, { allow: "GET, HEAD, POST, OPTIONS" });
-    const origin = checkOrigin(c.req.header("origin"), c.req.header("host"), opts);
-    if (!origin.ok) {
-      return c.json({ error: { code: "FORBIDDEN", message: `Forbidden: ${origin.reason}` } }, 403);
+    const refused = tokenInUrl(c) ?? browserGuard(c, opts);
+    if (refused) {
+      opts.onStatus(refused.status);
+      return refused;
     }
     await next();
+    opts.onStatus(c.res.status);
   };
 }
 

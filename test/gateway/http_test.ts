@@ -84,6 +84,16 @@ Deno.test("a token in the URL query is refused on every path, even when correct"
     assert.equal(res.status, 400, path);
     assert.match((await res.json()).error.message, /never accepted in a URL/);
   }
+  // Refusals before auth are counted like every other response.
+  const foreign = await fetch(`${gw.url}/healthz`, { headers: { origin: "https://evil.example" } });
+  assert.equal(foreign.status, 403);
+  await foreign.body?.cancel();
+  const metrics = await fetch(`${gw.url}/metrics`, {
+    headers: { authorization: `Bearer ${gw.token.token}` },
+  });
+  const text = await metrics.text();
+  assert.match(text, /talon_http_requests_total\{status="400"\} 3/);
+  assert.match(text, /talon_http_requests_total\{status="403"\} 1/);
 });
 
 Deno.test("hub.verify_token is exempt only on GET /whatsapp/<account>; other token-like names are refused", async () => {
