@@ -15,7 +15,7 @@ import { parseArgs } from "node:util";
 import { createFakeOpenAI } from "../test/fakes/fake_openai.ts";
 import { connectGateway } from "../src/gateway/client.ts";
 import { sendV1Turn } from "../test/helpers/process.ts";
-import { GATEWAY_V8_FLAGS } from "../src/core/runtime_flags.ts";
+import { GATEWAY_FLAGS } from "../src/core/runtime_flags.ts";
 
 export interface PipelineResult {
   sessions: number;
@@ -93,7 +93,7 @@ export async function runScenario(
       "run",
       "--allow-all",
       "--unstable-worker-options",
-      GATEWAY_V8_FLAGS,
+      ...GATEWAY_FLAGS,
       ...v8Flags(),
       MAIN,
       "gateway",

@@ -8,7 +8,7 @@
  * Targets: startup ≤ 3× the bare server and ≤ 300 ms; idle RSS ≤ 2× the bare server.
  */
 import { parseArgs } from "node:util";
-import { GATEWAY_V8_FLAGS } from "../src/core/runtime_flags.ts";
+import { GATEWAY_FLAGS } from "../src/core/runtime_flags.ts";
 import { freePort } from "../test/helpers/ports.ts";
 
 const MAIN = new URL("../main.ts", import.meta.url).pathname;
@@ -30,7 +30,7 @@ export async function sample(kind: "talon" | "bare" | "floor", idleSeconds: numb
   const port = freePort();
   const home = await Deno.makeTempDir({ prefix: "talon-bench-" });
   const args = kind === "talon"
-    ? ["run", "--allow-all", "--unstable-worker-options", GATEWAY_V8_FLAGS, MAIN, "gateway"]
+    ? ["run", "--allow-all", "--unstable-worker-options", ...GATEWAY_FLAGS, MAIN, "gateway"]
     : kind === "floor"
     ? ["run", "--allow-all", FLOOR, String(port)]
     : ["run", "--allow-net", BARE, String(port)];

@@ -8,7 +8,7 @@
  *   deno task compile [--target x86_64-unknown-linux-gnu] [--output dist/talon]
  */
 import { parseArgs } from "node:util";
-import { GATEWAY_V8_FLAGS } from "../src/core/runtime_flags.ts";
+import { GATEWAY_FLAGS } from "../src/core/runtime_flags.ts";
 import { VERSION } from "../src/core/version.ts";
 import { embedList } from "./embed_list.ts";
 
@@ -29,7 +29,7 @@ export function compileArgs(opts: { target?: string; output: string; include: st
     "compile",
     ...COMPILE_PERMISSIONS,
     "--unstable-worker-options",
-    GATEWAY_V8_FLAGS,
+    ...GATEWAY_FLAGS,
     ...opts.include.flatMap((w) => ["--include", w]),
     "--no-check",
     ...(opts.target ? ["--target", opts.target] : []),

@@ -9,7 +9,7 @@
  */
 import { COMPILE_PERMISSIONS } from "./compile.ts";
 import { embedList } from "./embed_list.ts";
-import { GATEWAY_V8_FLAGS } from "../src/core/runtime_flags.ts";
+import { GATEWAY_FLAGS } from "../src/core/runtime_flags.ts";
 
 /** Local modules in the static (and literal dynamic) import graph of `entry`, repo-relative. */
 async function moduleGraph(root: string, entry: string): Promise<string[]> {
@@ -56,7 +56,7 @@ export function layoutRunArgs(dest: string, cliArgs: string[]): string[] {
     "run",
     ...COMPILE_PERMISSIONS,
     "--unstable-worker-options",
-    GATEWAY_V8_FLAGS,
+    ...GATEWAY_FLAGS,
     "--cached-only",
     "--no-prompt",
     "--config",

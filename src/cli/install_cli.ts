@@ -8,6 +8,7 @@ import { parseArgs } from "node:util";
 import { type CliIo, type Command, EXIT } from "./io.ts";
 import { isThrowAwayPath, shellWord, SHIM_MARKER } from "./invocation.ts";
 import { resolveProgram } from "../security/program_path.ts";
+import { GATEWAY_FLAGS } from "../core/runtime_flags.ts";
 
 const SUMMARY = "Put a talon command on PATH for this source checkout";
 const USAGE = `Usage: talon install-cli [--dir <dir>] [--force] [--remove]
@@ -19,12 +20,7 @@ Talon, so "talon <command>" works from any directory. From source, run it as: de
   --remove      remove the command again`;
 
 /** The deno flags the CLI runs with; the same as deno.json's "talon" task plus --cached-only. */
-const RUN_FLAGS = [
-  "--cached-only",
-  "--allow-all",
-  "--unstable-worker-options",
-  "--v8-flags=--max-semi-space-size=1",
-];
+const RUN_FLAGS = ["--cached-only", "--allow-all", "--unstable-worker-options", ...GATEWAY_FLAGS];
 
 /** Where things are; tests pass their own. */
 export interface InstallCliDeps {

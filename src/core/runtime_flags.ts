@@ -10,3 +10,12 @@
  *   unchanged (8.5 → 8.8 ms at load average 10; `--optimize-for-size` reached 293 MiB but cost 20 % CPU).
  */
 export const GATEWAY_V8_FLAGS = "--v8-flags=--max-semi-space-size=1,--heap-growing-percent=20";
+
+/**
+ * Every flag the gateway runs with besides its permissions: the V8 flags above, and
+ * `--unstable-no-legacy-abort`: Deno.serve otherwise aborts every request's `signal` when its response has
+ * been sent, building an AbortSignal reason (a DOMException, with its stack) per request for nothing, and
+ * prints a warning about it once. With it, the signal aborts only when the client goes away, which is all
+ * the gateway listens for (`/v1` stops a run whose client disconnected).
+ */
+export const GATEWAY_FLAGS: readonly string[] = ["--unstable-no-legacy-abort", GATEWAY_V8_FLAGS];

@@ -1,5 +1,5 @@
 /** systemd unit for the gateway, and `talon service` actions through an injectable command runner. */
-import { GATEWAY_V8_FLAGS } from "../core/runtime_flags.ts";
+import { GATEWAY_FLAGS } from "../core/runtime_flags.ts";
 import type { CommandResult, CommandRunner } from "./command_runner.ts";
 import { EXIT } from "../cli/io.ts";
 
@@ -32,7 +32,7 @@ export function gatewayDenoFlags(home: string): string[] {
     "--allow-read",
     `--allow-write=${home},/tmp`,
     "--unstable-worker-options",
-    GATEWAY_V8_FLAGS,
+    ...GATEWAY_FLAGS,
   ];
 }
 

@@ -1,5 +1,5 @@
 /** Spawns the real `talon` process (deno run main.ts …) for end-to-end tests. */
-import { GATEWAY_V8_FLAGS } from "../../src/core/runtime_flags.ts";
+import { GATEWAY_FLAGS } from "../../src/core/runtime_flags.ts";
 const MAIN = new URL("../../main.ts", import.meta.url).pathname;
 
 export interface TalonProcess {
@@ -17,7 +17,7 @@ export function spawnTalon(
   runFlags: string[] = [],
 ): TalonProcess {
   const child = new Deno.Command(Deno.execPath(), {
-    args: ["run", "--allow-all", "--unstable-worker-options", GATEWAY_V8_FLAGS, ...runFlags, MAIN, ...args],
+    args: ["run", "--allow-all", "--unstable-worker-options", ...GATEWAY_FLAGS, ...runFlags, MAIN, ...args],
     env: { ...cleanEnv(), ...env, NO_COLOR: "1" },
     clearEnv: true,
     stdout: "piped",
