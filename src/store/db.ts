@@ -9,8 +9,8 @@ export interface Db {
   query<T = Row>(sql: string, args?: InArgs): Promise<T[]>;
   /** Runs one statement and returns rows affected and the last insert rowid. */
   run(sql: string, args?: InArgs): Promise<{ rowsAffected: number; lastInsertRowid?: bigint }>;
-  /** Runs statements atomically, in order. */
-  batch(statements: InStatement[]): Promise<void>;
+  /** Runs statements atomically, in order; resolves to the rows the last one returned (RETURNING). */
+  batch(statements: InStatement[]): Promise<Row[]>;
   close(): void;
   readonly closed: boolean;
   /** The URL it was opened with (file:…, libsql://…, :memory:). */
@@ -98,7 +98,8 @@ async function remoteConn(options: OpenDbOptions): Promise<Conn> {
       return { rows: rs.rows, rowsAffected: rs.rowsAffected, lastInsertRowid: rs.lastInsertRowid };
     },
     async batch(statements) {
-      await client.batch(statements, "write");
+      const results = await client.batch(statements, "write");
+      return results.at(-1)?.rows ?? [];
     },
     close: () => client.close(),
   };
@@ -196,9 +197,9 @@ function wrap(
     },
     async batch(statements) {
       try {
-        await retry((c) => c.batch(statements));
+        return await retry((c) => c.batch(statements));
       } catch (err) {
-        fail(typeof statements[0] === "string" ? statements[0] : statements[0]?.sql ?? "batch", err);
+        return fail(typeof statements[0] === "string" ? statements[0] : statements[0]?.sql ?? "batch", err);
       }
     },
     close() {

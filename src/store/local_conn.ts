@@ -11,8 +11,11 @@ export interface ExecResult {
 /** One connection to a database, as db.ts drives it (one statement at a time). */
 export interface Conn {
   execute(sql: string, args: InArgs): Promise<ExecResult>;
-  /** Runs statements in one write transaction (BEGIN IMMEDIATE … COMMIT), rolled back on failure. */
-  batch(statements: InStatement[]): Promise<void>;
+  /**
+   * Runs statements in one write transaction (BEGIN IMMEDIATE … COMMIT), rolled back on failure. Resolves
+   * to the rows the last statement returned (e.g. its RETURNING clause).
+   */
+  batch(statements: InStatement[]): Promise<Row[]>;
   close(): void;
   readonly closed: boolean;
 }
@@ -64,14 +67,15 @@ export class LocalConn implements Conn {
   }
 
   // deno-lint-ignore require-await -- as execute
-  async batch(statements: InStatement[]): Promise<void> {
+  async batch(statements: InStatement[]): Promise<Row[]> {
     this.#execute("BEGIN IMMEDIATE", []);
     try {
+      let rows: Row[] = [];
       for (const s of statements) {
-        if (typeof s === "string") this.#execute(s, []);
-        else this.#execute(s.sql, s.args ?? []);
+        rows = (typeof s === "string" ? this.#execute(s, []) : this.#execute(s.sql, s.args ?? [])).rows;
       }
       this.#execute("COMMIT", []);
+      return rows;
     } catch (err) {
       try {
         if (this.#db.inTransaction) this.#execute("ROLLBACK", []);

@@ -63,11 +63,19 @@ export interface SessionRepo {
   delete(sessionKey: string): Promise<boolean>;
 }
 
+/** A run opens its session: created when missing, else its activity time and last channel updated. */
+const OPEN_UPSERT =
+  `INSERT INTO sessions (session_key, session_id, agent_id, created_at, updated_at, last_channel)
+  VALUES (?, ?, ?, ?, ?, ?)
+  ON CONFLICT(session_key) DO UPDATE SET updated_at = excluded.updated_at,
+    last_channel = COALESCE(excluded.last_channel, sessions.last_channel)`;
+
 /**
- * Sessions over `base`; with `queue`, `addUsage` writes through it (write_behind.ts) and every other
- * statement but `open` waits for it to be committed first. `open` starts a run, and a session's runs are
- * one at a time with the queue flushed at the end of each, so nothing of its own can be waiting there; not
- * waiting keeps another session's bookkeeping off the start of every run.
+ * Sessions over `base`; with `queue` (a shard worker), `open` and `addUsage` write through it
+ * (write_behind.ts) and every other statement waits for it to be committed first. `open` starts a run: it
+ * reads the row without waiting (a session's runs are one at a time with the queue flushed at the end of
+ * each, so nothing of its own can be waiting there) and queues its upsert, which the run's first transcript
+ * entry commits along with itself (createTranscriptRepo).
  */
 export function createSessionRepo(base: Db, now = Date.now, queue?: WriteBehind): SessionRepo {
   const db = afterQueue(base, queue);
@@ -101,13 +109,41 @@ export function createSessionRepo(base: Db, now = Date.now, queue?: WriteBehind)
     async open(key, agentId, lastChannel) {
       const t = now();
       const id = newId("ses");
+      const channel = lastChannel ? JSON.stringify(lastChannel) : null;
+      if (queue) {
+        // A shard worker: the row is read now and its write queued, to be committed with the run's first
+        // transcript entry (transcripts.append → flushWith) instead of in a transaction of its own. The
+        // upsert is the same statement as below, so a key another writer created in between is updated,
+        // not duplicated; the transcript append then finds our id missing and refuses.
+        const rows = await base.query<Record<string, unknown>>(
+          "SELECT * FROM sessions WHERE session_key = ?",
+          [
+            key,
+          ],
+        );
+        await queue.add({ sql: OPEN_UPSERT, args: [key, id, agentId, t, t, channel] });
+        if (rows[0]) {
+          const session = toSession(rows[0]);
+          session.updatedAt = t;
+          if (lastChannel) session.lastChannel = lastChannel;
+          return { session, created: false };
+        }
+        const session = toSession({
+          session_key: key,
+          session_id: id,
+          agent_id: agentId,
+          input_tokens: 0,
+          output_tokens: 0,
+          cost_usd: 0,
+          last_channel: channel,
+          created_at: t,
+          updated_at: t,
+        });
+        return { session, created: true };
+      }
       const rows = await base.query<Record<string, unknown>>(
-        `INSERT INTO sessions (session_key, session_id, agent_id, created_at, updated_at, last_channel)
-         VALUES (?, ?, ?, ?, ?, ?)
-         ON CONFLICT(session_key) DO UPDATE SET updated_at = excluded.updated_at,
-           last_channel = COALESCE(excluded.last_channel, sessions.last_channel)
-         RETURNING *`,
-        [key, id, agentId, t, t, lastChannel ? JSON.stringify(lastChannel) : null],
+        `${OPEN_UPSERT} RETURNING *`,
+        [key, id, agentId, t, t, channel],
       );
       const session = toSession(rows[0]!);
       return { session, created: session.sessionId === id };

@@ -1,6 +1,7 @@
 import type { Db } from "./db.ts";
 import type { MediaRef } from "../core/types.ts";
 import { afterQueue, type WriteBehind } from "./write_behind.ts";
+import { StoreError } from "../core/errors.ts";
 
 /** What each kind of transcript entry holds. */
 export interface TranscriptContent {
@@ -60,6 +61,21 @@ export interface TranscriptRepo {
   forRun(runId: string): Promise<TranscriptEntry[]>;
 }
 
+/** Appends an entry with the next seq of its session, returning its id and seq. */
+const INSERT_NEXT = `INSERT INTO transcript_entries (session_id, seq, kind, run_id, content, tokens, ts)
+  SELECT ?, COALESCE(MAX(seq), 0) + 1, ?, ?, ?, ?, ? FROM transcript_entries WHERE session_id = ?
+  RETURNING id, seq`;
+
+/**
+ * INSERT_NEXT, only while the session exists: the row of a session a shard worker opened is queued, not
+ * written (sessions.open), so this is where a session id that lost a race (another writer created or reset
+ * the key in between) is caught, instead of a transcript written under an id no session has.
+ */
+const INSERT_IF_SESSION = `INSERT INTO transcript_entries (session_id, seq, kind, run_id, content, tokens, ts)
+  SELECT ?, COALESCE(MAX(seq), 0) + 1, ?, ?, ?, ?, ? FROM transcript_entries WHERE session_id = ?
+  HAVING EXISTS (SELECT 1 FROM sessions WHERE session_id = ?)
+  RETURNING id, seq`;
+
 /** Sessions whose last appending run a repository with a queue remembers. */
 const RUN_TAILS = 256;
 
@@ -108,29 +124,31 @@ export function createTranscriptRepo(base: Db, now = Date.now, queue?: WriteBehi
       if (queue && tail && sameRun && tail.runId === runId) {
         return await queued(queue, sessionId, tail, entries);
       }
-      // Written at once. Rows of this session are queued only by the run that appended last, until that run
-      // ends (the worker flushes the queue then): when this may be that run, they are committed first so
-      // MAX(seq) counts them; otherwise they are written already, and other sessions' rows stay queued.
-      const conn = tail && (runId === undefined || tail.runId === runId) ? db : base;
+      // Written at once. Without a queue, one statement per entry. With one, each entry is committed
+      // together with everything queued before it (flushWith): the run's session row (sessions.open queues
+      // it) and other runs' bookkeeping ride along instead of paying transactions of their own.
       const out: TranscriptEntry[] = [];
       for (const e of entries) {
         const ts = now();
+        const args = [
+          sessionId,
+          e.kind,
+          e.runId ?? null,
+          JSON.stringify(e.content),
+          Math.round(e.tokens),
+          ts,
+        ];
         // One statement: the seq is computed and the row inserted atomically.
-        const rows = await conn.query<Record<string, unknown>>(
-          `INSERT INTO transcript_entries (session_id, seq, kind, run_id, content, tokens, ts)
-           SELECT ?, COALESCE(MAX(seq), 0) + 1, ?, ?, ?, ?, ? FROM transcript_entries WHERE session_id = ?
-           RETURNING id, seq`,
-          [
-            sessionId,
-            e.kind,
-            e.runId ?? null,
-            JSON.stringify(e.content),
-            Math.round(e.tokens),
-            ts,
-            sessionId,
-          ],
-        );
-        const r = rows[0]!;
+        const rows = queue
+          ? await queue.flushWith({ sql: INSERT_IF_SESSION, args: [...args, sessionId, sessionId] })
+          : await base.query<Record<string, unknown>>(INSERT_NEXT, [...args, sessionId]);
+        const r = rows[0];
+        if (!r) {
+          throw new StoreError(
+            `Transcript append refused: session ${sessionId} no longer exists (it was reset or created ` +
+              "by another writer at the same moment)",
+          );
+        }
         out.push({ ...e, id: Number(r.id), seq: Number(r.seq), sessionId, ts } as TranscriptEntry);
       }
       if (queue && sameRun && out.length) remember(sessionId, runId!, out.at(-1)!.seq + 1);

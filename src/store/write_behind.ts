@@ -13,7 +13,7 @@
  * what a crash can lose is at most the unflushed part of a turn that never ended either. Reads of these
  * rows flush first (see the repositories that take a WriteBehind).
  */
-import type { InStatement } from "@libsql/client";
+import type { InStatement, Row } from "@libsql/client";
 import { type Clock, systemClock } from "../core/clock.ts";
 import type { Db } from "./db.ts";
 
@@ -22,6 +22,13 @@ export interface WriteBehind {
   add(statement: InStatement): Promise<void>;
   /** Commits everything queued so far; resolves when it is committed. */
   flush(): Promise<void>;
+  /**
+   * Commits everything queued so far and then `statement`, in one transaction, and resolves to the rows
+   * `statement` returned (its RETURNING clause): a write that must be durable now takes the queue along
+   * instead of paying a transaction of its own. When that transaction fails, the queued statements are
+   * written one by one (as `flush` does) and `statement` alone, whose own failure rejects.
+   */
+  flushWith(statement: InStatement): Promise<Row[]>;
   /** Flushes and stops the timer. Later `add`s are written at once, one by one. */
   close(): Promise<void>;
 }
@@ -38,6 +45,11 @@ export interface WriteBehindOptions {
 /** Runs one statement on `db`. */
 function runOn(db: Db, s: InStatement) {
   return typeof s === "string" ? db.run(s) : db.run(s.sql, s.args as never);
+}
+
+/** Runs one statement on `db` and returns its rows. */
+function queryOn(db: Db, s: InStatement) {
+  return typeof s === "string" ? db.query(s) : db.query(s.sql, s.args as never);
 }
 
 /** Writes `statement` through `queue` when there is one, else at once on `db`. */
@@ -78,11 +90,15 @@ export function createWriteBehind(db: Db, opts: WriteBehindOptions = {}): WriteB
     }
   };
 
-  const flush = (): Promise<void> => {
+  const stopTimer = () => {
     if (timer !== undefined) {
       clock.clearTimeout(timer);
       timer = undefined;
     }
+  };
+
+  const flush = (): Promise<void> => {
+    stopTimer();
     if (pending.length === 0) return writing;
     const rows = pending;
     pending = [];
@@ -101,6 +117,23 @@ export function createWriteBehind(db: Db, opts: WriteBehindOptions = {}): WriteB
       return Promise.resolve();
     },
     flush,
+    flushWith(statement) {
+      if (closed) return queryOn(db, statement);
+      stopTimer();
+      const rows = pending;
+      pending = [];
+      const run = writing.then(async () => {
+        if (rows.length === 0) return await queryOn(db, statement);
+        try {
+          return await db.batch([...rows, statement]);
+        } catch {
+          await commit(rows).catch((err) => opts.onError?.(err));
+          return await queryOn(db, statement);
+        }
+      });
+      writing = run.then(() => {}, () => {});
+      return run;
+    },
     async close() {
       closed = true;
       await flush();
