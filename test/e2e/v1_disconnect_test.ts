@@ -47,7 +47,7 @@ Deno.test("e2e: a /v1 client that disconnects stops its run; a completed turn ab
     const pending = turn(gw, "agent:main:dc:2", client.signal).catch((err) => err);
     await eventually(
       "the second turn to reach the provider",
-      async () => fake.requests.length >= 2 || undefined,
+      () => Promise.resolve(fake.requests.length >= 2 || undefined),
     );
     assert.equal(await activeRuns(gw), 1);
     client.abort();
