@@ -10,6 +10,7 @@ import type { StreamEvent } from "../providers/types.ts";
 import type { NewTranscriptEntry, TranscriptEntry, TranscriptRepo } from "../store/transcripts.ts";
 import type { ActiveContext } from "./history.ts";
 import type { ModelStreamer } from "./types.ts";
+import { type SizedToolSpec, toolSpecsSize } from "./request_size.ts";
 
 /** Compact when the estimated context passes this fraction of the window. */
 export const COMPACT_THRESHOLD = 0.75;
@@ -22,28 +23,12 @@ export function estimateTokens(text: string): number {
   return Math.ceil(text.length / 4);
 }
 
-/** JSON length of each tool schema measured so far (the tool registry keeps its schemas, so they repeat). */
-const schemaChars = new WeakMap<object, number>();
-
 /**
  * Estimated tokens of the tool specs sent with every model call: `estimateTokens(JSON.stringify(specs))`,
- * with each schema's JSON measured once rather than the whole list serialised on every turn.
+ * without serialising the list on every turn (request_size.ts).
  */
-export function estimateToolTokens(
-  specs: readonly { name: string; description: string; parameters: unknown }[],
-): number {
-  let chars = 2 + Math.max(0, specs.length - 1); // [ ] and the commas between specs
-  for (const t of specs) {
-    const p = t.parameters;
-    let params = typeof p === "object" && p !== null ? schemaChars.get(p) : undefined;
-    if (params === undefined) {
-      params = JSON.stringify(p)?.length ?? 0;
-      if (typeof p === "object" && p !== null) schemaChars.set(p, params);
-    }
-    // {"name":…,"description":…,"parameters":…}
-    chars += 38 + JSON.stringify(t.name).length + JSON.stringify(t.description).length + params;
-  }
-  return Math.ceil(chars / 4);
+export function estimateToolTokens(specs: readonly SizedToolSpec[]): number {
+  return Math.ceil(toolSpecsSize(specs).chars / 4);
 }
 
 /** Estimated tokens of an entry's content (JSON) plus a small per-message overhead. */

@@ -5,6 +5,7 @@
  * default prompt plus the default tool schemas stay well under 12 KB.
  */
 import type { ModelRequest } from "../providers/types.ts";
+import { toolSpecsSize, utf8Length } from "./request_size.ts";
 
 /** Workspace files read into the system prompt, in this order. */
 export const WORKSPACE_FILES = ["AGENTS.md", "SOUL.md", "USER.md", "MEMORY.md"] as const;
@@ -141,10 +142,14 @@ export function formatNow(ms: number): string {
   return `${d.toISOString().slice(0, 16).replace("T", " ")} UTC (${DAYS[d.getUTCDay()]})`;
 }
 
-/** Bytes (UTF-8 JSON) of what a model call sends: system prompt, messages and tool schemas. */
+/**
+ * Bytes (UTF-8 JSON) of what a model call sends: system prompt, messages and tool schemas; the length of
+ * `JSON.stringify({ system, messages, tools })` encoded, without encoding it or serialising the tools again.
+ */
 export function measureRequestBytes(req: Pick<ModelRequest, "system" | "messages" | "tools">): number {
-  const json = JSON.stringify({ system: req.system, messages: req.messages, tools: req.tools });
-  return new TextEncoder().encode(json).length;
+  const head = utf8Length(JSON.stringify({ system: req.system, messages: req.messages }));
+  // `,"tools":` + the list goes before the closing brace.
+  return req.tools === undefined ? head : head + 9 + toolSpecsSize(req.tools).bytes;
 }
 
 export interface WorkspaceReader {
