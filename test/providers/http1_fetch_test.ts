@@ -6,6 +6,7 @@ import { createOpenAIChatProvider } from "../../src/providers/openai_chat.ts";
 import { createAnthropicProvider } from "../../src/providers/anthropic.ts";
 import { createFakeOpenAI } from "../fakes/fake_openai.ts";
 import { createFakeAnthropic } from "../fakes/fake_anthropic.ts";
+import OpenAI from "openai";
 import { collect, request } from "./helpers.ts";
 
 const enc = new TextEncoder();
@@ -389,5 +390,196 @@ Deno.test("http1 fetch: the OpenAI and Anthropic SDKs stream through it from an 
   } finally {
     await openai.close();
     await anthropic.close();
+  }
+});
+
+/**
+ * A raw TCP server that keeps connections open: on each it reads requests one after another and answers
+ * each with `answer(req, i)` (i counts requests over all connections); `after` says what to do once the
+ * answer is written: keep the connection, or close it.
+ */
+function keptServer(
+  answer: (req: string, i: number) => string,
+  after: (i: number) => "keep" | "close" = () => "keep",
+) {
+  const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
+  const requests: string[] = [];
+  const conns: Deno.Conn[] = [];
+  const done: Promise<void>[] = [];
+  const serve = (async () => {
+    for await (const conn of listener) {
+      conns.push(conn);
+      done.push((async () => {
+        let data = "";
+        const buf = new Uint8Array(4096);
+        const text = new TextDecoder();
+        for (;;) {
+          const end = data.indexOf("\r\n\r\n");
+          const length = end < 0 ? 0 : Number(/content-length: (\d+)/i.exec(data.slice(0, end))?.[1] ?? 0);
+          const rest = end < 0 ? new Uint8Array(0) : enc.encode(data.slice(end + 4));
+          if (end >= 0 && rest.byteLength >= length) {
+            const req = data.slice(0, end + 4) + dec.decode(rest.subarray(0, length));
+            data = dec.decode(rest.subarray(length));
+            const i = requests.push(req) - 1;
+            try {
+              await conn.write(enc.encode(answer(req, i)));
+            } catch { /* gone */ }
+            if (after(i) === "close") break;
+            continue;
+          }
+          const n = await conn.read(buf).catch(() => null);
+          if (n === null) break;
+          data += text.decode(buf.subarray(0, n), { stream: true });
+        }
+        try {
+          conn.close();
+        } catch { /* closed */ }
+      })());
+    }
+  })();
+  const { port } = listener.addr as Deno.NetAddr;
+  return {
+    url: `http://127.0.0.1:${port}`,
+    requests,
+    connections: () => conns.length,
+    async close() {
+      listener.close();
+      for (const c of conns) {
+        try {
+          c.close();
+        } catch { /* closed */ }
+      }
+      await serve.catch(() => {});
+      await Promise.all(done);
+    },
+  };
+}
+
+Deno.test("http1 fetch keep-alive: a response read to its end leaves its connection for the next request", async () => {
+  const server = keptServer((_req, i) =>
+    i === 1
+      ? `HTTP/1.1 200 OK\r\ntransfer-encoding: chunked\r\n\r\n3\r\nabc\r\n0\r\n\r\n`
+      : i === 2
+      ? `HTTP/1.1 200 OK\r\ncontent-length: 5\r\n\r\n` // HEAD: the length of a body not sent
+      : ok(`r${i}`)
+  );
+  const f = createHttp1Fetch({ env: () => undefined, keepAlive: true });
+  try {
+    assert.equal(await (await f(`${server.url}/a`)).text(), "r0");
+    assert.equal(f.idle, 1);
+    assert.equal(await (await f(`${server.url}/b`, { method: "POST", body: "x" })).text(), "abc");
+    assert.equal(await (await f(`${server.url}/c`, { method: "HEAD" })).text(), "");
+    assert.equal(await (await f(`${server.url}/d`)).text(), "r3");
+    assert.equal(server.connections(), 1, "four requests, one connection");
+    assert.ok(!server.requests[0]!.includes("connection: close"), "does not ask the server to close");
+    // A body not read to its end: the connection is closed, not kept.
+    const unread = await f(`${server.url}/e`);
+    await unread.body!.cancel();
+    assert.equal(f.idle, 0);
+    assert.equal(await (await f(`${server.url}/f`)).text(), "r5");
+    assert.equal(server.connections(), 2);
+  } finally {
+    f.closeIdle();
+    assert.equal(f.idle, 0);
+    await server.close();
+  }
+});
+
+Deno.test("http1 fetch keep-alive: Connection: close, HTTP/1.0 and bodies that run to the close are not kept", async () => {
+  const answers = [
+    ok("a", "connection: close\r\n"),
+    `HTTP/1.0 200 OK\r\ncontent-length: 1\r\n\r\nb`,
+    `HTTP/1.1 200 OK\r\n\r\nc`,
+  ];
+  const server = keptServer((_req, i) => answers[i]!, (i) => (i === 0 ? "keep" : "close"));
+  const f = createHttp1Fetch({ env: () => undefined, keepAlive: true });
+  try {
+    assert.equal(await (await f(`${server.url}/`)).text(), "a");
+    assert.equal(f.idle, 0, "the server said close");
+    assert.equal(await (await f(`${server.url}/`)).text(), "b");
+    assert.equal(f.idle, 0, "HTTP/1.0");
+    assert.equal(await (await f(`${server.url}/`)).text(), "c");
+    assert.equal(f.idle, 0, "read to the close");
+    assert.equal(server.connections(), 3);
+  } finally {
+    f.closeIdle();
+    await server.close();
+  }
+});
+
+Deno.test("http1 fetch keep-alive: a kept connection the server closed is sent again once, on a new connection", async () => {
+  // The server answers each connection's first request and then closes it, without saying so.
+  const server = keptServer((req) => ok(/^POST/.test(req) ? "posted" : "got"), () => "close");
+  const f = createHttp1Fetch({ env: () => undefined, keepAlive: true });
+  try {
+    assert.equal(await (await f(`${server.url}/`)).text(), "got");
+    assert.equal(f.idle, 1);
+    const body = JSON.stringify({ big: "é".repeat(1000) });
+    const res = await f(`${server.url}/v1`, { method: "POST", body });
+    assert.equal(await res.text(), "posted");
+    assert.equal(server.requests.length, 2, "the request reached the server once");
+    assert.ok(server.requests[1]!.endsWith(body), "with its whole body");
+    assert.equal(server.connections(), 2);
+  } finally {
+    f.closeIdle();
+    await server.close();
+  }
+});
+
+Deno.test("http1 fetch keep-alive: an idle connection older than idleMs is closed, not reused", async () => {
+  let t = 0;
+  const server = keptServer((_req, i) => ok(`r${i}`));
+  const f = createHttp1Fetch({ env: () => undefined, keepAlive: true, idleMs: 1000, now: () => t });
+  try {
+    await (await f(`${server.url}/`)).text();
+    t = 1000;
+    await (await f(`${server.url}/`)).text();
+    assert.equal(server.connections(), 1, "reused within idleMs");
+    t = 2001;
+    await (await f(`${server.url}/`)).text();
+    assert.equal(server.connections(), 2, "too old: a new connection");
+    assert.equal(f.idle, 1);
+  } finally {
+    f.closeIdle();
+    await server.close();
+  }
+});
+
+Deno.test("http1 fetch keep-alive: at most maxIdle connections per host are kept", async () => {
+  const server = keptServer((_req, i) => ok(`r${i}`));
+  const f = createHttp1Fetch({ env: () => undefined, keepAlive: true, maxIdle: 2 });
+  try {
+    const responses = await Promise.all([1, 2, 3].map(() => f(`${server.url}/`)));
+    await Promise.all(responses.map((r) => r.text()));
+    assert.equal(server.connections(), 3);
+    assert.equal(f.idle, 2);
+  } finally {
+    f.closeIdle();
+    await server.close();
+  }
+});
+
+Deno.test("http1 fetch keep-alive: the OpenAI SDK's stream leaves its connection kept; the main thread's providerFetch keeps none", async () => {
+  const openai = createFakeOpenAI();
+  const f = createHttp1Fetch({ env: () => undefined, keepAlive: true });
+  try {
+    const client = new OpenAI({ baseURL: openai.url, apiKey: "k", fetch: f, maxRetries: 0 });
+    for (const text of ["one", "two"]) {
+      openai.enqueue({ text: [text] });
+      const stream = await client.chat.completions.create({ model: "m", messages: [], stream: true });
+      let got = "";
+      for await (const chunk of stream) got += chunk.choices[0]?.delta?.content ?? "";
+      assert.equal(got, text);
+      assert.equal(f.idle, 1, "the stream was read to its end");
+    }
+    assert.equal(openai.requests[1]!.headers["connection"], undefined);
+
+    openai.enqueue({ text: ["x"] });
+    const mainFetch = providerFetch(openai.url) as ReturnType<typeof createHttp1Fetch>;
+    await (await mainFetch(`${openai.url}/models`)).text();
+    assert.equal(mainFetch.idle, 0, "outside a worker, one connection per request");
+  } finally {
+    f.closeIdle();
+    await openai.close();
   }
 });
