@@ -90,8 +90,18 @@ Deno.test({
             historyAtStart,
             "sign-in adds no history entry",
           );
+          // The figures arrive after the connection opens ("…" until then).
+          const loaded = (sel: string) =>
+            until(
+              page,
+              `!["", "…"].includes((document.querySelector(${
+                JSON.stringify(sel)
+              })?.textContent ?? "").trim())`,
+            );
+          await loaded("#ov-version");
           assert.equal(await textOf(page, "#ov-version"), VERSION);
           await until(page, `/^\\d+$/.test(document.querySelector("#ov-queue")?.textContent ?? "")`);
+          await loaded("#ov-cost");
           assert.equal(await textOf(page, "#ov-cost"), "$0.00");
         });
 
