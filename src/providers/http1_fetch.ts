@@ -56,7 +56,7 @@ export interface Http1FetchOptions {
   fallback?: typeof fetch;
   /** Keep connections for later requests (see the module comment); off by default. */
   keepAlive?: boolean;
-  /** Idle connections kept per host and port (default 128). */
+  /** Idle connections kept per host and port (default 32). */
   maxIdle?: number;
   /** An idle connection older than this is closed instead of reused (default 4,000 ms). */
   idleMs?: number;
@@ -96,7 +96,7 @@ export function createHttp1Fetch(options: Http1FetchOptions = {}): Http1Fetch {
   const proxied = PROXY_VARS.some((name) => env(name));
 
   const pool = options.keepAlive
-    ? new ConnPool(options.maxIdle ?? 128, options.idleMs ?? 4000, options.now ?? (() => performance.now()))
+    ? new ConnPool(options.maxIdle ?? 32, options.idleMs ?? 4000, options.now ?? (() => performance.now()))
     : undefined;
 
   const leanFetch = async (input: string | URL | Request, init?: RequestInit): Promise<Response> => {
