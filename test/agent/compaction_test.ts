@@ -3,7 +3,6 @@ import { agentStoreFrom } from "../../src/agent/mod.ts";
 import {
   estimateEntryTokens,
   estimateTokens,
-  estimateToolTokens,
   needsCompaction,
   planCompaction,
 } from "../../src/agent/compaction.ts";
@@ -158,23 +157,4 @@ Deno.test("compaction: /compact forces it without a reply from the model", async
   } finally {
     await h.close();
   }
-});
-
-Deno.test("estimateToolTokens: the same estimate as serialising the specs, each schema measured once", () => {
-  let serialised = 0;
-  const schema = {
-    type: "object",
-    properties: { path: { type: "string", description: 'A "quoted" path — ünïcode' } },
-    required: ["path"],
-  };
-  const counted = { ...schema, toJSON: () => (serialised++, schema) };
-  const specs = [
-    { name: "read", description: "Reads a file.\nSecond line", parameters: counted },
-    { name: "current_time", description: "", parameters: { type: "object", properties: {} } },
-  ];
-  assert.equal(estimateToolTokens(specs), estimateTokens(JSON.stringify(specs)));
-  assert.equal(serialised, 2, "both sides measured the schema once");
-  assert.equal(estimateToolTokens(specs.slice(0, 1)), estimateTokens(JSON.stringify(specs.slice(0, 1))));
-  assert.equal(serialised, 3, "only the reference serialisation ran again");
-  assert.equal(estimateToolTokens([]), estimateTokens("[]"));
 });

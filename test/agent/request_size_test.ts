@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import { toolSpecsSize, utf8Length } from "../../src/agent/request_size.ts";
 import { measureRequestBytes } from "../../src/agent/prompt.ts";
+import { estimateTokens, estimateToolTokens } from "../../src/agent/compaction.ts";
 
 const encoded = (s: string) => new TextEncoder().encode(s).length;
 
@@ -25,7 +26,7 @@ Deno.test("utf8Length: the length TextEncoder gives, surrogate pairs and lone su
   }
 });
 
-Deno.test("request sizes: the same as serialising and encoding the request, each schema measured once", () => {
+Deno.test("request sizes and the tools' token estimate: the same as serialising (and encoding) the request, each schema measured once", () => {
   let serialised = 0;
   const schema = {
     type: "object",
@@ -49,5 +50,7 @@ Deno.test("request sizes: the same as serialising and encoding the request, each
   assert.equal(serialised, 1, "the schema was serialised once for both calls");
   assert.deepEqual(toolSpecsSize([]), { chars: 2, bytes: 2 });
   assert.equal(toolSpecsSize(tools).chars, JSON.stringify(tools).length);
+  assert.equal(estimateToolTokens(tools), estimateTokens(JSON.stringify(tools)));
+  assert.equal(estimateToolTokens([]), estimateTokens("[]"));
   assert.equal(measureRequestBytes({ ...req, tools: [] }), encoded(JSON.stringify({ ...req, tools: [] })));
 });

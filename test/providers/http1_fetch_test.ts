@@ -12,58 +12,27 @@ import { collect, request } from "./helpers.ts";
 const enc = new TextEncoder();
 const dec = new TextDecoder();
 
-/**
- * A raw TCP server that reads one request head (and its content-length body) and answers with the given
- * pieces, written one by one; resolves `requests` with what it read. `hold` keeps the connection open after
- * the pieces (for abort tests); otherwise the server closes it.
- */
-function rawServer(answer: (req: string) => (string | Uint8Array)[], opts: { hold?: boolean } = {}) {
+/** A raw TCP server on 127.0.0.1 running `handle` for each connection, which it closes afterwards. */
+function tcpServer(handle: (conn: Deno.Conn) => Promise<void>) {
   const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
-  const requests: string[] = [];
-  const closed: Promise<void>[] = [];
   const conns: Deno.Conn[] = [];
+  const done: Promise<void>[] = [];
   const serve = (async () => {
     for await (const conn of listener) {
       conns.push(conn);
-      closed.push((async () => {
-        let data = new Uint8Array(0);
-        const buf = new Uint8Array(4096);
-        const full = () => {
-          const text = dec.decode(data);
-          const end = text.indexOf("\r\n\r\n");
-          if (end < 0) return false;
-          const length = Number(/content-length: (\d+)/i.exec(text.slice(0, end))?.[1] ?? 0);
-          return data.byteLength >= end + 4 + length;
-        };
-        while (!full()) {
-          const n = await conn.read(buf).catch(() => null);
-          if (n === null) return;
-          const joined = new Uint8Array(data.byteLength + n);
-          joined.set(data);
-          joined.set(buf.subarray(0, n), data.byteLength);
-          data = joined;
-        }
-        const req = dec.decode(data);
-        requests.push(req);
-        try {
-          for (const piece of answer(req)) {
-            await conn.write(typeof piece === "string" ? enc.encode(piece) : piece);
-          }
-        } catch { /* the client went away */ }
-        if (opts.hold) {
-          // Wait for the client to close its side.
-          while ((await conn.read(buf).catch(() => null)) !== null) { /* drain */ }
-        }
-        try {
-          conn.close();
-        } catch { /* closed */ }
-      })());
+      done.push(
+        handle(conn).catch(() => {}).finally(() => {
+          try {
+            conn.close();
+          } catch { /* closed */ }
+        }),
+      );
     }
   })();
   const { port } = listener.addr as Deno.NetAddr;
   return {
     url: `http://127.0.0.1:${port}`,
-    requests,
+    connections: () => conns.length,
     async close() {
       listener.close();
       for (const c of conns) {
@@ -72,9 +41,49 @@ function rawServer(answer: (req: string) => (string | Uint8Array)[], opts: { hol
         } catch { /* closed */ }
       }
       await serve.catch(() => {});
-      await Promise.all(closed);
+      await Promise.all(done);
     },
   };
+}
+
+/**
+ * A raw TCP server that reads one request head (and its content-length body) and answers with the given
+ * pieces, written one by one; resolves `requests` with what it read. `hold` keeps the connection open after
+ * the pieces (for abort tests); otherwise the server closes it.
+ */
+function rawServer(answer: (req: string) => (string | Uint8Array)[], opts: { hold?: boolean } = {}) {
+  const requests: string[] = [];
+  const server = tcpServer(async (conn) => {
+    let data = new Uint8Array(0);
+    const buf = new Uint8Array(4096);
+    const full = () => {
+      const text = dec.decode(data);
+      const end = text.indexOf("\r\n\r\n");
+      if (end < 0) return false;
+      const length = Number(/content-length: (\d+)/i.exec(text.slice(0, end))?.[1] ?? 0);
+      return data.byteLength >= end + 4 + length;
+    };
+    while (!full()) {
+      const n = await conn.read(buf).catch(() => null);
+      if (n === null) return;
+      const joined = new Uint8Array(data.byteLength + n);
+      joined.set(data);
+      joined.set(buf.subarray(0, n), data.byteLength);
+      data = joined;
+    }
+    const req = dec.decode(data);
+    requests.push(req);
+    try {
+      for (const piece of answer(req)) {
+        await conn.write(typeof piece === "string" ? enc.encode(piece) : piece);
+      }
+    } catch { /* the client went away */ }
+    if (opts.hold) {
+      // Wait for the client to close its side.
+      while ((await conn.read(buf).catch(() => null)) !== null) { /* drain */ }
+    }
+  });
+  return { ...server, requests };
 }
 
 const ok = (body: string, extra = "") =>
@@ -402,57 +411,31 @@ function keptServer(
   answer: (req: string, i: number) => string,
   after: (i: number) => "keep" | "close" = () => "keep",
 ) {
-  const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
   const requests: string[] = [];
-  const conns: Deno.Conn[] = [];
-  const done: Promise<void>[] = [];
-  const serve = (async () => {
-    for await (const conn of listener) {
-      conns.push(conn);
-      done.push((async () => {
-        let data = "";
-        const buf = new Uint8Array(4096);
-        const text = new TextDecoder();
-        for (;;) {
-          const end = data.indexOf("\r\n\r\n");
-          const length = end < 0 ? 0 : Number(/content-length: (\d+)/i.exec(data.slice(0, end))?.[1] ?? 0);
-          const rest = end < 0 ? new Uint8Array(0) : enc.encode(data.slice(end + 4));
-          if (end >= 0 && rest.byteLength >= length) {
-            const req = data.slice(0, end + 4) + dec.decode(rest.subarray(0, length));
-            data = dec.decode(rest.subarray(length));
-            const i = requests.push(req) - 1;
-            try {
-              await conn.write(enc.encode(answer(req, i)));
-            } catch { /* gone */ }
-            if (after(i) === "close") break;
-            continue;
-          }
-          const n = await conn.read(buf).catch(() => null);
-          if (n === null) break;
-          data += text.decode(buf.subarray(0, n), { stream: true });
-        }
+  const server = tcpServer(async (conn) => {
+    let data = "";
+    const buf = new Uint8Array(4096);
+    const text = new TextDecoder();
+    for (;;) {
+      const end = data.indexOf("\r\n\r\n");
+      const length = end < 0 ? 0 : Number(/content-length: (\d+)/i.exec(data.slice(0, end))?.[1] ?? 0);
+      const rest = end < 0 ? new Uint8Array(0) : enc.encode(data.slice(end + 4));
+      if (end >= 0 && rest.byteLength >= length) {
+        const req = data.slice(0, end + 4) + dec.decode(rest.subarray(0, length));
+        data = dec.decode(rest.subarray(length));
+        const i = requests.push(req) - 1;
         try {
-          conn.close();
-        } catch { /* closed */ }
-      })());
-    }
-  })();
-  const { port } = listener.addr as Deno.NetAddr;
-  return {
-    url: `http://127.0.0.1:${port}`,
-    requests,
-    connections: () => conns.length,
-    async close() {
-      listener.close();
-      for (const c of conns) {
-        try {
-          c.close();
-        } catch { /* closed */ }
+          await conn.write(enc.encode(answer(req, i)));
+        } catch { /* gone */ }
+        if (after(i) === "close") return;
+        continue;
       }
-      await serve.catch(() => {});
-      await Promise.all(done);
-    },
-  };
+      const n = await conn.read(buf).catch(() => null);
+      if (n === null) return;
+      data += text.decode(buf.subarray(0, n), { stream: true });
+    }
+  });
+  return { ...server, requests };
 }
 
 Deno.test("http1 fetch keep-alive: a response read to its end leaves its connection for the next request", async () => {
