@@ -190,7 +190,14 @@ Deno.test({
           await page.waitForSelector('.pill[data-status="open"]');
           await page.setOfflineMode(true);
           assert.ok(await dropSockets(page) >= 1);
-          await page.waitForSelector('.pill[data-status="reconnecting"]');
+          // The socket's close event waits for the closing handshake, which a loaded machine can hold for
+          // a long while: wait for the pill to leave "open" with a generous deadline, then check its state.
+          await until(
+            page,
+            `document.querySelector(".pill[data-status]")?.getAttribute("data-status") !== "open"`,
+            60_000,
+          );
+          await page.waitForSelector('.pill[data-status="reconnecting"]', { timeout: 10_000 });
           await page.type("#chat-input", "sent while offline");
           await page.keyboard.press("Enter");
           const pending = '.msg.user[data-pending="sending"]';
