@@ -43,6 +43,8 @@ export function ConfigPage({ client }: PageProps) {
   const [general, setGeneral] = useState<string[]>([]);
   const [mode, setMode] = useState<"form" | "raw">("form");
   const [rawText, setRawText] = useState("");
+  /** The raw text has been filled from the stored config (not only the empty draft). */
+  const [rawFilled, setRawFilled] = useState(false);
   const [rawError, setRawError] = useState<string>();
   const [saved, setSaved] = useState<string>();
   /** Sections saved but not yet in effect (they need a restart). */
@@ -77,6 +79,7 @@ export function ConfigPage({ client }: PageProps) {
     setTexts({});
     setErrors({});
     setRawText(JSON.stringify(loaded, null, 2));
+    setRawFilled(true);
   }, [rawReq.data]);
 
   const onField = (f: Field, text: string) => {
@@ -288,7 +291,7 @@ export function ConfigPage({ client }: PageProps) {
             <textarea
               id="config-raw"
               spellcheck={false}
-              data-loaded={loadedRaw ? "true" : undefined}
+              data-loaded={loadedRaw && rawFilled ? "true" : undefined}
               value={rawText}
               onInput={(e) => setRawText((e.target as HTMLTextAreaElement).value)}
             />
