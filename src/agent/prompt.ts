@@ -149,7 +149,7 @@ export function formatNow(ms: number): string {
 export function measureRequestBytes(req: Pick<ModelRequest, "system" | "messages" | "tools">): number {
   const head = utf8Length(JSON.stringify({ system: req.system, messages: req.messages }));
   // `,"tools":` + the list goes before the closing brace.
-  return req.tools === undefined ? head : head + 9 + toolSpecsSize(req.tools).bytes;
+  return head + 9 + toolSpecsSize(req.tools).bytes;
 }
 
 export interface WorkspaceReader {

@@ -36,19 +36,21 @@ export function createEventBus(onListenerError: (err: unknown) => void = () => {
   const bySession = new Map<string, Set<BusListener>>();
   const streamListeners = new SharedArrayBuffer(4);
   const count = new Int32Array(streamListeners);
+  const deliver = (set: Set<BusListener>, event: BusEvent) => {
+    for (const listener of set) {
+      try {
+        listener(event);
+      } catch (err) {
+        onListenerError(err);
+      }
+    }
+  };
   return {
     streamListeners,
     publish(event) {
+      deliver(listeners, event);
       const keyed = event.sessionKey === undefined ? undefined : bySession.get(event.sessionKey);
-      for (const set of keyed ? [listeners, keyed] : [listeners]) {
-        for (const listener of set) {
-          try {
-            listener(event);
-          } catch (err) {
-            onListenerError(err);
-          }
-        }
-      }
+      if (keyed) deliver(keyed, event);
     },
     subscribe(listener, options = {}) {
       // A wrapper, so the same function subscribed twice is two subscriptions (and two unsubscribes).

@@ -1,5 +1,5 @@
 import { type Db, listQuery } from "./db.ts";
-import { afterQueue, type WriteBehind } from "./write_behind.ts";
+import { afterQueue, type WriteBehind, writeVia } from "./write_behind.ts";
 
 /** Life of an inbound message: `queued → running → done | failed | interrupted`, or `dropped` by a queue cap. */
 export type InboxState = "queued" | "running" | "done" | "failed" | "interrupted" | "dropped";
@@ -106,9 +106,8 @@ function toItem(r: Row): InboxItem {
  * as `queued` rather than `interrupted` (it re-runs either way; only the "interrupted" note is missing).
  * Reads wait for the queue, so they see every mark made before them.
  */
-export function createInboxRepo(db: Db, now: () => number = Date.now, queue?: WriteBehind): InboxRepo {
-  const base = db;
-  db = afterQueue(db, queue);
+export function createInboxRepo(base: Db, now: () => number = Date.now, queue?: WriteBehind): InboxRepo {
+  const db = afterQueue(base, queue);
   return {
     async accept(m) {
       if (!m.dedupeKey || !m.sessionKey || !m.agentId || !m.runId) {
@@ -136,18 +135,13 @@ export function createInboxRepo(db: Db, now: () => number = Date.now, queue?: Wr
     async mark(ids, state, error) {
       if (!INBOX_STATES.includes(state)) throw new RangeError(`inbox.mark: unknown state "${state}"`);
       if (ids.length === 0) return;
-      const statement = {
+      await writeVia(queue, base, {
         sql: `UPDATE lane_inbox SET state = ?, error = ?, updated_at = ? WHERE id IN (${
           ids.map(() => "?").join(",")
         })`,
         args: [state, error ?? null, now(), ...ids],
-      };
-      if (!queue) {
-        await base.run(statement.sql, statement.args);
-        return;
-      }
-      await queue.add(statement);
-      if (state !== "running") await queue.flush();
+      });
+      if (queue && state !== "running") await queue.flush();
     },
     async recover() {
       await db.run(

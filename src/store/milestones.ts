@@ -65,8 +65,9 @@ export interface BufferedMilestoneRepo extends MilestoneRepo {
  * transactions per turn, contending with the other threads' writes for the database's single write lock
  * (bench_pipeline: ~0.5 ms of gateway CPU per turn, a fifth of throughput). `forRun` flushes first, so a
  * timeline read here sees everything added here; a shard worker flushes at the end of each job, before its
- * result reaches the main thread. What a crash can lose is at most the last `flushMs` of milestones (and of
- * what else a worker queues with them: see createTranscriptRepo), never inbox or outbox rows.
+ * result reaches the main thread. What a crash can lose is at most the last `flushMs` of milestones and of
+ * what else is queued with them (a worker's later transcript entries: createTranscriptRepo; the main
+ * thread's inbox `running` marks: createInboxRepo), never an accepted message or an outbox row.
  */
 export function createBufferedMilestoneRepo(
   db: Db,

@@ -63,6 +63,8 @@ export interface SessionRepo {
   delete(sessionKey: string): Promise<boolean>;
 }
 
+const SELECT_BY_KEY = "SELECT * FROM sessions WHERE session_key = ?";
+
 /** A run opens its session: created when missing, else its activity time and last channel updated. */
 const OPEN_UPSERT =
   `INSERT INTO sessions (session_key, session_id, agent_id, created_at, updated_at, last_channel)
@@ -86,10 +88,8 @@ export function createSessionRepo(base: Db, now = Date.now, queue?: WriteBehind)
     return new Map(rows.map((r) => [r.session_key, r.mode as NonNullable<SessionSettings["queueMode"]>]));
   };
   const get = async (key: string) => {
-    const rows = await db.query<Record<string, unknown>>("SELECT * FROM sessions WHERE session_key = ?", [
-      key,
-    ]);
-    return rows[0] ? toSession(rows[0]) : undefined;
+    const [row] = await db.query<Record<string, unknown>>(SELECT_BY_KEY, [key]);
+    return row ? toSession(row) : undefined;
   };
   const touch = async (sql: string, args: (string | number | null)[]) => {
     await db.run(sql, args);
@@ -115,15 +115,10 @@ export function createSessionRepo(base: Db, now = Date.now, queue?: WriteBehind)
         // transcript entry (transcripts.append → flushWith) instead of in a transaction of its own. The
         // upsert is the same statement as below, so a key another writer created in between is updated,
         // not duplicated; the transcript append then finds our id missing and refuses.
-        const rows = await base.query<Record<string, unknown>>(
-          "SELECT * FROM sessions WHERE session_key = ?",
-          [
-            key,
-          ],
-        );
+        const [row] = await base.query<Record<string, unknown>>(SELECT_BY_KEY, [key]);
         await queue.add({ sql: OPEN_UPSERT, args: [key, id, agentId, t, t, channel] });
-        if (rows[0]) {
-          const session = toSession(rows[0]);
+        if (row) {
+          const session = toSession(row);
           session.updatedAt = t;
           if (lastChannel) session.lastChannel = lastChannel;
           return { session, created: false };

@@ -61,20 +61,21 @@ export interface TranscriptRepo {
   forRun(runId: string): Promise<TranscriptEntry[]>;
 }
 
+/** An entry with the next seq of its session (the seq computed and the row inserted in one statement). */
+const INSERT_SELECT_NEXT =
+  `INSERT INTO transcript_entries (session_id, seq, kind, run_id, content, tokens, ts)
+  SELECT ?, COALESCE(MAX(seq), 0) + 1, ?, ?, ?, ?, ? FROM transcript_entries WHERE session_id = ?`;
+
 /** Appends an entry with the next seq of its session, returning its id and seq. */
-const INSERT_NEXT = `INSERT INTO transcript_entries (session_id, seq, kind, run_id, content, tokens, ts)
-  SELECT ?, COALESCE(MAX(seq), 0) + 1, ?, ?, ?, ?, ? FROM transcript_entries WHERE session_id = ?
-  RETURNING id, seq`;
+const INSERT_NEXT = `${INSERT_SELECT_NEXT} RETURNING id, seq`;
 
 /**
  * INSERT_NEXT, only while the session exists: the row of a session a shard worker opened is queued, not
  * written (sessions.open), so this is where a session id that lost a race (another writer created or reset
  * the key in between) is caught, instead of a transcript written under an id no session has.
  */
-const INSERT_IF_SESSION = `INSERT INTO transcript_entries (session_id, seq, kind, run_id, content, tokens, ts)
-  SELECT ?, COALESCE(MAX(seq), 0) + 1, ?, ?, ?, ?, ? FROM transcript_entries WHERE session_id = ?
-  HAVING EXISTS (SELECT 1 FROM sessions WHERE session_id = ?)
-  RETURNING id, seq`;
+const INSERT_IF_SESSION =
+  `${INSERT_SELECT_NEXT} HAVING EXISTS (SELECT 1 FROM sessions WHERE session_id = ?) RETURNING id, seq`;
 
 /** Sessions whose last appending run a repository with a queue remembers. */
 const RUN_TAILS = 256;
