@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import { gzipSync } from "node:zlib";
-import { createHttp1Fetch, MAX_HEAD_BYTES, providerFetch } from "../../src/providers/http1_fetch.ts";
+import { createHttp1Fetch, providerFetch } from "../../src/providers/http1_fetch.ts";
+import { MAX_HEAD_BYTES } from "../../src/providers/http1_wire.ts";
 import { classifyError } from "../../src/providers/classify.ts";
 import { createOpenAIChatProvider } from "../../src/providers/openai_chat.ts";
 import { createAnthropicProvider } from "../../src/providers/anthropic.ts";
