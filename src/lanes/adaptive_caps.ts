@@ -2,9 +2,12 @@
  * Adaptive per-shard run caps, driven by each shard worker's measured delay (heartbeat round trip).
  * Runs waiting on a provider cost a worker almost nothing, so the configured caps are high; but a burst
  * of runs all starting at once is CPU work that can block a worker's event loop for seconds (and make its
- * heartbeats miss). So each shard starts with `initial` runs at most; while its delay stays low and it
- * is full, the cap doubles at every heartbeat up to `max`; when the delay is high it halves (not below
- * `min`). Runs over the cap wait in the scheduler's queue, which costs a few hundred bytes each.
+ * heartbeats miss). So each shard starts with `initial` runs at most. While its delay stays low and the
+ * cap held a run back since the last heartbeat (or every slot is taken), the cap doubles at each heartbeat
+ * up to `max`. It halves (not below `min`) when the delay stays high for two heartbeats in a row, or at
+ * once when one delay is over four times the threshold: a single slow heartbeat (a GC pause, a round of
+ * runs finishing together) is not a reason to turn away half the work. Runs over the cap wait in the
+ * scheduler's queue, which costs a few hundred bytes each.
  */
 export interface AdaptiveCapsOptions {
   shards: number;
@@ -12,7 +15,7 @@ export interface AdaptiveCapsOptions {
   max: number;
   initial?: number;
   min?: number;
-  /** A delay above this halves the cap. Default 250 ms. */
+  /** A delay above this for two heartbeats (or above four times this once) halves the cap. Default 250 ms. */
   highDelayMs?: number;
   /** Below this a full shard's cap doubles. Default 50 ms. */
   lowDelayMs?: number;
@@ -20,6 +23,8 @@ export interface AdaptiveCapsOptions {
 
 export interface AdaptiveCaps {
   cap(shard: number): number;
+  /** The cap of `shard` kept a ready run from starting (counts as full at the next measurement). */
+  held(shard: number): void;
   /** One delay measurement of `shard` while `active` runs were on it. */
   observe(shard: number, delayMs: number, active: number): void;
 }
@@ -28,15 +33,24 @@ export interface AdaptiveCaps {
 export function createAdaptiveCaps(o: AdaptiveCapsOptions): AdaptiveCaps {
   const min = Math.min(o.min ?? 4, o.max);
   const caps = new Array<number>(o.shards).fill(Math.min(o.initial ?? 64, o.max));
+  const heldBack = new Array<boolean>(o.shards).fill(false);
+  const wasHigh = new Array<boolean>(o.shards).fill(false);
   const high = o.highDelayMs ?? 250;
   const low = o.lowDelayMs ?? 50;
   return {
     cap: (shard) => caps[shard] ?? o.max,
+    held(shard) {
+      if (shard < heldBack.length) heldBack[shard] = true;
+    },
     observe(shard, delayMs, active) {
       const cap = caps[shard];
       if (cap === undefined) return;
-      if (delayMs > high) caps[shard] = Math.max(min, Math.floor(cap / 2));
-      else if (delayMs < low && active >= cap) caps[shard] = Math.min(o.max, cap * 2);
+      const full = heldBack[shard] || active >= cap;
+      heldBack[shard] = false;
+      const isHigh = delayMs > high;
+      if ((isHigh && wasHigh[shard]) || delayMs > 4 * high) caps[shard] = Math.max(min, Math.floor(cap / 2));
+      else if (delayMs < low && full) caps[shard] = Math.min(o.max, cap * 2);
+      wasHigh[shard] = isHigh;
     },
   };
 }
@@ -50,12 +64,14 @@ export function poolAdaptiveCaps(
   laneMax: number[],
 ): {
   cap(lane: number, shard: number): number;
+  held(lane: number, shard: number): void;
   refresh(active: (lane: number, shard: number) => number): void;
 } {
   const caps = laneMax.map((max) => createAdaptiveCaps({ shards: pool.size, max }));
   const seen = new Array<number>(pool.size).fill(0);
   return {
     cap: (lane, shard) => caps[lane]?.cap(shard) ?? Infinity,
+    held: (lane, shard) => caps[lane]?.held(shard),
     refresh(active) {
       if (!pool.health) return;
       for (let i = 0; i < pool.size; i++) {

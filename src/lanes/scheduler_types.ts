@@ -134,7 +134,9 @@ export interface Scheduler {
 }
 
 export interface SchedulerOptions {
-  pool: Pick<ShardPool, "size" | "shardOf" | "run" | "status" | "close"> & Partial<Pick<ShardPool, "health">>;
+  pool:
+    & Pick<ShardPool, "size" | "shardOf" | "run" | "status" | "close">
+    & Partial<Pick<ShardPool, "health" | "probe">>;
   settings: SchedulerSettings;
   /** Per-channel queue mode (config), consulted after per-request and per-session modes. */
   channelMode?: (channel: string, accountId: string | undefined) => QueueMode | undefined;

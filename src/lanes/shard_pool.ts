@@ -82,6 +82,11 @@ export interface ShardPool {
    * unanswered one, when longer), and how many heartbeats it has answered.
    */
   health(shard: number): { delayMs: number; samples: number };
+  /**
+   * Sends a heartbeat to a ready shard now, unless one is unanswered: a measurement sooner than the next
+   * interval (the scheduler asks while a shard's adaptive cap holds runs back, so the cap can follow).
+   */
+  probe(shard: number): void;
   /** Aborts running jobs (they settle as failed), waits up to the grace period, terminates the workers. */
   close(): Promise<void>;
 }
@@ -359,6 +364,12 @@ export function createShardPool(options: ShardPoolOptions): ShardPool {
       if (!s) return { delayMs: 0, samples: 0 };
       const waiting = s.pingAt === 0 ? 0 : clock.now() - s.pingAt;
       return { delayMs: Math.max(s.rttMs, waiting), samples: s.pongs };
+    },
+    probe(index) {
+      const s = shards[index];
+      if (!s?.worker || !s.ready || s.pingAt !== 0) return;
+      s.pingAt = clock.now();
+      send(s, { type: "ping", seq: ++s.seq });
     },
     status() {
       return shards.map((s) => ({
