@@ -157,6 +157,7 @@ if (import.meta.main) {
     ];
     let heapTotal = 0;
     const reports: string[] = [];
+    if (values.save) await Deno.mkdir(values.save, { recursive: true });
     for (const [name, sid] of threads) {
       const savePath = values.save ? `${values.save}/${name}.heapsnapshot` : undefined;
       const h = await heapOf(insp, sid, !values["no-snapshot"], top, savePath);

@@ -98,7 +98,7 @@ function endpointFor(
   }
   let client: Promise<import("openai").OpenAI> | undefined;
   const load = () =>
-    client ??= import("../providers/openai_chat.ts").then((m) =>
+    client ??= import("../providers/openai_client.ts").then((m) =>
       m.createOpenAIClient({
         id: c.provider,
         apiKey: p.apiKey,

@@ -2,9 +2,11 @@
  * OpenAI Chat Completions provider (streaming, tool calls, usage). Works with any OpenAI-compatible
  * endpoint by `baseUrl`: Ollama, vLLM, LM Studio, OpenRouter…
  */
-import OpenAI from "openai";
+import type OpenAI from "openai";
 import { classifyError } from "./classify.ts";
 import { providerFetch } from "./http1_fetch.ts";
+import { OPENAI_DEFAULT_BASE_URL, type OpenAIProviderOptions } from "./openai_options.ts";
+import { sseEvents } from "./sse.ts";
 import { parseToolArguments, streamCutError, throwIfAborted } from "./tool_args.ts";
 import type {
   ChatMessage,
@@ -17,35 +19,7 @@ import type {
   ToolSpec,
 } from "./types.ts";
 
-export const OPENAI_DEFAULT_BASE_URL = "https://api.openai.com/v1";
-
-/** Settings shared by the OpenAI adapters. */
-export interface OpenAIProviderOptions {
-  id: string;
-  apiKey?: string;
-  baseUrl?: string;
-  headers?: Record<string, string>;
-  /** Per-request timeout of the HTTP client. */
-  timeoutMs?: number;
-}
-
-/** Builds an SDK client with our retry policy (none: failover.ts retries) and no env reads. */
-export function createOpenAIClient(options: OpenAIProviderOptions): OpenAI {
-  const baseURL = options.baseUrl ?? OPENAI_DEFAULT_BASE_URL;
-  return new OpenAI({
-    // Keyless local servers (Ollama, vLLM) accept any bearer; the SDK insists on one.
-    apiKey: options.apiKey || "no-key",
-    baseURL,
-    fetch: providerFetch(baseURL),
-    organization: null,
-    project: null,
-    webhookSecret: null,
-    maxRetries: 0,
-    timeout: options.timeoutMs ?? 600_000,
-    defaultHeaders: options.headers,
-    logLevel: "off",
-  });
-}
+export { OPENAI_DEFAULT_BASE_URL, type OpenAIProviderOptions } from "./openai_options.ts";
 
 type ChatParam = OpenAI.Chat.Completions.ChatCompletionMessageParam;
 
@@ -137,30 +111,172 @@ interface PartialCall {
   args: string;
 }
 
-/** Creates a Chat Completions provider. */
+/** Error responses are read up to this many bytes (their message is all that is used). */
+const MAX_ERROR_BODY = 64 * 1024;
+
+/**
+ * A non-2xx response as the `openai` SDK's APIError shapes it (`status`, `error` = the body's `error`
+ * object, `headers`, message "<status> <message>"), so classify.ts treats both the same.
+ */
+class ChatHttpError extends Error {
+  constructor(readonly status: number, readonly error: unknown, readonly headers: Headers, message: string) {
+    super(message);
+    this.name = "APIError";
+  }
+}
+
+/** An `error` object inside the stream (no HTTP status), as the SDK reports it. */
+class ChatStreamError extends Error {
+  constructor(readonly error: Record<string, unknown>) {
+    super(typeof error.message === "string" ? error.message : JSON.stringify(error));
+    this.name = "APIError";
+  }
+}
+
+async function readErrorBody(res: Response): Promise<string> {
+  if (!res.body) return "";
+  const reader = res.body.getReader();
+  const parts: Uint8Array[] = [];
+  let size = 0;
+  try {
+    while (size < MAX_ERROR_BODY) {
+      const { value, done } = await reader.read();
+      if (done) break;
+      parts.push(value);
+      size += value.byteLength;
+    }
+  } finally {
+    await reader.cancel().catch(() => {});
+  }
+  const bytes = new Uint8Array(size);
+  let at = 0;
+  for (const p of parts) bytes.set(p, (at += p.byteLength) - p.byteLength);
+  return new TextDecoder().decode(bytes.subarray(0, MAX_ERROR_BODY));
+}
+
+async function statusError(res: Response): Promise<ChatHttpError> {
+  const text = await readErrorBody(res);
+  let body: unknown;
+  try {
+    body = JSON.parse(text);
+  } catch { /* not JSON: the text is the message */ }
+  const inner = body && typeof body === "object" && "error" in body
+    ? (body as { error: unknown }).error
+    : body;
+  const detail =
+    inner && typeof inner === "object" && typeof (inner as { message?: unknown }).message === "string"
+      ? (inner as { message: string }).message
+      : text.trim() || "status code (no body)";
+  return new ChatHttpError(res.status, inner ?? undefined, res.headers, `${res.status} ${detail}`);
+}
+
+/** Reads what is left of a finished stream, up to 64 KiB and 2 s, then lets the connection go. */
+async function drain(body: ReadableStream<Uint8Array>, ctl: AbortController): Promise<void> {
+  const timer = setTimeout(() => ctl.abort(), 2000);
+  const reader = body.getReader();
+  try {
+    for (let size = 0; size <= MAX_ERROR_BODY;) {
+      const { value, done } = await reader.read();
+      if (done) return;
+      size += value.byteLength;
+    }
+    await reader.cancel();
+  } catch {
+    /* cut or aborted: the connection is closed either way */
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+/** The request body, built and serialised in one place so no caller frame holds the params meanwhile. */
+function chatBody(request: ModelRequest, officialApi: boolean): string {
+  const params: OpenAI.Chat.Completions.ChatCompletionCreateParamsStreaming = {
+    model: request.model,
+    messages: toChatMessages(request.system, request.messages),
+    stream: true,
+    stream_options: { include_usage: true },
+    ...(request.tools.length ? { tools: toChatTools(request.tools) } : {}),
+    ...(request.maxTokens
+      ? officialApi ? { max_completion_tokens: request.maxTokens } : { max_tokens: request.maxTokens }
+      : {}),
+  };
+  return JSON.stringify(params);
+}
+
+/**
+ * Creates a Chat Completions provider. It speaks the wire format itself (POST, then server-sent events)
+ * instead of going through the `openai` SDK: a request in flight then holds a fetch and one generator
+ * instead of the SDK's request machinery (~15 KiB of live objects per request in a shard worker, measured
+ * with scripts/profile_heap.ts), and a worker whose providers are all of this API does not load the SDK
+ * (5.5 MiB of heap per isolate). The model list still goes through the SDK, loaded when first asked.
+ */
 export function createOpenAIChatProvider(options: OpenAIProviderOptions): Provider {
-  const client = createOpenAIClient(options);
   const id = options.id;
+  const baseUrl = (options.baseUrl ?? OPENAI_DEFAULT_BASE_URL).replace(/\/+$/, "");
   const officialApi = !options.baseUrl || options.baseUrl.includes("api.openai.com");
+  const url = `${baseUrl}/chat/completions`;
+  const fetchFn = options.fetch ?? providerFetch(baseUrl) ?? fetch;
+  const timeoutMs = options.timeoutMs ?? 600_000;
+  // Configured headers override ours, names compared without case (as the SDK's `defaultHeaders` do).
+  const headers: Record<string, string> = {
+    authorization: `Bearer ${options.apiKey || "no-key"}`,
+    "content-type": "application/json",
+    accept: "application/json",
+  };
+  for (const [name, value] of Object.entries(options.headers ?? {})) headers[name.toLowerCase()] = value;
+  let sdk: Promise<OpenAI> | undefined;
+  const client = () => sdk ??= import("./openai_client.ts").then((m) => m.createOpenAIClient(options));
+
+  /** POSTs the request; resolves with a 2xx response whose head arrived within the timeout. */
+  async function send(request: ModelRequest, ctl: AbortController): Promise<Response> {
+    const timer = setTimeout(
+      () => ctl.abort(new DOMException(`no response within ${timeoutMs} ms`, "TimeoutError")),
+      timeoutMs,
+    );
+    try {
+      const res = await fetchFn(url, {
+        method: "POST",
+        headers,
+        body: chatBody(request, officialApi),
+        signal: ctl.signal,
+      });
+      if (!res.ok) throw await statusError(res);
+      if (!res.body) throw new SyntaxError("malformed stream: a response without a body");
+      return res;
+    } finally {
+      clearTimeout(timer);
+    }
+  }
 
   async function* stream(request: ModelRequest): AsyncGenerator<StreamEvent> {
     const { signal } = request;
-    const params: OpenAI.Chat.Completions.ChatCompletionCreateParamsStreaming = {
-      model: request.model,
-      messages: toChatMessages(request.system, request.messages),
-      stream: true,
-      stream_options: { include_usage: true },
-      ...(request.tools.length ? { tools: toChatTools(request.tools) } : {}),
-      ...(request.maxTokens
-        ? officialApi ? { max_completion_tokens: request.maxTokens } : { max_tokens: request.maxTokens }
-        : {}),
-    };
+    throwIfAborted(signal, id);
+    // One controller for the run's signal and the timeout; aborting it also stops the body's reads.
+    const ctl = new AbortController();
+    const onAbort = () => ctl.abort(signal.reason);
+    signal.addEventListener("abort", onAbort, { once: true });
+    let res: Response | undefined;
     const calls = new Map<number, PartialCall>();
     let finish: string | null | undefined;
     let usage: { inputTokens: number; outputTokens: number } | undefined;
+    let complete = false;
     try {
-      const chunks = await client.chat.completions.create(params, { signal });
-      for await (const chunk of chunks) {
+      res = await send(request, ctl);
+      for await (const sse of sseEvents(res.body!)) {
+        if (sse.data === "[DONE]") {
+          complete = true;
+          break;
+        }
+        let chunk: OpenAI.Chat.Completions.ChatCompletionChunk & { error?: Record<string, unknown> };
+        try {
+          chunk = JSON.parse(sse.data);
+        } catch {
+          throw new SyntaxError("malformed stream: a server-sent event that is not JSON");
+        }
+        if (sse.event === "error" || chunk?.error) {
+          const e = (chunk?.error ?? chunk) as Record<string, unknown>;
+          throw new ChatStreamError(e && typeof e === "object" ? e : { message: String(e) });
+        }
         if (chunk.usage) {
           usage = {
             inputTokens: chunk.usage.prompt_tokens ?? 0,
@@ -186,6 +302,13 @@ export function createOpenAIChatProvider(options: OpenAIProviderOptions): Provid
       }
     } catch (err) {
       throw classifyError(err, { provider: id, signal });
+    } finally {
+      signal.removeEventListener("abort", onAbort);
+      // After [DONE], what is left is the body's end (a chunked terminator, normally already received):
+      // read it in the background so the connection can serve the next request. Stopped early (an
+      // error, or the caller broke off): drop the connection instead of reading on.
+      if (complete && res?.body) void drain(res.body, ctl);
+      else ctl.abort();
     }
     throwIfAborted(signal, id);
     if (!finish) throw streamCutError(id);
@@ -206,7 +329,7 @@ export function createOpenAIChatProvider(options: OpenAIProviderOptions): Provid
     async listModels(signal?: AbortSignal): Promise<string[]> {
       try {
         const out: string[] = [];
-        for await (const m of client.models.list({ signal })) out.push(m.id);
+        for await (const m of (await client()).models.list({ signal })) out.push(m.id);
         return out;
       } catch (err) {
         throw classifyError(err, { provider: id, signal });

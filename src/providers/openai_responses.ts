@@ -1,7 +1,7 @@
 /** OpenAI Responses API provider: streaming events, function calls, reasoning summaries, usage. */
 import type OpenAI from "openai";
 import { classifyError } from "./classify.ts";
-import { createOpenAIClient, type OpenAIProviderOptions } from "./openai_chat.ts";
+import { createOpenAIClient, type OpenAIProviderOptions } from "./openai_client.ts";
 import { parseToolArguments, streamCutError, throwIfAborted } from "./tool_args.ts";
 import {
   type ChatMessage,

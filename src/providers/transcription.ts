@@ -25,7 +25,7 @@ export function createTranscriber(
   }
   let client: Promise<import("openai").OpenAI> | undefined;
   const load = () =>
-    client ??= import("./openai_chat.ts").then((m) =>
+    client ??= import("./openai_client.ts").then((m) =>
       m.createOpenAIClient({
         id: cfg.provider,
         apiKey: p.apiKey,

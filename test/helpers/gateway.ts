@@ -8,6 +8,8 @@ import type { Scope } from "../../src/store/credentials.ts";
 import { type RunningGateway, startGateway } from "../../src/app/gateway_runtime.ts";
 import { connectGateway, type GatewayClient, type GatewayClientOptions } from "../../src/gateway/client.ts";
 
+export { eventually } from "./wait.ts";
+
 export interface TestGateway extends RunningGateway {
   home: string;
   wsUrl: string;
@@ -83,22 +85,6 @@ export async function addToken(gw: TestGateway, scopes: Scope[], name = "app"): 
   await gw.store.credentials.put({ name, kind: "operator", scopes, token });
   await gw.auth.reload();
   return token;
-}
-
-/** Polls `fn` until it returns something other than undefined; fails with `what` after `ms`. */
-export async function eventually<T>(what: string, fn: () => Promise<T | undefined>, ms = 60_000): Promise<T> {
-  const deadline = Date.now() + ms;
-  let last: unknown;
-  while (Date.now() < deadline) {
-    try {
-      const v = await fn();
-      if (v !== undefined) return v;
-    } catch (err) {
-      last = err;
-    }
-    await new Promise((r) => setTimeout(r, 50));
-  }
-  throw new Error(`timed out after ${ms} ms waiting for ${what}${last ? ` (last error: ${last})` : ""}`);
 }
 
 /**

@@ -380,7 +380,7 @@ Deno.test("providerFetch: the lean transport for http base URLs only", () => {
   assert.equal(providerFetch(undefined), undefined);
 });
 
-Deno.test("http1 fetch: the OpenAI and Anthropic SDKs stream through it from an http base URL", async () => {
+Deno.test("http1 fetch: the OpenAI chat provider and the Anthropic SDK stream through it from an http base URL", async () => {
   const openai = createFakeOpenAI();
   const anthropic = createFakeAnthropic();
   try {

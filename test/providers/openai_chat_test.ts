@@ -1,6 +1,8 @@
 import assert from "node:assert/strict";
 import { createOpenAIChatProvider } from "../../src/providers/openai_chat.ts";
+import { createHttp1Fetch } from "../../src/providers/http1_fetch.ts";
 import { createFakeOpenAI } from "../fakes/fake_openai.ts";
+import { eventually } from "../helpers/wait.ts";
 import { collect, request, textOf, WEATHER_TOOL } from "./helpers.ts";
 
 function setup(opts: { apiKey?: string; key?: string } = {}) {
@@ -140,7 +142,7 @@ Deno.test("openai chat: maps finish reasons", async () => {
   }
 });
 
-Deno.test("openai chat: classifies HTTP errors from the real SDK", async () => {
+Deno.test("openai chat: classifies HTTP errors (status, Retry-After, error code)", async () => {
   const { fake, provider } = setup();
   try {
     fake.enqueue(
@@ -278,5 +280,166 @@ Deno.test("openai chat: the configured request timeout surfaces as a timeout err
     assert.equal(error?.kind, "timeout");
   } finally {
     await fake.close();
+  }
+});
+
+Deno.test("openai chat: configured headers are sent and override ours by name, whatever their case", async () => {
+  const fake = createFakeOpenAI();
+  const provider = createOpenAIChatProvider({
+    id: "oai",
+    baseUrl: fake.url,
+    apiKey: "sk-test-key",
+    headers: { "X-Title": "Talon", "Authorization": "Bearer from-config" },
+  });
+  try {
+    fake.enqueue({ text: "ok" });
+    const { error } = await collect(provider.stream(request()));
+    assert.equal(error, undefined);
+    const h = fake.requests[0]!.headers;
+    assert.equal(h["x-title"], "Talon");
+    assert.equal(h.authorization, "Bearer from-config", "one Authorization header, the configured one");
+    assert.equal(h["content-type"], "application/json");
+    assert.equal(fake.requests[0]!.path, "/v1/chat/completions");
+  } finally {
+    await fake.close();
+  }
+});
+
+Deno.test("openai chat: an error page that is not JSON (a proxy's 502) is classified by its status", async () => {
+  const server = Deno.serve(
+    { hostname: "127.0.0.1", port: 0, onListen: () => {} },
+    () =>
+      new Response("<html>502 Bad Gateway</html>", { status: 502, headers: { "content-type": "text/html" } }),
+  );
+  try {
+    const provider = createOpenAIChatProvider({
+      id: "oai",
+      baseUrl: `http://127.0.0.1:${server.addr.port}/v1`,
+      apiKey: "k",
+    });
+    const { error } = await collect(provider.stream(request()));
+    assert.equal(error?.kind, "overload");
+    assert.equal(error?.status, 502);
+    assert.match(error!.message, /502 Bad Gateway/);
+  } finally {
+    await server.shutdown();
+  }
+});
+
+Deno.test("openai chat: a kept-alive connection serves the next request after [DONE]; a stream broken off is closed", async () => {
+  const fake = createFakeOpenAI();
+  const f = createHttp1Fetch({ env: () => undefined, keepAlive: true });
+  const provider = createOpenAIChatProvider({ id: "oai", baseUrl: fake.url, apiKey: "k", fetch: f });
+  try {
+    for (const text of ["one", "two"]) {
+      fake.enqueue({ text: [text] });
+      const { events, error } = await collect(provider.stream(request()));
+      assert.equal(error, undefined);
+      assert.equal(textOf(events), text);
+      await eventually(
+        "the finished stream's connection idle again",
+        () => f.idle === 1 || undefined,
+        10_000,
+      );
+    }
+    assert.equal(fake.requests[1]!.headers["connection"], undefined, "keep-alive, not Connection: close");
+
+    fake.enqueue({ text: "a b c d", hangAfterChunks: 2 });
+    for await (const ev of provider.stream(request())) {
+      assert.equal(ev.type, "text");
+      break;
+    }
+    assert.equal(f.idle, 0, "the broken-off stream's connection was not kept (the sanitizer sees it closed)");
+  } finally {
+    f.closeIdle();
+    await fake.close();
+  }
+});
+
+Deno.test("openai chat: the provider does not load the openai SDK (only its model list does, on demand)", async () => {
+  const out = await new Deno.Command(Deno.execPath(), {
+    args: ["info", "--json", new URL("../../src/providers/openai_chat.ts", import.meta.url).pathname],
+    stdout: "piped",
+    stderr: "piped",
+  }).output();
+  assert.equal(out.code, 0, new TextDecoder().decode(out.stderr));
+  const graph = JSON.parse(new TextDecoder().decode(out.stdout)) as {
+    roots: string[];
+    modules: { specifier: string; dependencies?: { code?: { specifier: string }; isDynamic?: boolean }[] }[];
+  };
+  const bySpecifier = new Map(graph.modules.map((m) => [m.specifier, m]));
+  const loaded = new Set<string>();
+  const visit = (specifier: string) => {
+    if (loaded.has(specifier)) return;
+    loaded.add(specifier);
+    for (const d of bySpecifier.get(specifier)?.dependencies ?? []) {
+      if (d.code && !d.isDynamic) visit(d.code.specifier);
+    }
+  };
+  graph.roots.forEach(visit);
+  assert.ok(loaded.size > 3, "the walk found the provider's own imports");
+  assert.deepEqual([...loaded].filter((s) => /^npm:\/?openai@/.test(s)), []);
+  const all = graph.modules.map((m) => m.specifier).filter((s) => /^npm:\/?openai@/.test(s));
+  assert.ok(
+    all.length > 0,
+    "the SDK is in the graph (types, the dynamic model list), so the filter can match",
+  );
+});
+
+Deno.test("openai chat: a body that ends after [DONE] is read to its end in the background, keeping the connection", async () => {
+  const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
+  const { promise: finished, resolve: finish } = Promise.withResolvers<void>();
+  const enc = new TextEncoder();
+  const chunk = (s: string) => `${enc.encode(s).byteLength.toString(16)}\r\n${s}\r\n`;
+  const served = (async () => {
+    const conn = await listener.accept();
+    try {
+      const buf = new Uint8Array(65536);
+      let got = "";
+      while (
+        !/\r\n\r\n/.test(got) ||
+        got.length < got.indexOf("\r\n\r\n") + 4 + Number(/content-length: (\d+)/i.exec(got)?.[1])
+      ) {
+        const n = await conn.read(buf);
+        if (n === null) return;
+        got += new TextDecoder().decode(buf.subarray(0, n));
+      }
+      const sse = (o: unknown) => chunk(`data: ${JSON.stringify(o)}\n\n`);
+      await conn.write(enc.encode(
+        "HTTP/1.1 200 OK\r\ncontent-type: text/event-stream\r\ntransfer-encoding: chunked\r\n\r\n" +
+          sse({ choices: [{ index: 0, delta: { content: "hi" } }] }) +
+          sse({ choices: [{ index: 0, delta: {}, finish_reason: "stop" }] }) + chunk("data: [DONE]\n\n"),
+      ));
+      await finished; // the client has its whole answer; only now does the body end
+      await conn.write(enc.encode("0\r\n\r\n"));
+      await conn.read(buf); // until the client closes the kept connection
+    } finally {
+      conn.close();
+    }
+  })();
+  const f = createHttp1Fetch({ env: () => undefined, keepAlive: true });
+  const { port } = listener.addr as Deno.NetAddr;
+  const provider = createOpenAIChatProvider({
+    id: "oai",
+    baseUrl: `http://127.0.0.1:${port}/v1`,
+    apiKey: "k",
+    fetch: f,
+  });
+  try {
+    const { events, error } = await collect(provider.stream(request()));
+    assert.equal(error, undefined);
+    assert.equal(textOf(events), "hi");
+    assert.equal(f.idle, 0, "the body has not ended yet");
+    finish();
+    await eventually(
+      "the connection kept once the body ended",
+      () => f.idle === 1 || undefined,
+      10_000,
+    );
+  } finally {
+    finish();
+    f.closeIdle();
+    listener.close();
+    await served;
   }
 });
