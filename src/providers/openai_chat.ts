@@ -133,25 +133,23 @@ class ChatStreamError extends Error {
   }
 }
 
+/** The start of an error response's body as text (its message is all that is used). */
 async function readErrorBody(res: Response): Promise<string> {
   if (!res.body) return "";
   const reader = res.body.getReader();
-  const parts: Uint8Array[] = [];
-  let size = 0;
+  const decoder = new TextDecoder();
+  let text = "";
   try {
-    while (size < MAX_ERROR_BODY) {
+    for (let size = 0; size < MAX_ERROR_BODY;) {
       const { value, done } = await reader.read();
       if (done) break;
-      parts.push(value);
       size += value.byteLength;
+      text += decoder.decode(value, { stream: true });
     }
   } finally {
     await reader.cancel().catch(() => {});
   }
-  const bytes = new Uint8Array(size);
-  let at = 0;
-  for (const p of parts) bytes.set(p, (at += p.byteLength) - p.byteLength);
-  return new TextDecoder().decode(bytes.subarray(0, MAX_ERROR_BODY));
+  return text;
 }
 
 async function statusError(res: Response): Promise<ChatHttpError> {
@@ -166,7 +164,7 @@ async function statusError(res: Response): Promise<ChatHttpError> {
   const detail =
     inner && typeof inner === "object" && typeof (inner as { message?: unknown }).message === "string"
       ? (inner as { message: string }).message
-      : text.trim() || "status code (no body)";
+      : text.trim().slice(0, 1000) || "status code (no body)";
   return new ChatHttpError(res.status, inner ?? undefined, res.headers, `${res.status} ${detail}`);
 }
 
