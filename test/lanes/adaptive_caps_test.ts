@@ -74,17 +74,20 @@ Deno.test("adaptive caps from a pool: only new heartbeat samples count", () => {
   assert.equal(noHealth.cap(0, 0), 64);
 });
 
+/** A main lane whose configured cap (1,000) is far above the adaptive one, so the adaptive cap decides. */
+const WIDE_MAIN_LANE = {
+  lanes: {
+    main: { global: 1000, perShard: 1000 },
+    cron: { global: 2, perShard: 2 },
+    subagent: { global: 4, perShard: 4 },
+    heartbeat: { global: 1, perShard: 1 },
+  },
+};
+
 Deno.test("scheduler: a burst starts at most the adaptive cap on a shard; heartbeats of an idle worker raise it", async () => {
   const h = await harness({
     shards: 1,
-    settings: {
-      lanes: {
-        main: { global: 1000, perShard: 1000 },
-        cron: { global: 2, perShard: 2 },
-        subagent: { global: 4, perShard: 4 },
-        heartbeat: { global: 1, perShard: 1 },
-      },
-    },
+    settings: WIDE_MAIN_LANE,
   });
   try {
     const runs = Array.from(
@@ -110,14 +113,7 @@ Deno.test("scheduler: a shard held at its adaptive cap is probed, so the cap gro
   const h = await harness({
     shards: 1,
     pool: { heartbeatMs: 60_000, heartbeatTimeoutMs: 300_000 },
-    settings: {
-      lanes: {
-        main: { global: 1000, perShard: 1000 },
-        cron: { global: 2, perShard: 2 },
-        subagent: { global: 4, perShard: 4 },
-        heartbeat: { global: 1, perShard: 1 },
-      },
-    },
+    settings: WIDE_MAIN_LANE,
   });
   try {
     await h.waitFor("the worker ready", () => h.pool.status()[0]!.ready);
