@@ -10,9 +10,9 @@ import type { EventBus } from "../core/event_bus.ts";
 import type { Logger } from "../core/logger.ts";
 import type { Principal } from "../core/principal.ts";
 import { describePrincipal } from "../security/capabilities.ts";
-import { type ImageInput, ProviderError } from "../providers/types.ts";
+import { ProviderError } from "../providers/types.ts";
 import type { MediaRef } from "../core/types.ts";
-import { mediaMilestone, prepareMedia, type Transcriber } from "./media_input.ts";
+import type { Transcriber } from "./media_input.ts";
 import { flushMemory } from "./memory_flush.ts";
 import type { AuditRepo } from "../store/audit.ts";
 import type { MilestoneRepo } from "../store/milestones.ts";
@@ -23,31 +23,23 @@ import {
   compactSession,
   contextWindowOf,
   entriesTokens,
-  estimateEntryTokens,
   estimateTokens,
   estimateToolTokens,
   needsCompaction,
 } from "./compaction.ts";
-import { type ActiveContext, loadActiveContext, toMessages } from "./history.ts";
+import { toMessages } from "./history.ts";
 import { findAgent, noProviderMessage, resolveChain } from "./model_chain.ts";
 import { buildSystemPrompt, measureRequestBytes, type WorkspaceReader } from "./prompt.ts";
-import { createRunEmitter } from "./run_events.ts";
+import { createRunEmitter, type RunEmitter } from "./run_events.ts";
 import { recordRunEnd } from "./run_record.ts";
-import {
-  answeringRef,
-  newStepState,
-  runToolCall,
-  skippedCall,
-  type StepState,
-  streamStep,
-  type ToolRunRecord,
-} from "./run_step.ts";
+import { answeringRef, newStepState, type StepState, streamStep } from "./run_step.ts";
 import { type RunDirs, workspaceFor } from "./run_workspace.ts";
 import { createToolImages } from "./tool_images.ts";
-import { findOrphanCalls, orphanResults, repairMessages } from "./transcript_repair.ts";
+import { repairMessages } from "./transcript_repair.ts";
 import type { ModelStreamer, RunResult, RunSource, RunStatus, RunUsage, SkillsPort } from "./types.ts";
 import { costUsd } from "./usage.ts";
-import { userErrorText } from "./user_notice.ts";
+import { runFailure } from "./user_notice.ts";
+import { entryMaker, openTurn, runStepTools } from "./run_turn.ts";
 
 /** The repositories the runtime uses. `agentStoreFrom(store)` in mod.ts builds it from an open Store. */
 export interface AgentStore {
@@ -116,8 +108,8 @@ export async function executeRun(deps: RunDeps, rc: RunControl): Promise<RunResu
   let sessionId = "";
   let userAppended = false;
   let steps = 0;
-  let attempts = 0;
-  let model: string | undefined;
+  /** What the model calls so far added up to: attempts, the model that answered last, usage. */
+  const tally: Tally = { attempts: 0, model: undefined, usage };
   let reply = "";
   let status: RunStatus = "ok";
   let error: RunResult["error"];
@@ -127,10 +119,7 @@ export async function executeRun(deps: RunDeps, rc: RunControl): Promise<RunResu
   }, config.agents.defaults.runTimeoutMs);
 
   const append = async (entries: NewTranscriptEntry[]) => await store.transcripts.append(sessionId, entries);
-  const entry = <K extends NewTranscriptEntry["kind"]>(
-    kind: K,
-    content: Extract<NewTranscriptEntry, { kind: K }>["content"],
-  ) => ({ kind, content, runId, tokens: estimateEntryTokens(content) }) as NewTranscriptEntry;
+  const entry = entryMaker(runId);
 
   try {
     // A heartbeat turn is not a chat: the session's last chat stays where its replies go.
@@ -162,38 +151,18 @@ export async function executeRun(deps: RunDeps, rc: RunControl): Promise<RunResu
     if (signal.aborted) throw signal.reason; // stopped while queued: leave the transcript alone
     const files = await deps.workspaces.read(workspaceFor(config, deps.paths, agentId));
     const workspace = await deps.runDirs.get(config, deps.paths, rc);
-    // A session created by this run has no transcript yet: nothing to read.
-    let context: ActiveContext = created
-      ? { entries: [] }
-      : await loadActiveContext(store.transcripts, sessionId);
-    const orphans = findOrphanCalls(context.entries);
-    if (orphans.length) {
-      log.warn("repairing orphaned tool calls", { count: orphans.length });
-      context.entries.push(...await append(orphanResults(orphans, runId, estimateTokens)));
-    }
-    // A run re-run after a restart already has its user message in the transcript: only what is new
-    // (the "interrupted" note, messages merged since) is added, so the model sees the message once.
-    let userText = withoutEarlierAttempt(rc.text, context.entries, runId);
-    const images = new Map<number, ImageInput[]>();
-    const rerun = context.entries.some((e) => e.kind === "user" && e.runId === runId);
-    const media = rc.media?.length && !rerun
-      ? await prepareMedia({ config, transcribe: deps.transcribe }, rc.media, chain[0], signal)
-      : undefined;
-    if (media) {
-      userText = [userText, ...media.notes].filter(Boolean).join("\n\n");
-      await store.milestones.add({ runId, sessionKey, kind: "media", data: mediaMilestone(media) });
-    }
-    if (userText) {
-      const [userEntry] = await append([
-        entry("user", {
-          text: userText,
-          ...(rc.source ? { source: rc.source } : {}),
-          ...(rc.media?.length ? { media: rc.media } : {}),
-        }),
-      ]);
-      context.entries.push(userEntry!);
-      if (media?.images.length) images.set(userEntry!.seq, media.images);
-    }
+    const opened = await openTurn({
+      config,
+      deps,
+      rc,
+      log,
+      model: chain[0],
+      sessionId: created ? undefined : sessionId,
+      append,
+      entry,
+    });
+    const images = opened.images;
+    let context = opened.context;
     userAppended = true;
     const toolCtx = { sessionKey, agentId, workspace, channel: rc.source?.channel, principal: rc.principal };
     const toolSpecs = deps.tools.specs(toolCtx);
@@ -248,28 +217,19 @@ export async function executeRun(deps: RunDeps, rc: RunControl): Promise<RunResu
         const texts = rc.steer.splice(0);
         context.entries.push(...await append(texts.map((text) => entry("user", { text, steer: true }))));
       }
-      let system = buildSystemPrompt({
-        agentId,
-        agentName: agent?.name,
-        files,
-        now: clock.now(),
-        summary: context.summary,
-        memoryTools,
-        sections: skillsSection ? [skillsSection] : undefined,
-      });
-      if (needsCompaction(estimateTokens(system) + toolTokens + entriesTokens(context.entries), window)) {
-        if (await compact(false)) {
-          system = buildSystemPrompt({
-            agentId,
-            agentName: agent?.name,
-            files,
-            now: clock.now(),
-            summary: context.summary,
-            memoryTools,
-            sections: skillsSection ? [skillsSection] : undefined,
-          });
-        }
-      }
+      const systemPrompt = () =>
+        buildSystemPrompt({
+          agentId,
+          agentName: agent?.name,
+          files,
+          now: clock.now(),
+          summary: context.summary,
+          memoryTools,
+          sections: skillsSection ? [skillsSection] : undefined,
+        });
+      let system = systemPrompt();
+      const tokens = estimateTokens(system) + toolTokens + entriesTokens(context.entries);
+      if (needsCompaction(tokens, window) && await compact(false)) system = systemPrompt();
       const req = {
         system,
         messages: repairMessages(
@@ -296,7 +256,7 @@ export async function executeRun(deps: RunDeps, rc: RunControl): Promise<RunResu
           onThinking: (delta) => ev.emit("assistant", { thinking: delta }),
         });
       } catch (err) {
-        await recordAttempts(state, bytes, steps);
+        await recordAttempts({ config, store, ev, rc }, tally, state, bytes, steps);
         const overflow = err instanceof ProviderError && err.kind === "context_overflow";
         if (overflow && !overflowRetried && !state.text && !state.toolCalls.length && !signal.aborted) {
           overflowRetried = true;
@@ -312,13 +272,17 @@ export async function executeRun(deps: RunDeps, rc: RunControl): Promise<RunResu
         }
         throw err;
       }
-      await recordAttempts(state, bytes, steps);
+      await recordAttempts({ config, store, ev, rc }, tally, state, bytes, steps);
       const stepText = state.text;
       if (stepText) reply = prefix + stepText;
       const stepEntries: NewTranscriptEntry[] = [];
       if (stepText || !state.toolCalls.length) {
         stepEntries.push(
-          entry("assistant", { text: stepText, model, ...(state.stop ? { stop: state.stop } : {}) }),
+          entry("assistant", {
+            text: stepText,
+            model: tally.model,
+            ...(state.stop ? { stop: state.stop } : {}),
+          }),
         );
       }
       for (const call of state.toolCalls) {
@@ -331,46 +295,12 @@ export async function executeRun(deps: RunDeps, rc: RunControl): Promise<RunResu
         if (rc.steer.length && steps < maxSteps) continue;
         break;
       }
-      for (const call of state.toolCalls) {
-        let rec: ToolRunRecord;
-        if (signal.aborted) {
-          rec = await runToolCall({ tools: deps.tools, call, ctx: { ...toolCtx, runId, signal }, clock });
-        } else if (rc.steer.length) rec = skippedCall(call);
-        else {
-          ev.emit("tool", { phase: "start", toolCallId: call.id, name: call.name, args: call.arguments });
-          rec = await runToolCall({ tools: deps.tools, call, ctx: { ...toolCtx, runId, signal }, clock });
-        }
-        ev.emit("tool", {
-          phase: "end",
-          toolCallId: call.id,
-          name: call.name,
-          outcome: rec.outcome,
-          ms: rec.ms,
-          isError: rec.result.isError ?? false,
-          result: rec.result.content.length > 2000
-            ? rec.result.content.slice(0, 2000) + "…"
-            : rec.result.content,
-        });
-        await store.milestones.add({
-          runId,
-          sessionKey,
-          kind: "tool.call",
-          data: { tool: call.name, toolCallId: call.id, ms: rec.ms, outcome: rec.outcome },
-        });
-        context.entries.push(
-          ...await append([
-            entry("tool_result", {
-              toolCallId: call.id,
-              name: call.name,
-              content: rec.result.content,
-              ...(rec.result.isError ? { isError: true } : {}),
-              ...(rec.result.images?.length
-                ? { media: rec.result.images.map((i) => ({ kind: "image" as const, ...i })) }
-                : {}),
-            }),
-          ]),
-        );
-      }
+      context.entries.push(
+        ...await runStepTools(
+          { deps, rc, ev, ctx: { ...toolCtx, runId, signal }, append, entry },
+          state.toolCalls,
+        ),
+      );
       if (signal.aborted) throw signal.reason;
       if (steps >= maxSteps) {
         const notice = maxStepsNotice(maxSteps);
@@ -382,20 +312,13 @@ export async function executeRun(deps: RunDeps, rc: RunControl): Promise<RunResu
     }
     return await finish();
   } catch (err) {
-    const reason = signal.aborted ? signal.reason : err;
-    if (reason instanceof TalonError && reason.code === "ABORTED" && signal.aborted) {
-      status = "aborted";
-      error = { code: "ABORTED", message: reason.message };
-    } else {
-      status = "error";
-      const code = reason instanceof TalonError ? reason.code : "INTERNAL";
-      const message = reason instanceof TalonError ? reason.message : describeError(reason);
-      error = { code, message };
-      if (code === "INTERNAL") log.error("run failed", { error: message });
-      else log.warn("run failed", { code, error: message });
-      // The user gets one friendly sentence; the details stay in `error` (log, timeline, transcript).
-      const text = code === "TIMEOUT" ? message : userErrorText(reason);
-      reply = reply ? `${reply}\n\n${text}` : text;
+    const failure = runFailure(signal.aborted ? signal.reason : err, signal.aborted);
+    status = failure.status;
+    error = failure.error;
+    if (failure.userText !== undefined) {
+      if (error.code === "INTERNAL") log.error("run failed", { error: error.message });
+      else log.warn("run failed", { code: error.code, error: error.message });
+      reply = reply ? `${reply}\n\n${failure.userText}` : failure.userText;
     }
     if (userAppended) {
       await append([entry("notice", { text: error.message, code: error.code })]).catch(() => {});
@@ -403,47 +326,6 @@ export async function executeRun(deps: RunDeps, rc: RunControl): Promise<RunResu
     return await finish();
   } finally {
     clock.clearTimeout(timer);
-  }
-
-  async function recordAttempts(state: StepState, bytes: number, step: number) {
-    attempts += state.attempts.length;
-    const ref = answeringRef(state);
-    if (!state.sawUsage && (state.text || state.toolCalls.length)) {
-      state.inputTokens = Math.ceil(bytes / 4);
-      state.outputTokens = estimateTokens(state.text + JSON.stringify(state.toolCalls));
-      usage.estimated = true;
-    }
-    if (state.text || state.toolCalls.length || state.sawUsage) {
-      model = ref ?? model;
-      usage.inputTokens += state.inputTokens;
-      usage.outputTokens += state.outputTokens;
-      usage.costUsd += costUsd(config, ref, state.inputTokens, state.outputTokens);
-    }
-    for (const a of state.attempts) {
-      ev.emit("lifecycle", {
-        phase: "attempt",
-        provider: a.provider,
-        model: a.model,
-        ok: a.ok,
-        errorKind: a.errorKind,
-        ms: a.ms,
-      });
-      await store.milestones.add({
-        runId,
-        sessionKey,
-        kind: "model.attempt",
-        data: {
-          provider: a.provider,
-          model: a.model,
-          ok: a.ok,
-          ms: a.ms,
-          step,
-          requestBytes: bytes,
-          ...(a.errorKind ? { failoverReason: a.errorKind } : {}),
-          ...(a.ok ? { inputTokens: state.inputTokens, outputTokens: state.outputTokens } : {}),
-        },
-      });
-    }
   }
 
   async function finish(): Promise<RunResult> {
@@ -459,8 +341,8 @@ export async function executeRun(deps: RunDeps, rc: RunControl): Promise<RunResu
       ...(error ? { error } : {}),
       usage,
       steps,
-      attempts,
-      ...(model ? { model } : {}),
+      attempts: tally.attempts,
+      ...(tally.model ? { model: tally.model } : {}),
       startedAt,
       endedAt,
     };
@@ -469,17 +351,63 @@ export async function executeRun(deps: RunDeps, rc: RunControl): Promise<RunResu
   }
 }
 
-/** `text` minus the user text an earlier attempt of the same run already wrote to the transcript. */
-export function withoutEarlierAttempt(
-  text: string,
-  entries: readonly { kind: string; runId?: string; content: unknown }[],
-  runId: string,
-): string {
-  let rest = text;
-  for (const e of entries) {
-    if (e.kind !== "user" || e.runId !== runId) continue;
-    const earlier = (e.content as { text?: unknown }).text;
-    if (typeof earlier === "string" && earlier && rest.includes(earlier)) rest = rest.replace(earlier, "");
+/** What a run's model calls added up to so far. */
+interface Tally {
+  attempts: number;
+  /** The model that answered last. */
+  model: string | undefined;
+  usage: RunUsage;
+}
+
+/**
+ * Adds a step's model attempts to the run's tally (usage estimated from the request's size when the
+ * provider sent none) and reports each on the bus and as a `model.attempt` milestone.
+ */
+async function recordAttempts(
+  run: { config: Readonly<Config>; store: AgentStore; ev: RunEmitter; rc: RunControl },
+  tally: Tally,
+  state: StepState,
+  bytes: number,
+  step: number,
+): Promise<void> {
+  const { ev, rc } = run;
+  const usage = tally.usage;
+  tally.attempts += state.attempts.length;
+  const ref = answeringRef(state);
+  if (!state.sawUsage && (state.text || state.toolCalls.length)) {
+    state.inputTokens = Math.ceil(bytes / 4);
+    state.outputTokens = estimateTokens(state.text + JSON.stringify(state.toolCalls));
+    usage.estimated = true;
   }
-  return rest === text ? text : rest.replace(/\n{3,}/g, "\n\n").trim();
+  if (state.text || state.toolCalls.length || state.sawUsage) {
+    tally.model = ref ?? tally.model;
+    usage.inputTokens += state.inputTokens;
+    usage.outputTokens += state.outputTokens;
+    usage.costUsd += costUsd(run.config, ref, state.inputTokens, state.outputTokens);
+  }
+  for (const a of state.attempts) {
+    ev.emit("lifecycle", {
+      phase: "attempt",
+      provider: a.provider,
+      model: a.model,
+      ok: a.ok,
+      errorKind: a.errorKind,
+      ms: a.ms,
+    });
+    await run.store.milestones.add({
+      runId: rc.runId,
+      sessionKey: rc.sessionKey,
+      kind: "model.attempt",
+      data: {
+        provider: a.provider,
+        model: a.model,
+        ok: a.ok,
+        ms: a.ms,
+        step,
+        requestBytes: bytes,
+        ...(a.errorKind ? { failoverReason: a.errorKind } : {}),
+        ...(a.ok ? { inputTokens: state.inputTokens, outputTokens: state.outputTokens } : {}),
+      },
+    });
+  }
 }

@@ -2,8 +2,9 @@
  * What a chat user is told when a run fails: one friendly sentence, never provider ids, HTTP codes or
  * cooldown milliseconds. The details stay in the error (log, timeline, transcript notice, Control UI).
  */
-import { TalonError } from "../core/errors.ts";
+import { describeError, TalonError } from "../core/errors.ts";
 import { ProviderError } from "../providers/types.ts";
+import type { RunResult, RunStatus } from "./types.ts";
 
 const TRANSIENT = new Set(["rate_limit", "overload", "timeout", "network", "unknown"]);
 
@@ -59,4 +60,25 @@ export function userErrorTextForCode(code: string): string {
     default:
       return "Sorry — something went wrong while answering this message. Please try again.";
   }
+}
+
+/**
+ * How a run that threw ends: `aborted` when its own abort was a stop request, else `error` with the code
+ * of a TalonError (INTERNAL for anything else) and one friendly sentence for the user (`userText`); the
+ * details stay in `error` (log, timeline, transcript).
+ */
+export function runFailure(
+  reason: unknown,
+  aborted: boolean,
+): { status: RunStatus; error: NonNullable<RunResult["error"]>; userText?: string } {
+  if (reason instanceof TalonError && reason.code === "ABORTED" && aborted) {
+    return { status: "aborted", error: { code: "ABORTED", message: reason.message } };
+  }
+  const code = reason instanceof TalonError ? reason.code : "INTERNAL";
+  const message = reason instanceof TalonError ? reason.message : describeError(reason);
+  return {
+    status: "error",
+    error: { code, message },
+    userText: code === "TIMEOUT" ? message : userErrorText(reason),
+  };
 }
