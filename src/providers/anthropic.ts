@@ -1,22 +1,29 @@
 /**
- * Anthropic Messages API provider via `@anthropic-ai/sdk`: streaming text, tool use
- * (input_json_delta), extended thinking (with signatures for tool loops), usage and stop reasons.
+ * Anthropic Messages API provider: streaming text, tool use (input_json_delta), extended thinking (with
+ * signatures for tool loops), usage and stop reasons. It speaks the wire format itself through
+ * sse_post.ts (the `@anthropic-ai/sdk` types describe it); the model list loads the SDK when first asked.
  */
-import Anthropic from "@anthropic-ai/sdk";
+import type Anthropic from "@anthropic-ai/sdk";
 import { classifyError } from "./classify.ts";
 import { providerFetch } from "./http1_fetch.ts";
+import { postForEvents, StreamEventError } from "./sse_post.ts";
 import { parseToolArguments, streamCutError, throwIfAborted } from "./tool_args.ts";
 import type { ChatMessage, ModelRequest, Provider, StopReason, StreamEvent } from "./types.ts";
 
 export const ANTHROPIC_DEFAULT_BASE_URL = "https://api.anthropic.com";
 const DEFAULT_MAX_TOKENS = 8192;
+/** The Messages API version this adapter speaks (the SDK's default). */
+const ANTHROPIC_VERSION = "2023-06-01";
 
 export interface AnthropicProviderOptions {
   id: string;
   apiKey?: string;
   baseUrl?: string;
   headers?: Record<string, string>;
+  /** Per-request timeout until the response head; default 600,000 ms. */
   timeoutMs?: number;
+  /** The HTTP transport (default: providerFetch's lean fetch for `http:` URLs, else the global fetch). */
+  fetch?: typeof fetch;
 }
 
 type MessageParam = Anthropic.MessageParam;
@@ -105,52 +112,93 @@ interface OpenBlock {
   signature?: string;
 }
 
+/** The request body, built and serialised in one place so no caller frame holds the params meanwhile. */
+function messagesBody(request: ModelRequest): string {
+  const budget = request.thinkingBudget && request.thinkingBudget >= 1024
+    ? request.thinkingBudget
+    : undefined;
+  let maxTokens = request.maxTokens ?? DEFAULT_MAX_TOKENS;
+  if (budget && maxTokens <= budget) maxTokens = budget + DEFAULT_MAX_TOKENS;
+  const params: Anthropic.MessageCreateParamsStreaming = {
+    model: request.model,
+    max_tokens: maxTokens,
+    messages: toAnthropicMessages(request.messages),
+    stream: true,
+    ...(request.system ? { system: request.system } : {}),
+    ...(budget ? { thinking: { type: "enabled", budget_tokens: budget } } : {}),
+    ...(request.tools.length
+      ? {
+        tools: request.tools.map((t) => ({
+          name: t.name,
+          description: t.description,
+          input_schema: t.parameters as Anthropic.Tool.InputSchema,
+        })),
+      }
+      : {}),
+  };
+  return JSON.stringify(params);
+}
+
 /** Creates an Anthropic Messages provider. */
 export function createAnthropicProvider(options: AnthropicProviderOptions): Provider {
   const id = options.id;
-  const baseURL = options.baseUrl ?? ANTHROPIC_DEFAULT_BASE_URL;
-  const client = new Anthropic({
-    apiKey: options.apiKey ?? "",
-    baseURL,
-    fetch: providerFetch(baseURL),
-    maxRetries: 0,
-    timeout: options.timeoutMs ?? 600_000,
-    defaultHeaders: options.headers,
-    logLevel: "off",
-  });
+  const baseURL = (options.baseUrl ?? ANTHROPIC_DEFAULT_BASE_URL).replace(/\/+$/, "");
+  const url = `${baseURL}/v1/messages`;
+  const fetchFn = options.fetch ?? providerFetch(baseURL) ?? fetch;
+  const timeoutMs = options.timeoutMs ?? 600_000;
+  // Configured headers override ours, names compared without case (as the SDK's `defaultHeaders` do).
+  const headers: Record<string, string> = {
+    ...(options.apiKey ? { "x-api-key": options.apiKey } : {}),
+    "anthropic-version": ANTHROPIC_VERSION,
+    "content-type": "application/json",
+    accept: "application/json",
+  };
+  for (const [name, value] of Object.entries(options.headers ?? {})) headers[name.toLowerCase()] = value;
+  let sdk: Promise<Anthropic> | undefined;
+  const client = () =>
+    sdk ??= import("@anthropic-ai/sdk").then(({ default: Sdk }) =>
+      new Sdk({
+        apiKey: options.apiKey ?? "",
+        baseURL,
+        fetch: fetchFn,
+        maxRetries: 0,
+        timeout: timeoutMs,
+        defaultHeaders: options.headers,
+        logLevel: "off",
+      })
+    );
 
   async function* stream(request: ModelRequest): AsyncGenerator<StreamEvent> {
     const { signal } = request;
-    const budget = request.thinkingBudget && request.thinkingBudget >= 1024
-      ? request.thinkingBudget
-      : undefined;
-    let maxTokens = request.maxTokens ?? DEFAULT_MAX_TOKENS;
-    if (budget && maxTokens <= budget) maxTokens = budget + DEFAULT_MAX_TOKENS;
-    const params: Anthropic.MessageCreateParamsStreaming = {
-      model: request.model,
-      max_tokens: maxTokens,
-      messages: toAnthropicMessages(request.messages),
-      stream: true,
-      ...(request.system ? { system: request.system } : {}),
-      ...(budget ? { thinking: { type: "enabled", budget_tokens: budget } } : {}),
-      ...(request.tools.length
-        ? {
-          tools: request.tools.map((t) => ({
-            name: t.name,
-            description: t.description,
-            input_schema: t.parameters as Anthropic.Tool.InputSchema,
-          })),
-        }
-        : {}),
-    };
+    throwIfAborted(signal, id);
     const blocks = new Map<number, OpenBlock>();
     let inputTokens = 0;
     let outputTokens = 0;
     let stopReason: string | null | undefined;
     let stopped = false;
     try {
-      const events = await client.messages.create(params, { signal });
-      for await (const ev of events) {
+      const events = postForEvents({
+        fetch: fetchFn,
+        url,
+        headers,
+        body: () => messagesBody(request),
+        signal,
+        timeoutMs,
+        isLast: (e) => e.event === "message_stop",
+      });
+      for await (const sse of events) {
+        let ev: Anthropic.RawMessageStreamEvent | { type: "error"; error?: Record<string, unknown> };
+        try {
+          ev = JSON.parse(sse.data);
+        } catch {
+          throw new SyntaxError("malformed stream: a server-sent event that is not JSON");
+        }
+        if (sse.event === "error" || ev?.type === "error") {
+          const e = (ev as { error?: unknown }).error ?? ev;
+          throw new StreamEventError(
+            e && typeof e === "object" ? e as Record<string, unknown> : { message: String(e) },
+          );
+        }
         switch (ev.type) {
           case "message_start": {
             const u = ev.message.usage;
@@ -224,7 +272,7 @@ export function createAnthropicProvider(options: AnthropicProviderOptions): Prov
     async listModels(signal?: AbortSignal): Promise<string[]> {
       try {
         const out: string[] = [];
-        for await (const m of client.models.list({}, { signal })) out.push(m.id);
+        for await (const m of (await client()).models.list({}, { signal })) out.push(m.id);
         return out;
       } catch (err) {
         throw classifyError(err, { provider: id, signal });

@@ -6,7 +6,7 @@ import type OpenAI from "openai";
 import { classifyError } from "./classify.ts";
 import { providerFetch } from "./http1_fetch.ts";
 import { OPENAI_DEFAULT_BASE_URL, type OpenAIProviderOptions } from "./openai_options.ts";
-import { sseEvents } from "./sse.ts";
+import { postForEvents, StreamEventError } from "./sse_post.ts";
 import { parseToolArguments, streamCutError, throwIfAborted } from "./tool_args.ts";
 import type {
   ChatMessage,
@@ -111,81 +111,6 @@ interface PartialCall {
   args: string;
 }
 
-/** Error responses are read up to this many bytes (their message is all that is used). */
-const MAX_ERROR_BODY = 64 * 1024;
-
-/**
- * A non-2xx response as the `openai` SDK's APIError shapes it (`status`, `error` = the body's `error`
- * object, `headers`, message "<status> <message>"), so classify.ts treats both the same.
- */
-class ChatHttpError extends Error {
-  constructor(readonly status: number, readonly error: unknown, readonly headers: Headers, message: string) {
-    super(message);
-    this.name = "APIError";
-  }
-}
-
-/** An `error` object inside the stream (no HTTP status), as the SDK reports it. */
-class ChatStreamError extends Error {
-  constructor(readonly error: Record<string, unknown>) {
-    super(typeof error.message === "string" ? error.message : JSON.stringify(error));
-    this.name = "APIError";
-  }
-}
-
-/** The start of an error response's body as text (its message is all that is used). */
-async function readErrorBody(res: Response): Promise<string> {
-  if (!res.body) return "";
-  const reader = res.body.getReader();
-  const decoder = new TextDecoder();
-  let text = "";
-  try {
-    for (let size = 0; size < MAX_ERROR_BODY;) {
-      const { value, done } = await reader.read();
-      if (done) break;
-      size += value.byteLength;
-      text += decoder.decode(value, { stream: true });
-    }
-  } finally {
-    await reader.cancel().catch(() => {});
-  }
-  return text;
-}
-
-async function statusError(res: Response): Promise<ChatHttpError> {
-  const text = await readErrorBody(res);
-  let body: unknown;
-  try {
-    body = JSON.parse(text);
-  } catch { /* not JSON: the text is the message */ }
-  const inner = body && typeof body === "object" && "error" in body
-    ? (body as { error: unknown }).error
-    : body;
-  const detail =
-    inner && typeof inner === "object" && typeof (inner as { message?: unknown }).message === "string"
-      ? (inner as { message: string }).message
-      : text.trim().slice(0, 1000) || "status code (no body)";
-  return new ChatHttpError(res.status, inner ?? undefined, res.headers, `${res.status} ${detail}`);
-}
-
-/** Reads what is left of a finished stream, up to 64 KiB and 2 s, then lets the connection go. */
-async function drain(body: ReadableStream<Uint8Array>, ctl: AbortController): Promise<void> {
-  const timer = setTimeout(() => ctl.abort(), 2000);
-  const reader = body.getReader();
-  try {
-    for (let size = 0; size <= MAX_ERROR_BODY;) {
-      const { value, done } = await reader.read();
-      if (done) return;
-      size += value.byteLength;
-    }
-    await reader.cancel();
-  } catch {
-    /* cut or aborted: the connection is closed either way */
-  } finally {
-    clearTimeout(timer);
-  }
-}
-
 /** The request body, built and serialised in one place so no caller frame holds the params meanwhile. */
 function chatBody(request: ModelRequest, officialApi: boolean): string {
   const params: OpenAI.Chat.Completions.ChatCompletionCreateParamsStreaming = {
@@ -225,46 +150,24 @@ export function createOpenAIChatProvider(options: OpenAIProviderOptions): Provid
   let sdk: Promise<OpenAI> | undefined;
   const client = () => sdk ??= import("./openai_client.ts").then((m) => m.createOpenAIClient(options));
 
-  /** POSTs the request; resolves with a 2xx response whose head arrived within the timeout. */
-  async function send(request: ModelRequest, ctl: AbortController): Promise<Response> {
-    const timer = setTimeout(
-      () => ctl.abort(new DOMException(`no response within ${timeoutMs} ms`, "TimeoutError")),
-      timeoutMs,
-    );
-    try {
-      const res = await fetchFn(url, {
-        method: "POST",
-        headers,
-        body: chatBody(request, officialApi),
-        signal: ctl.signal,
-      });
-      if (!res.ok) throw await statusError(res);
-      if (!res.body) throw new SyntaxError("malformed stream: a response without a body");
-      return res;
-    } finally {
-      clearTimeout(timer);
-    }
-  }
-
   async function* stream(request: ModelRequest): AsyncGenerator<StreamEvent> {
     const { signal } = request;
     throwIfAborted(signal, id);
-    // One controller for the run's signal and the timeout; aborting it also stops the body's reads.
-    const ctl = new AbortController();
-    const onAbort = () => ctl.abort(signal.reason);
-    signal.addEventListener("abort", onAbort, { once: true });
-    let res: Response | undefined;
     const calls = new Map<number, PartialCall>();
     let finish: string | null | undefined;
     let usage: { inputTokens: number; outputTokens: number } | undefined;
-    let complete = false;
     try {
-      res = await send(request, ctl);
-      for await (const sse of sseEvents(res.body!)) {
-        if (sse.data === "[DONE]") {
-          complete = true;
-          break;
-        }
+      const events = postForEvents({
+        fetch: fetchFn,
+        url,
+        headers,
+        body: () => chatBody(request, officialApi),
+        signal,
+        timeoutMs,
+        isLast: (e) => e.data === "[DONE]",
+      });
+      for await (const sse of events) {
+        if (sse.data === "[DONE]") break;
         let chunk: OpenAI.Chat.Completions.ChatCompletionChunk & { error?: Record<string, unknown> };
         try {
           chunk = JSON.parse(sse.data);
@@ -273,7 +176,7 @@ export function createOpenAIChatProvider(options: OpenAIProviderOptions): Provid
         }
         if (sse.event === "error" || chunk?.error) {
           const e = (chunk?.error ?? chunk) as Record<string, unknown>;
-          throw new ChatStreamError(e && typeof e === "object" ? e : { message: String(e) });
+          throw new StreamEventError(e && typeof e === "object" ? e : { message: String(e) });
         }
         if (chunk.usage) {
           usage = {
@@ -300,13 +203,6 @@ export function createOpenAIChatProvider(options: OpenAIProviderOptions): Provid
       }
     } catch (err) {
       throw classifyError(err, { provider: id, signal });
-    } finally {
-      signal.removeEventListener("abort", onAbort);
-      // After [DONE], what is left is the body's end (a chunked terminator, normally already received):
-      // read it in the background so the connection can serve the next request. Stopped early (an
-      // error, or the caller broke off): drop the connection instead of reading on.
-      if (complete && res?.body) void drain(res.body, ctl);
-      else ctl.abort();
     }
     throwIfAborted(signal, id);
     if (!finish) throw streamCutError(id);

@@ -1,7 +1,8 @@
 import assert from "node:assert/strict";
 import { createAnthropicProvider } from "../../src/providers/anthropic.ts";
 import { createFakeAnthropic } from "../fakes/fake_anthropic.ts";
-import { collect, request, textOf, WEATHER_TOOL } from "./helpers.ts";
+import { collect, request, staticGraph, textOf, WEATHER_TOOL } from "./helpers.ts";
+import { bounded } from "../helpers/wait.ts";
 
 function setup() {
   const fake = createFakeAnthropic();
@@ -175,4 +176,58 @@ Deno.test("anthropic: an error event inside the stream is classified (overloaded
   } finally {
     await fake.close();
   }
+});
+
+Deno.test("anthropic: sends the key and API version; configured headers override by name, whatever their case", async () => {
+  const fake = createFakeAnthropic();
+  const provider = createAnthropicProvider({
+    id: "ant",
+    baseUrl: fake.origin + "/",
+    apiKey: "sk-ant-test",
+    headers: { "Anthropic-Beta": "tools-2024", "ANTHROPIC-VERSION": "2024-01-01" },
+  });
+  try {
+    fake.enqueue({ text: "ok" });
+    const { error } = await collect(provider.stream(request()));
+    assert.equal(error, undefined);
+    const h = fake.requests[0]!.headers;
+    assert.equal(fake.requests[0]!.path, "/v1/messages", "a trailing slash on baseUrl is not doubled");
+    assert.equal(h["x-api-key"], "sk-ant-test");
+    assert.equal(h["anthropic-beta"], "tools-2024");
+    assert.equal(h["anthropic-version"], "2024-01-01", "one version header, the configured one");
+  } finally {
+    await fake.close();
+  }
+});
+
+Deno.test(
+  "anthropic: aborting mid-stream is an aborted error; an unanswered request times out",
+  bounded(async () => {
+    const fake = createFakeAnthropic();
+    try {
+      const provider = createAnthropicProvider({ id: "ant", baseUrl: fake.origin, apiKey: "k" });
+      fake.enqueue({ text: "a b c d", hangAfterChunks: 4 }); // message_start, ping, block start, one delta
+      const ctl = new AbortController();
+      let error: unknown;
+      try {
+        for await (const ev of provider.stream(request({ signal: ctl.signal }))) {
+          if (ev.type === "text") ctl.abort();
+        }
+      } catch (err) {
+        error = err;
+      }
+      assert.equal((error as { kind?: string }).kind, "aborted");
+      const slow = createAnthropicProvider({ id: "ant", baseUrl: fake.origin, apiKey: "k", timeoutMs: 50 });
+      fake.enqueue({ text: "too late", delayMs: 30_000 });
+      assert.equal((await collect(slow.stream(request()))).error?.kind, "timeout");
+    } finally {
+      await fake.close();
+    }
+  }),
+);
+
+Deno.test("anthropic: the provider does not load @anthropic-ai/sdk (only its model list does, on demand)", async () => {
+  const { loaded, all } = await staticGraph("../../src/providers/anthropic.ts");
+  assert.deepEqual(loaded.filter((s) => /anthropic-ai\/sdk/.test(s)), []);
+  assert.ok(all.some((s) => /anthropic-ai\/sdk/.test(s)), "the SDK is in the graph (types, the model list)");
 });
