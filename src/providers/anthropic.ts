@@ -8,23 +8,22 @@ import { classifyError } from "./classify.ts";
 import { providerFetch } from "./http1_fetch.ts";
 import { postForEvents, StreamEventError } from "./sse_post.ts";
 import { parseToolArguments, streamCutError, throwIfAborted } from "./tool_args.ts";
-import type { ChatMessage, ModelRequest, Provider, StopReason, StreamEvent } from "./types.ts";
+import type {
+  ChatMessage,
+  ModelRequest,
+  Provider,
+  ProviderHttpOptions,
+  StopReason,
+  StreamEvent,
+} from "./types.ts";
 
 export const ANTHROPIC_DEFAULT_BASE_URL = "https://api.anthropic.com";
 const DEFAULT_MAX_TOKENS = 8192;
 /** The Messages API version this adapter speaks (the SDK's default). */
 const ANTHROPIC_VERSION = "2023-06-01";
 
-export interface AnthropicProviderOptions {
-  id: string;
-  apiKey?: string;
-  baseUrl?: string;
-  headers?: Record<string, string>;
-  /** Per-request timeout until the response head; default 600,000 ms. */
-  timeoutMs?: number;
-  /** The HTTP transport (default: providerFetch's lean fetch for `http:` URLs, else the global fetch). */
-  fetch?: typeof fetch;
-}
+/** Settings of the Anthropic adapter. */
+export type AnthropicProviderOptions = ProviderHttpOptions;
 
 type MessageParam = Anthropic.MessageParam;
 type BlockParam = Anthropic.ContentBlockParam;

@@ -72,6 +72,18 @@ export type StreamEvent =
   | { type: "usage"; inputTokens: number; outputTokens: number }
   | { type: "stop"; reason: StopReason };
 
+/** How a provider adapter reaches its API (config `providers.<id>` plus the transport). */
+export interface ProviderHttpOptions {
+  id: string;
+  apiKey?: string;
+  baseUrl?: string;
+  headers?: Record<string, string>;
+  /** Per-request timeout until the response head; default 600,000 ms. */
+  timeoutMs?: number;
+  /** The HTTP transport (default: providerFetch's lean fetch for `http:` URLs, else the global fetch). */
+  fetch?: typeof fetch;
+}
+
 export interface Provider {
   readonly id: string;
   /** Streams one model call. Throws ProviderError (classified) on failure. */
