@@ -5,8 +5,7 @@
  */
 import type Anthropic from "@anthropic-ai/sdk";
 import { classifyError } from "./classify.ts";
-import { providerFetch } from "./http1_fetch.ts";
-import { postForEvents, StreamEventError } from "./sse_post.ts";
+import { eventData, eventEndpoint, postForEvents } from "./sse_post.ts";
 import { parseToolArguments, streamCutError, throwIfAborted } from "./tool_args.ts";
 import type {
   ChatMessage,
@@ -141,27 +140,21 @@ function messagesBody(request: ModelRequest): string {
 /** Creates an Anthropic Messages provider. */
 export function createAnthropicProvider(options: AnthropicProviderOptions): Provider {
   const id = options.id;
-  const baseURL = (options.baseUrl ?? ANTHROPIC_DEFAULT_BASE_URL).replace(/\/+$/, "");
-  const url = `${baseURL}/v1/messages`;
-  const fetchFn = options.fetch ?? providerFetch(baseURL) ?? fetch;
-  const timeoutMs = options.timeoutMs ?? 600_000;
-  // Configured headers override ours, names compared without case (as the SDK's `defaultHeaders` do).
-  const headers: Record<string, string> = {
+  const endpoint = eventEndpoint(options, ANTHROPIC_DEFAULT_BASE_URL, "/v1/messages", {
     ...(options.apiKey ? { "x-api-key": options.apiKey } : {}),
     "anthropic-version": ANTHROPIC_VERSION,
     "content-type": "application/json",
     accept: "application/json",
-  };
-  for (const [name, value] of Object.entries(options.headers ?? {})) headers[name.toLowerCase()] = value;
+  });
   let sdk: Promise<Anthropic> | undefined;
   const client = () =>
     sdk ??= import("@anthropic-ai/sdk").then(({ default: Sdk }) =>
       new Sdk({
         apiKey: options.apiKey ?? "",
-        baseURL,
-        fetch: fetchFn,
+        baseURL: endpoint.base,
+        fetch: endpoint.fetch,
         maxRetries: 0,
-        timeout: timeoutMs,
+        timeout: endpoint.timeoutMs,
         defaultHeaders: options.headers,
         logLevel: "off",
       })
@@ -177,27 +170,13 @@ export function createAnthropicProvider(options: AnthropicProviderOptions): Prov
     let stopped = false;
     try {
       const events = postForEvents({
-        fetch: fetchFn,
-        url,
-        headers,
+        ...endpoint,
         body: () => messagesBody(request),
         signal,
-        timeoutMs,
         isLast: (e) => e.event === "message_stop",
       });
       for await (const sse of events) {
-        let ev: Anthropic.RawMessageStreamEvent | { type: "error"; error?: Record<string, unknown> };
-        try {
-          ev = JSON.parse(sse.data);
-        } catch {
-          throw new SyntaxError("malformed stream: a server-sent event that is not JSON");
-        }
-        if (sse.event === "error" || ev?.type === "error") {
-          const e = (ev as { error?: unknown }).error ?? ev;
-          throw new StreamEventError(
-            e && typeof e === "object" ? e as Record<string, unknown> : { message: String(e) },
-          );
-        }
+        const ev = eventData<Anthropic.RawMessageStreamEvent>(sse);
         switch (ev.type) {
           case "message_start": {
             const u = ev.message.usage;

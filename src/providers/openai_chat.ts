@@ -4,9 +4,8 @@
  */
 import type OpenAI from "openai";
 import { classifyError } from "./classify.ts";
-import { providerFetch } from "./http1_fetch.ts";
 import { OPENAI_DEFAULT_BASE_URL, type OpenAIProviderOptions } from "./openai_options.ts";
-import { postForEvents, StreamEventError } from "./sse_post.ts";
+import { eventData, eventEndpoint, postForEvents } from "./sse_post.ts";
 import { parseToolArguments, streamCutError, throwIfAborted } from "./tool_args.ts";
 import type {
   ChatMessage,
@@ -18,8 +17,6 @@ import type {
   ToolCall,
   ToolSpec,
 } from "./types.ts";
-
-export { OPENAI_DEFAULT_BASE_URL, type OpenAIProviderOptions } from "./openai_options.ts";
 
 type ChatParam = OpenAI.Chat.Completions.ChatCompletionMessageParam;
 
@@ -135,18 +132,12 @@ function chatBody(request: ModelRequest, officialApi: boolean): string {
  */
 export function createOpenAIChatProvider(options: OpenAIProviderOptions): Provider {
   const id = options.id;
-  const baseUrl = (options.baseUrl ?? OPENAI_DEFAULT_BASE_URL).replace(/\/+$/, "");
   const officialApi = !options.baseUrl || options.baseUrl.includes("api.openai.com");
-  const url = `${baseUrl}/chat/completions`;
-  const fetchFn = options.fetch ?? providerFetch(baseUrl) ?? fetch;
-  const timeoutMs = options.timeoutMs ?? 600_000;
-  // Configured headers override ours, names compared without case (as the SDK's `defaultHeaders` do).
-  const headers: Record<string, string> = {
+  const endpoint = eventEndpoint(options, OPENAI_DEFAULT_BASE_URL, "/chat/completions", {
     authorization: `Bearer ${options.apiKey || "no-key"}`,
     "content-type": "application/json",
     accept: "application/json",
-  };
-  for (const [name, value] of Object.entries(options.headers ?? {})) headers[name.toLowerCase()] = value;
+  });
   let sdk: Promise<OpenAI> | undefined;
   const client = () => sdk ??= import("./openai_client.ts").then((m) => m.createOpenAIClient(options));
 
@@ -158,26 +149,14 @@ export function createOpenAIChatProvider(options: OpenAIProviderOptions): Provid
     let usage: { inputTokens: number; outputTokens: number } | undefined;
     try {
       const events = postForEvents({
-        fetch: fetchFn,
-        url,
-        headers,
+        ...endpoint,
         body: () => chatBody(request, officialApi),
         signal,
-        timeoutMs,
         isLast: (e) => e.data === "[DONE]",
       });
       for await (const sse of events) {
         if (sse.data === "[DONE]") break;
-        let chunk: OpenAI.Chat.Completions.ChatCompletionChunk & { error?: Record<string, unknown> };
-        try {
-          chunk = JSON.parse(sse.data);
-        } catch {
-          throw new SyntaxError("malformed stream: a server-sent event that is not JSON");
-        }
-        if (sse.event === "error" || chunk?.error) {
-          const e = (chunk?.error ?? chunk) as Record<string, unknown>;
-          throw new StreamEventError(e && typeof e === "object" ? e : { message: String(e) });
-        }
+        const chunk = eventData<OpenAI.Chat.Completions.ChatCompletionChunk>(sse);
         if (chunk.usage) {
           usage = {
             inputTokens: chunk.usage.prompt_tokens ?? 0,

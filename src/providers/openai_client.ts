@@ -7,8 +7,6 @@ import OpenAI from "openai";
 import { providerFetch } from "./http1_fetch.ts";
 import { OPENAI_DEFAULT_BASE_URL, type OpenAIProviderOptions } from "./openai_options.ts";
 
-export { OPENAI_DEFAULT_BASE_URL, type OpenAIProviderOptions } from "./openai_options.ts";
-
 /** Builds an SDK client with our retry policy (none: failover.ts retries) and no env reads. */
 export function createOpenAIClient(options: OpenAIProviderOptions): OpenAI {
   const baseURL = options.baseUrl ?? OPENAI_DEFAULT_BASE_URL;

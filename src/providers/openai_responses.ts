@@ -1,7 +1,8 @@
 /** OpenAI Responses API provider: streaming events, function calls, reasoning summaries, usage. */
 import type OpenAI from "openai";
 import { classifyError } from "./classify.ts";
-import { createOpenAIClient, type OpenAIProviderOptions } from "./openai_client.ts";
+import { createOpenAIClient } from "./openai_client.ts";
+import type { OpenAIProviderOptions } from "./openai_options.ts";
 import { parseToolArguments, streamCutError, throwIfAborted } from "./tool_args.ts";
 import {
   type ChatMessage,

@@ -13,7 +13,9 @@
  *   chunked framing) is read in the background, ≤ 64 KiB and ≤ 2 s, so a kept-alive connection serves the
  *   next request. A stream the caller stops early is aborted: its connection is closed, not read on.
  */
+import { providerFetch } from "./http1_fetch.ts";
 import { type SseEvent, sseEvents } from "./sse.ts";
+import type { ProviderHttpOptions } from "./types.ts";
 
 /** Error bodies and what is left after the last event are read up to this many bytes. */
 const MAX_TAIL_BYTES = 64 * 1024;
@@ -34,17 +36,66 @@ export class StreamEventError extends Error {
   }
 }
 
-export interface SsePost {
-  fetch: typeof fetch;
+/** Where and how a provider's streaming requests go. */
+export interface EventEndpoint {
+  /** The base URL without a trailing slash (for an SDK client of the same provider). */
+  base: string;
   url: string;
   headers: Record<string, string>;
+  fetch: typeof fetch;
+  /** The longest wait for the response head. */
+  timeoutMs: number;
+}
+
+/**
+ * The endpoint `path` under the configured base URL (or `defaultBase`), with the adapter's own headers
+ * and the configured ones over them, names compared without case (as the SDKs' `defaultHeaders` do); the
+ * transport is providerFetch's lean fetch for `http:` URLs, else the global fetch; 600 s for the head.
+ */
+export function eventEndpoint(
+  options: ProviderHttpOptions,
+  defaultBase: string,
+  path: string,
+  ours: Record<string, string>,
+): EventEndpoint {
+  const base = (options.baseUrl ?? defaultBase).replace(/\/+$/, "");
+  const headers = { ...ours };
+  for (const [name, value] of Object.entries(options.headers ?? {})) headers[name.toLowerCase()] = value;
+  return {
+    base,
+    url: base + path,
+    headers,
+    fetch: options.fetch ?? providerFetch(base) ?? fetch,
+    timeoutMs: options.timeoutMs ?? 600_000,
+  };
+}
+
+export interface SsePost extends EventEndpoint {
   /** Builds the JSON body; called once, so no caller frame holds the params while the model thinks. */
   body: () => string;
   signal: AbortSignal;
-  /** The longest wait for the response head. */
-  timeoutMs: number;
   /** The event after which the answer is complete. */
   isLast: (event: SseEvent) => boolean;
+}
+
+/**
+ * An event's JSON data. Data that is not JSON is a SyntaxError ("malformed stream"); an error the provider
+ * sent in the stream (an `error` event, `type: "error"`, or an `error` field) is thrown as a StreamEventError.
+ */
+export function eventData<T>(event: SseEvent): T {
+  let data: { type?: unknown; error?: unknown } | null;
+  try {
+    data = JSON.parse(event.data);
+  } catch {
+    throw new SyntaxError("malformed stream: a server-sent event that is not JSON");
+  }
+  if (event.event === "error" || data?.type === "error" || data?.error) {
+    const e = data?.error ?? data;
+    throw new StreamEventError(
+      e && typeof e === "object" ? e as Record<string, unknown> : { message: String(e) },
+    );
+  }
+  return data as T;
 }
 
 /** POSTs the request and yields its events (see the module comment for errors, timeout and the tail). */
@@ -91,10 +142,9 @@ async function send(o: SsePost, ctl: AbortController): Promise<ReadableStream<Ui
   }
 }
 
-/** The start of an error response's body as text (its message is all that is used). */
-async function readErrorBody(res: Response): Promise<string> {
-  if (!res.body) return "";
-  const reader = res.body.getReader();
+/** The start of a body as text, up to 64 KiB; the rest is cancelled. */
+async function readTail(body: ReadableStream<Uint8Array>): Promise<string> {
+  const reader = body.getReader();
   const decoder = new TextDecoder();
   let text = "";
   try {
@@ -111,7 +161,7 @@ async function readErrorBody(res: Response): Promise<string> {
 }
 
 async function statusError(res: Response): Promise<HttpStatusError> {
-  const text = await readErrorBody(res);
+  const text = res.body ? await readTail(res.body) : "";
   let body: unknown;
   try {
     body = JSON.parse(text);
@@ -129,14 +179,8 @@ async function statusError(res: Response): Promise<HttpStatusError> {
 /** Reads what is left of a finished answer, up to 64 KiB and 2 s, then lets the connection go. */
 async function drain(body: ReadableStream<Uint8Array>, ctl: AbortController): Promise<void> {
   const timer = setTimeout(() => ctl.abort(), 2000);
-  const reader = body.getReader();
   try {
-    for (let size = 0; size <= MAX_TAIL_BYTES;) {
-      const { value, done } = await reader.read();
-      if (done) return;
-      size += value.byteLength;
-    }
-    await reader.cancel();
+    await readTail(body);
   } catch {
     /* cut or aborted: the connection is closed either way */
   } finally {
