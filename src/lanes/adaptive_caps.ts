@@ -25,6 +25,8 @@ export interface AdaptiveCaps {
   cap(shard: number): number;
   /** The cap of `shard` kept a ready run from starting (counts as full at the next measurement). */
   held(shard: number): void;
+  /** Whether the cap of `shard` held a run back since its last measurement. */
+  isHeld(shard: number): boolean;
   /** One delay measurement of `shard` while `active` runs were on it. */
   observe(shard: number, delayMs: number, active: number): void;
 }
@@ -42,6 +44,7 @@ export function createAdaptiveCaps(o: AdaptiveCapsOptions): AdaptiveCaps {
     held(shard) {
       if (shard < heldBack.length) heldBack[shard] = true;
     },
+    isHeld: (shard) => heldBack[shard] ?? false,
     observe(shard, delayMs, active) {
       const cap = caps[shard];
       if (cap === undefined) return;
@@ -60,11 +63,17 @@ export function createAdaptiveCaps(o: AdaptiveCapsOptions): AdaptiveCaps {
  * burst of background runs never holds replies back); `refresh` takes the measurements not yet seen.
  */
 export function poolAdaptiveCaps(
-  pool: { size: number; health?(shard: number): { delayMs: number; samples: number } },
+  pool: {
+    size: number;
+    health?(shard: number): { delayMs: number; samples: number };
+    probe?(shard: number): void;
+  },
   laneMax: number[],
 ): {
   cap(lane: number, shard: number): number;
   held(lane: number, shard: number): void;
+  /** Measures now (pool.probe) every shard a cap held runs back on since its last measurement. */
+  probeHeld(): void;
   refresh(active: (lane: number, shard: number) => number): void;
 } {
   const caps = laneMax.map((max) => createAdaptiveCaps({ shards: pool.size, max }));
@@ -72,6 +81,9 @@ export function poolAdaptiveCaps(
   return {
     cap: (lane, shard) => caps[lane]?.cap(shard) ?? Infinity,
     held: (lane, shard) => caps[lane]?.held(shard),
+    probeHeld() {
+      for (let i = 0; i < pool.size; i++) if (caps.some((c) => c.isHeld(i))) pool.probe?.(i);
+    },
     refresh(active) {
       if (!pool.health) return;
       for (let i = 0; i < pool.size; i++) {

@@ -65,8 +65,6 @@ export function createScheduler(opts: SchedulerOptions): Scheduler {
   // Every lane's runs on a shard together stay under an adaptive cap (see adaptive_caps.ts).
   const adaptive = poolAdaptiveCaps(pool, LANES.map((l) => settings.lanes[l].perShard));
   let retryTimer: number | undefined;
-  /** Shards whose adaptive cap held a ready run back since the last retry (probed at the retry). */
-  const heldShards = new Set<number>();
   const totals = { started: 0, done: 0, failed: 0, requeued: 0, dropped: 0, steered: 0 };
   let activeCount = 0;
   let closing = false;
@@ -157,7 +155,6 @@ export function createScheduler(opts: SchedulerOptions): Scheduler {
           held = true;
           full.add(s.shard);
           adaptive.held(laneIndex, s.shard);
-          heldShards.add(s.shard);
           continue;
         }
         ready[lane].delete(key);
@@ -169,8 +166,7 @@ export function createScheduler(opts: SchedulerOptions): Scheduler {
       retryTimer = clock.setTimeout(() => {
         retryTimer = undefined;
         // Measure the held shards now rather than at their next heartbeat: a burst ramps up in ~250 ms steps.
-        for (const shard of heldShards) pool.probe?.(shard);
-        heldShards.clear();
+        adaptive.probeHeld();
         pump();
       }, 250);
     }
