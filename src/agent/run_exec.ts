@@ -211,22 +211,24 @@ export async function executeRun(deps: RunDeps, rc: RunControl): Promise<RunResu
       return out.compacted;
     };
 
+    // The prompt of each step: the time and the summary (after a compaction) change between steps.
+    const systemPrompt = () =>
+      buildSystemPrompt({
+        agentId,
+        agentName: agent?.name,
+        files,
+        now: clock.now(),
+        summary: context.summary,
+        memoryTools,
+        sections: skillsSection ? [skillsSection] : undefined,
+      });
+
     while (true) {
       if (signal.aborted) throw signal.reason;
       if (rc.steer.length) {
         const texts = rc.steer.splice(0);
         context.entries.push(...await append(texts.map((text) => entry("user", { text, steer: true }))));
       }
-      const systemPrompt = () =>
-        buildSystemPrompt({
-          agentId,
-          agentName: agent?.name,
-          files,
-          now: clock.now(),
-          summary: context.summary,
-          memoryTools,
-          sections: skillsSection ? [skillsSection] : undefined,
-        });
       let system = systemPrompt();
       const tokens = estimateTokens(system) + toolTokens + entriesTokens(context.entries);
       if (needsCompaction(tokens, window) && await compact(false)) system = systemPrompt();
