@@ -15,6 +15,9 @@ import type { RunEmitter } from "./run_events.ts";
 import { runToolCall, skippedCall, type ToolRunRecord } from "./run_step.ts";
 import { findOrphanCalls, orphanResults } from "./transcript_repair.ts";
 
+type AppendEntries = (entries: NewTranscriptEntry[]) => Promise<TranscriptEntry[]>;
+type MakeEntry = ReturnType<typeof entryMaker>;
+
 /**
  * A run's context before its first model call: the session's active transcript (none for a session this
  * run created), orphaned tool calls answered, and the user's message appended with what its media gave:
@@ -28,8 +31,9 @@ export async function openTurn(p: {
   model: string | undefined;
   /** The session to read, or undefined for one this run created. */
   sessionId: string | undefined;
-  append: (entries: NewTranscriptEntry[]) => Promise<TranscriptEntry[]>;
-  entry: ReturnType<typeof entryMaker>;
+  /** Appends to the run's session transcript; `entry` makes what it takes. */
+  append: AppendEntries;
+  entry: MakeEntry;
 }): Promise<{ context: ActiveContext; images: Map<number, ImageInput[]> }> {
   const { rc, append, entry } = p;
   const { runId, sessionKey } = rc;
@@ -87,8 +91,8 @@ export async function runStepTools(
     rc: RunControl;
     ev: RunEmitter;
     ctx: ToolContext;
-    append: (entries: NewTranscriptEntry[]) => Promise<TranscriptEntry[]>;
-    entry: ReturnType<typeof entryMaker>;
+    append: AppendEntries;
+    entry: MakeEntry;
   },
   calls: readonly ToolCall[],
 ): Promise<TranscriptEntry[]> {
